@@ -1,0 +1,213 @@
+//! The command line. Exit status: 0 no finding reaches `--fail-on`, 1 one does, 2 the scan
+//! could not be done (bad arguments, no input, unreadable named input).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::engine::{self, Report};
+use crate::finding::Severity;
+use crate::output;
+use crate::rules::pack;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "auditlint",
+    version,
+    about = "Lints Kubernetes audit logging and log collection configuration before it is deployed",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and directories (or `-` for standard input) and report findings.
+    Check(CheckArgs),
+    /// List the rules.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Print the documentation of one rule (by code or name).
+    Explain {
+        /// `AL103` or `audit-log-maxage`.
+        rule: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files, directories, or `-` for standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    #[arg(long, short, value_enum, default_value_t = Format::Human, env = "AUDITLINT_FORMAT")]
+    pub format: Format,
+
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, env = "AUDITLINT_FAIL_ON")]
+    pub fail_on: FailOn,
+
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Resolve absolute host paths (policy file, seccomp profiles) under this directory:
+    /// `--host-root /` when scanning a control-plane node.
+    #[arg(long, value_name = "DIR")]
+    pub host_root: Option<PathBuf>,
+
+    /// Only run these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Never run these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Files larger than this many bytes are reported, not parsed.
+    #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_file_size: u64,
+
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// `--color`, then `NO_COLOR`/`FORCE_COLOR`, then whether stdout is a terminal.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                    false
+                } else if std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0") {
+                    true
+                } else {
+                    std::io::stdout().is_terminal()
+                }
+            }
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => {
+            print(&crate::docs::rule_list(format == ListFormat::Json));
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match pack::find(&rule) {
+            Some(meta) => {
+                print(&crate::docs::explain(meta));
+                ExitCode::SUCCESS
+            }
+            None => fail(&format!("no rule named `{rule}`; `auditlint rules` lists them")),
+        },
+    }
+}
+
+/// Resolves rule codes or names given on the command line to codes.
+fn rule_codes(names: &[String]) -> Result<Vec<String>, String> {
+    names
+        .iter()
+        .map(|n| pack::find(n).map(|r| r.code.clone()).ok_or(format!("no rule named `{n}`")))
+        .collect()
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let mut config = Config::new();
+    config.host_root = args.host_root.clone();
+    config.max_file_size = args.max_file_size;
+    match (rule_codes(&args.select), rule_codes(&args.ignore)) {
+        (Ok(select), Ok(ignore)) => {
+            if !select.is_empty() {
+                config.select = Some(select);
+            }
+            config.ignore.extend(ignore);
+        }
+        (Err(e), _) | (_, Err(e)) => return fail(&e),
+    }
+    let report = match engine::scan_paths(&args.paths, &config) {
+        Ok(report) => report,
+        Err(e) => return fail(&e.0),
+    };
+    let color = args.color.enabled();
+    let text = match args.format {
+        Format::Human => output::human::render(&report, color, terminal_width(), args.quiet),
+        Format::Json => output::json::render(&report),
+    };
+    print(&text);
+    exit_status(&report, args.fail_on)
+}
+
+pub fn exit_status(report: &Report, fail_on: FailOn) -> ExitCode {
+    let failed = fail_on.threshold().is_some_and(|t| report.active().any(|f| f.severity >= t));
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`auditlint check | head`) is not an error worth a panic.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("auditlint: error: {message}");
+    ExitCode::from(2)
+}

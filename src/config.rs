@@ -1,0 +1,58 @@
+//! Settings that shape a scan. Built from defaults, then `.auditlint.yaml`, then the
+//! command line; rules read only this, never the environment.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::finding::Severity;
+
+/// CIS minimums for the log rotation flags (AL103–AL105).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thresholds {
+    pub maxage: i64,
+    pub maxbackup: i64,
+    pub maxsize: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { maxage: 30, maxbackup: 10, maxsize: 100 }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Only these rules run (codes), when set.
+    pub select: Option<Vec<String>>,
+    /// These rules never run (codes).
+    pub ignore: Vec<String>,
+    /// Per-rule severity overrides (by code).
+    pub severity: BTreeMap<String, Severity>,
+    pub thresholds: Thresholds,
+    /// Extra log-agent image or name patterns, beyond `rules/log-agents.yaml`.
+    pub log_agents: Vec<String>,
+    /// Host path of an audit policy → repository file holding it.
+    pub policy_paths: BTreeMap<String, String>,
+    /// Path patterns (gitignore syntax) never scanned.
+    pub exclude: Vec<String>,
+    /// Per-path rule ignores: (path pattern, codes).
+    pub path_ignores: Vec<(String, Vec<String>)>,
+    /// The Kubernetes version the configuration targets, as (major, minor).
+    pub kubernetes_version: Option<(u32, u32)>,
+    /// Resolve absolute host paths under this directory (`--host-root /` on a node).
+    pub host_root: Option<PathBuf>,
+    /// Files larger than this are reported (AL002 family) and not parsed.
+    pub max_file_size: u64,
+}
+
+impl Config {
+    pub fn new() -> Self {
+        Config { max_file_size: 32 * 1024 * 1024, ..Default::default() }
+    }
+
+    /// Whether `code` is enabled by `select`/`ignore`.
+    pub fn enabled(&self, code: &str) -> bool {
+        let selected = self.select.as_ref().is_none_or(|s| s.iter().any(|c| c == code));
+        selected && !self.ignore.iter().any(|c| c == code)
+    }
+}

@@ -1,0 +1,177 @@
+//! Finding the files to scan: directories walked with `.gitignore` respected, hidden and
+//! vendored directories skipped, symlinks followed only when they stay inside the root.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+/// One thing to read: a file on disk, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File { display: String, path: PathBuf },
+    Stdin,
+}
+
+impl Input {
+    pub fn display(&self) -> &str {
+        match self {
+            Input::File { display, .. } => display,
+            Input::Stdin => "-",
+        }
+    }
+}
+
+/// A path that could not be scanned as asked (reported as AL004, or an error when nothing
+/// at all is found).
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub display: String,
+    pub reason: String,
+}
+
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target"];
+
+/// Expands the command-line paths into inputs, sorted, plus what was skipped and why.
+pub fn discover(paths: &[PathBuf], exclude: &[String]) -> Result<(Vec<Input>, Vec<Skipped>), String> {
+    let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let meta = fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.is_dir() {
+            walk(path, exclude, &mut inputs, &mut skipped)?;
+        } else {
+            // A file named explicitly is read whatever its extension.
+            inputs.push(Input::File { display: path.display().to_string(), path: path.clone() });
+        }
+    }
+    inputs.sort_by(|a, b| a.display().cmp(b.display()));
+    inputs.dedup();
+    Ok((inputs, skipped))
+}
+
+fn walk(root: &Path, exclude: &[String], inputs: &mut Vec<Input>, skipped: &mut Vec<Skipped>) -> Result<(), String> {
+    let canonical_root = fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+    for pattern in exclude {
+        overrides.add(&format!("!{pattern}")).map_err(|e| format!("exclude pattern `{pattern}`: {e}"))?;
+    }
+    let overrides = overrides.build().map_err(|e| e.to_string())?;
+    let walker = WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(true)
+        .overrides(overrides)
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_some_and(|t| t.is_dir()) && SKIPPED_DIRS.contains(&name.as_ref()))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                // Symlink loops and unreadable directories: say so, keep walking.
+                skipped.push(Skipped { display: root.display().to_string(), reason: err.to_string() });
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if !EXTENSIONS.contains(&ext.as_str()) {
+            continue;
+        }
+        let display = path.strip_prefix(root).unwrap_or(path).display().to_string();
+        if entry.path_is_symlink() {
+            match fs::canonicalize(path) {
+                Ok(target) if target.starts_with(&canonical_root) => {}
+                Ok(_) => {
+                    let link = fs::read_link(path).map(|l| l.display().to_string()).unwrap_or_default();
+                    skipped.push(Skipped {
+                        reason: format!("{display}: symlink to `{link}` leaves the scanned directory; not followed"),
+                        display,
+                    });
+                    continue;
+                }
+                Err(e) => {
+                    skipped.push(Skipped { reason: format!("{display}: broken symlink: {e}"), display });
+                    continue;
+                }
+            }
+        }
+        inputs.push(Input::File { display, path: path.to_path_buf() });
+    }
+    Ok(())
+}
+
+/// Why a file's bytes could not be linted as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    TooLarge(u64),
+    Binary,
+    NotUtf8(usize),
+    NotRegular,
+    Io(String),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::TooLarge(n) => write!(f, "file is larger than the size limit ({n} bytes); raise it with --max-file-size"),
+            Unreadable::Binary => write!(f, "file is binary (contains NUL bytes), not YAML or JSON"),
+            Unreadable::NotUtf8(at) => write!(f, "file is not valid UTF-8 (byte {at}); Kubernetes reads only UTF-8"),
+            Unreadable::NotRegular => write!(f, "not a regular file (FIFO, socket or device); not read"),
+            Unreadable::Io(e) => write!(f, "could not read the file: {e}"),
+        }
+    }
+}
+
+/// Reads an input as text within `limit` bytes. Never blocks on a FIFO.
+pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unreadable> {
+    let (bytes, abs) = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .take(limit + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| Unreadable::Io(e.to_string()))?;
+            (buf, None)
+        }
+        Input::File { path, .. } => {
+            let meta = fs::metadata(path).map_err(|e| Unreadable::Io(e.to_string()))?;
+            if !meta.is_file() {
+                return Err(Unreadable::NotRegular);
+            }
+            if meta.len() > limit {
+                return Err(Unreadable::TooLarge(meta.len()));
+            }
+            let mut buf = Vec::with_capacity(meta.len() as usize);
+            fs::File::open(path)
+                .and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
+                .map_err(|e| Unreadable::Io(e.to_string()))?;
+            (buf, fs::canonicalize(path).ok())
+        }
+    };
+    if bytes.len() as u64 > limit {
+        return Err(Unreadable::TooLarge(bytes.len() as u64));
+    }
+    if bytes.contains(&0) {
+        return Err(Unreadable::Binary);
+    }
+    let mut text = String::from_utf8(bytes).map_err(|e| Unreadable::NotUtf8(e.utf8_error().valid_up_to()))?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Ok((text, abs))
+}

@@ -1,0 +1,52 @@
+//! Rule documentation, rendered from the rule pack: `auditlint rules`, `auditlint explain`,
+//! and the Markdown pages under `docs/rules/`.
+
+use crate::rules::pack::{self, RuleMeta};
+
+/// `auditlint rules`: a table (or JSON list) of every rule.
+pub fn rule_list(json: bool) -> String {
+    if json {
+        let rules: Vec<_> = pack::all()
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary,
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rules).expect("serialisable") + "\n";
+    }
+    let mut out = String::new();
+    for r in pack::all() {
+        out.push_str(&format!("{:<6} {:<8} {:<36} {}\n", r.code, r.severity.as_str(), r.name, r.summary));
+    }
+    out
+}
+
+/// `auditlint explain CODE`: the rule's documentation as plain Markdown.
+pub fn explain(r: &RuleMeta) -> String {
+    markdown(r)
+}
+
+/// The Markdown page for one rule (also written to `docs/rules/CODE.md`).
+pub fn markdown(r: &RuleMeta) -> String {
+    let mut out = format!("# {} {}\n\nSeverity: **{}**\n\n{}\n\n", r.code, r.name, r.severity.as_str(), r.summary);
+    out.push_str(&format!("## Why it matters\n\n{}\n\n", r.rationale));
+    out.push_str(&format!("## How to fix it\n\n{}\n\n", r.remediation));
+    out.push_str(&format!("## Example\n\nFlagged:\n\n```yaml\n{}```\n\nFixed:\n\n```yaml\n{}```\n", ensure_newline(&r.bad), ensure_newline(&r.good)));
+    if !r.references.is_empty() {
+        out.push_str("\n## References\n\n");
+        for reference in &r.references {
+            out.push_str(&format!("- [{}]({})\n", reference.title, reference.url));
+        }
+    }
+    out
+}
+
+fn ensure_newline(s: &str) -> String {
+    if s.ends_with('\n') {
+        s.to_owned()
+    } else {
+        format!("{s}\n")
+    }
+}

@@ -1,0 +1,168 @@
+//! The scan, one way through: discover → read → parse (one pass, spans kept) → per-document
+//! rules → cluster index → cross-file rules → suppressions → sorted findings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::cluster::ClusterIndex;
+use crate::config::Config;
+use crate::context::DocCtx;
+use crate::discover::{self, Input, Unreadable};
+use crate::finding::Finding;
+use crate::rules;
+use crate::source::SourceFile;
+use crate::suppress;
+use crate::yaml::{parse_stream, Item, Span};
+
+/// Everything a renderer needs.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub files: usize,
+    pub documents: usize,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Findings that count (not suppressed).
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+}
+
+/// Why the scan could not be done at all (exit status 2).
+#[derive(Debug)]
+pub struct ScanError(pub String);
+
+/// One file's text, named as it should be shown (stdin, or an already-read file).
+pub struct Text {
+    pub display: String,
+    pub text: String,
+    pub abs_path: Option<PathBuf>,
+}
+
+/// Scans paths (files, directories, `-`), as `auditlint check` does.
+pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanError> {
+    let start = Instant::now();
+    let (inputs, skipped) = discover::discover(paths, &config.exclude).map_err(ScanError)?;
+    if inputs.is_empty() && skipped.is_empty() {
+        return Err(ScanError(format!(
+            "no YAML or JSON files found in {}",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let explicit: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
+    let results: Vec<FileResult> = inputs
+        .par_iter()
+        .map(|input| match discover::read(input, config.max_file_size) {
+            Ok((text, abs)) => scan_text(Text { display: input.display().to_owned(), text, abs_path: abs }, config),
+            Err(why) => unreadable(input, &why),
+        })
+        .collect();
+    if let Some(failed) = results.iter().find(|r| r.fatal.is_some()) {
+        let named = match &failed.input {
+            Some(Input::File { path, .. }) => explicit.contains(&path) || matches!(failed.input, Some(Input::Stdin)),
+            Some(Input::Stdin) => true,
+            None => false,
+        };
+        if named {
+            return Err(ScanError(failed.fatal.clone().unwrap_or_default()));
+        }
+    }
+    let mut report = finish(results, config);
+    for s in skipped {
+        let file = SourceFile::new(s.display, "");
+        report.findings.push(Finding::new("AL005", &file, Span::point(0)).message(s.reason));
+    }
+    rules::apply_config(&mut report.findings, config);
+    sort(&mut report.findings);
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+/// Scans texts already in memory (stdin, rendered Helm output, tests).
+pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
+    let start = Instant::now();
+    let results = texts.into_par_iter().map(|t| scan_text(t, config)).collect();
+    let mut report = finish(results, config);
+    rules::apply_config(&mut report.findings, config);
+    sort(&mut report.findings);
+    report.elapsed = start.elapsed();
+    report
+}
+
+/// The result of one file, before cross-file rules.
+#[derive(Default)]
+struct FileResult {
+    input: Option<Input>,
+    findings: Vec<Finding>,
+    index: ClusterIndex,
+    documents: usize,
+    /// Set when the file could not be read at all.
+    fatal: Option<String>,
+    /// Kept so suppressions can read the file's comments.
+    source: Option<Arc<SourceFile>>,
+    comments: Vec<crate::yaml::Comment>,
+}
+
+fn unreadable(input: &Input, why: &Unreadable) -> FileResult {
+    let file = SourceFile::new(input.display(), "");
+    let finding = Finding::new("AL004", &file, Span::point(0)).message(format!("{}: {why}", input.display()));
+    let fatal = matches!(why, Unreadable::Io(_)).then(|| format!("{}: {why}", input.display()));
+    FileResult { input: Some(input.clone()), findings: vec![finding], fatal, ..Default::default() }
+}
+
+fn scan_text(input: Text, config: &Config) -> FileResult {
+    let file = SourceFile::on_disk(input.display, input.text, input.abs_path);
+    let mut result = FileResult::default();
+    if let Some(finding) = rules::input::unrendered_template(&file) {
+        result.findings.push(finding);
+        result.source = Some(file);
+        return result;
+    }
+    let text = Arc::clone(&file.text);
+    let info = parse_stream(&text, |item| match item {
+        Item::Error(error) => result.findings.push(rules::input::syntax_error(&file, &error)),
+        Item::Document(doc) => {
+            let Some(root) = doc.root() else { return };
+            let mut cx = DocCtx {
+                file: &file,
+                doc: &doc,
+                root,
+                config,
+                index: &mut result.index,
+                findings: &mut result.findings,
+            };
+            rules::check_document(&mut cx);
+        }
+    });
+    result.documents = info.documents;
+    result.comments = info.comments;
+    result.source = Some(file);
+    result
+}
+
+fn finish(results: Vec<FileResult>, config: &Config) -> Report {
+    let mut report = Report { files: results.len(), ..Default::default() };
+    let mut index = ClusterIndex::default();
+    let mut sources = Vec::new();
+    for r in results {
+        report.documents += r.documents;
+        report.findings.extend(r.findings);
+        index.merge(r.index);
+        if let Some(source) = r.source {
+            sources.push((source, r.comments));
+        }
+    }
+    report.findings.extend(rules::check_cluster(&index, config));
+    suppress::apply(&mut report.findings, &sources, config);
+    report
+}
+
+/// The output contract's order: path, line, column, code (then message, for determinism).
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by_cached_key(Finding::sort_key);
+}

@@ -1,0 +1,126 @@
+//! A finding and the builder rules use to make one.
+//!
+//! ```ignore
+//! out.push(
+//!     Finding::new("AL103", file, node.span())
+//!         .message("`--audit-log-maxage=7` keeps rotated audit logs for only 7 days")
+//!         .label("below the CIS minimum of 30")
+//!         .help("set `--audit-log-maxage=30` or more")
+//!         .related(file, other.span(), "the log backend is enabled here"),
+//! );
+//! ```
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::rules::pack::{self, RuleMeta};
+use crate::source::SourceFile;
+use crate::yaml::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Another place that explains a finding (the rule that shadows, the mount that is missing).
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    pub message: String,
+}
+
+/// Why a finding does not count (it is still reported, as suppressed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// `inline`, `annotation`, `config` or `baseline`.
+    pub kind: &'static str,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    /// Text on the primary label; defaults to a short form of the message.
+    pub label: Option<String>,
+    pub help: Option<String>,
+    /// The Helm template (`# Source:`) of the document the finding is in.
+    pub template: Option<String>,
+    pub related: Vec<Related>,
+    pub suppressed: Option<Suppression>,
+}
+
+impl Finding {
+    /// A finding of rule `code` (which must be in the rule pack) at `span` of `file`.
+    pub fn new(code: &str, file: &Arc<SourceFile>, span: Span) -> Self {
+        let rule = pack::get(code);
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: rule.summary.clone(),
+            file: Arc::clone(file),
+            span,
+            label: None,
+            help: None,
+            template: None,
+            related: Vec::new(),
+            suppressed: None,
+        }
+    }
+
+    /// What is wrong and why it matters, in one or two sentences.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// A few words shown under the source snippet, at the span.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The exact fix.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn template(mut self, template: Option<&str>) -> Self {
+        self.template = template.map(str::to_owned);
+        self
+    }
+
+    pub fn related(mut self, file: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related { file: Arc::clone(file), span, message: message.into() });
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        &self.rule.code
+    }
+
+    /// Sort key of the output contract: path, line, column, code.
+    pub fn sort_key(&self) -> (String, usize, usize, &'static str, String) {
+        let p = self.file.position(self.span.start);
+        (self.file.path.clone(), p.line, p.column, self.code(), self.message.clone())
+    }
+}

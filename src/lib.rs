@@ -1,0 +1,18 @@
+//! auditlint: lints Kubernetes audit logging and log collection configuration before it is
+//! deployed. Data flows one way: [`discover`] → [`yaml`] → [`rules`] (per document, then
+//! over the [`cluster`] index) → [`suppress`] → [`output`]; [`engine`] drives it.
+
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod context;
+pub mod discover;
+pub mod docs;
+pub mod engine;
+pub mod finding;
+pub mod model;
+pub mod output;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod yaml;

@@ -1,0 +1,224 @@
+//! Human output: one miette diagnostic per finding, then a one-line summary.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use owo_colors::OwoColorize;
+
+use crate::engine::Report;
+use crate::finding::{Finding, Severity};
+use crate::source::SourceFile;
+
+/// A file as miette sees it: named, and read through our line index (miette's own
+/// `String` source rescans from the start of the file for every label).
+struct Source {
+    file: Arc<SourceFile>,
+    name: String,
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let file = &self.file;
+        let start = span.offset().min(file.text.len());
+        let end = (span.offset() + span.len()).min(file.text.len());
+        let first = file.line_index(start).saturating_sub(before);
+        let last_line = file.line_index(end.saturating_sub(usize::from(end > start)));
+        let last = (last_line + after).min(file.line_count().saturating_sub(1));
+        let from = file.line_start(first);
+        let to = file.line_start(last + 1).min(file.text.len());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &file.text.as_bytes()[from..to],
+            (from, to - from).into(),
+            first,
+            0,
+            last - first + 1,
+        )))
+    }
+}
+
+/// A finding dressed for miette.
+struct Rendered<'a> {
+    finding: &'a Finding,
+    source: Source,
+    others: Vec<RelatedElsewhere>,
+}
+
+/// A related location in another file, shown as its own small diagnostic.
+struct RelatedElsewhere {
+    message: String,
+    source: Source,
+    span: SourceSpan,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+impl std::error::Error for Rendered<'_> {}
+
+impl fmt::Debug for RelatedElsewhere {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl fmt::Display for RelatedElsewhere {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for RelatedElsewhere {}
+
+impl Diagnostic for RelatedElsewhere {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), self.span))))
+    }
+}
+
+fn span(s: crate::yaml::Span) -> SourceSpan {
+    (s.start, s.len()).into()
+}
+
+fn source_name(f: &Finding) -> String {
+    match &f.template {
+        Some(t) => format!("{} (in template {t})", f.file.path),
+        None => f.file.path.clone(),
+    }
+}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("{}({})", self.finding.code(), self.finding.rule.name)))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let docs = format!("see `auditlint explain {}`", self.finding.code());
+        Some(Box::new(match &self.finding.help {
+            Some(help) => format!("{help}\n{docs}"),
+            None => docs,
+        }))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        (!self.finding.file.text.is_empty()).then_some(&self.source as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.finding.file.text.is_empty() {
+            return None;
+        }
+        let f = self.finding;
+        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), span(f.span));
+        let secondary = f
+            .related
+            .iter()
+            .filter(|r| Arc::ptr_eq(&r.file, &f.file))
+            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), span(r.span)));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.others.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.others.iter().map(|o| o as &dyn Diagnostic)))
+    }
+}
+
+/// Renders one finding as a miette diagnostic.
+pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
+    let others = finding
+        .related
+        .iter()
+        .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
+        .map(|r| RelatedElsewhere {
+            message: r.message.clone(),
+            source: Source { file: Arc::clone(&r.file), name: r.file.path.clone() },
+            span: span(r.span),
+        })
+        .collect();
+    let rendered = Rendered {
+        finding,
+        source: Source { file: Arc::clone(&finding.file), name: source_name(finding) },
+        others,
+    };
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(width);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &rendered).is_err() {
+        out = format!("{}: {}\n", finding.code(), finding.message);
+    }
+    out
+}
+
+/// The whole report: each active finding, then the summary line.
+pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String {
+    let mut out = String::new();
+    if !quiet {
+        for f in report.active() {
+            out.push_str(&render_finding(f, color, width));
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary(report, color));
+    out.push('\n');
+    out
+}
+
+/// `3 files, 5 documents: 1 error, 2 warnings, 0 notes (1 suppressed) in 12 ms`
+pub fn summary(report: &Report, color: bool) -> String {
+    let count = |s: Severity| report.active().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let (e, w, n) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+    let suppressed = report.findings.len() - report.active().count();
+    let (mut errors, mut warnings, mut notes) = (plural(e, "error"), plural(w, "warning"), plural(n, "note"));
+    if color {
+        if e > 0 {
+            errors = errors.red().bold().to_string();
+        }
+        if w > 0 {
+            warnings = warnings.yellow().bold().to_string();
+        }
+        if n > 0 {
+            notes = notes.cyan().to_string();
+        }
+    }
+    let mut line = format!(
+        "{}, {}: {errors}, {warnings}, {notes}",
+        plural(report.files, "file"),
+        plural(report.documents, "document")
+    );
+    if suppressed > 0 {
+        line.push_str(&format!(" ({suppressed} suppressed)"));
+    }
+    let ms = report.elapsed.as_millis();
+    line.push_str(&format!(" in {ms} ms"));
+    if color && e + w + n == 0 {
+        line = format!("{} {line}", "✓".green().bold());
+    }
+    line
+}

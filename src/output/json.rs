@@ -1,0 +1,106 @@
+//! `--format json`: the output contract in RULES.md, consumed by CI integrations.
+
+use serde::Serialize;
+
+use crate::engine::Report;
+use crate::finding::Finding;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    /// Findings silenced by an ignore comment, annotation, config or baseline.
+    suppressed: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    template: Option<&'a str>,
+    help: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<JsonSuppression<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'a str,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    documents: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    suppressed: usize,
+}
+
+pub fn finding(f: &Finding) -> JsonFinding<'_> {
+    let start = f.file.position(f.span.start);
+    let end = f.file.position(f.span.end);
+    JsonFinding {
+        code: f.code(),
+        name: &f.rule.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        path: &f.file.path,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        template: f.template.as_deref(),
+        help: f.help.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|r| {
+                let p = r.file.position(r.span.start);
+                JsonRelated { path: &r.file.path, line: p.line, column: p.column, message: &r.message }
+            })
+            .collect(),
+        suppressed: f.suppressed.as_ref().map(|s| JsonSuppression { kind: s.kind, reason: s.reason.as_deref() }),
+    }
+}
+
+/// Active findings under `findings`; suppressed ones apart, so tools can audit them.
+pub fn render(report: &Report) -> String {
+    use crate::finding::Severity::*;
+    let count = |s| report.active().filter(|f| f.severity == s).count();
+    let output = Output {
+        version: 1,
+        findings: report.active().map(finding).collect(),
+        suppressed: report.findings.iter().filter(|f| f.suppressed.is_some()).map(finding).collect(),
+        summary: Summary {
+            files: report.files,
+            documents: report.documents,
+            errors: count(Error),
+            warnings: count(Warning),
+            notes: count(Note),
+            suppressed: report.findings.len() - report.active().count(),
+        },
+    };
+    let mut s = serde_json::to_string_pretty(&output).expect("serialisable");
+    s.push('\n');
+    s
+}

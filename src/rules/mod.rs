@@ -1,0 +1,44 @@
+//! The rules, by family. Each family looks at every document and picks out the ones it
+//! understands; cross-file rules run once over the cluster index.
+
+pub mod apiserver;
+pub mod forwarding;
+pub mod input;
+pub mod pack;
+pub mod policy;
+pub mod seccomp;
+pub mod workload;
+
+use crate::cluster::ClusterIndex;
+use crate::config::Config;
+use crate::context::DocCtx;
+use crate::finding::Finding;
+
+/// Runs every per-document rule on one document.
+pub fn check_document(cx: &mut DocCtx<'_>) {
+    input::duplicate_keys(cx);
+    apiserver::check_document(cx);
+    policy::check_document(cx);
+    seccomp::check_document(cx);
+    workload::check_document(cx);
+}
+
+/// Runs the rules that need facts from several files.
+pub fn check_cluster(index: &ClusterIndex, config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    apiserver::check_cluster(index, config, &mut out);
+    policy::check_cluster(index, config, &mut out);
+    workload::check_cluster(index, config, &mut out);
+    forwarding::check_cluster(index, config, &mut out);
+    out
+}
+
+/// Drops disabled rules and applies severity overrides from the configuration.
+pub fn apply_config(findings: &mut Vec<Finding>, config: &Config) {
+    findings.retain(|f| config.enabled(f.code()));
+    for f in findings.iter_mut() {
+        if let Some(&severity) = config.severity.get(f.code()) {
+            f.severity = severity;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! A scanned file's text with a line index, shared by every finding that points into it.
+
+use std::sync::Arc;
+
+use crate::yaml::Span;
+
+#[derive(Debug)]
+pub struct SourceFile {
+    /// As shown to users: relative to the scanned directory, as given, or `-` for stdin.
+    pub path: String,
+    pub text: Arc<str>,
+    /// The file on disk (canonical), for resolving host paths; `None` for stdin.
+    pub abs_path: Option<std::path::PathBuf>,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
+        Self::on_disk(path, text, None)
+    }
+
+    pub fn on_disk(
+        path: impl Into<String>,
+        text: impl Into<Arc<str>>,
+        abs_path: Option<std::path::PathBuf>,
+    ) -> Arc<Self> {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
+            .collect();
+        Arc::new(SourceFile { path: path.into(), text, abs_path, line_starts })
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        Position { line: line + 1, column: self.text[start..offset].chars().count() + 1 }
+    }
+
+    /// The text of 0-based `line`, without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line);
+        let end = self.line_start(line + 1).min(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// Indentation (in spaces) of the line holding `offset`.
+    pub fn indent_at(&self, offset: usize) -> usize {
+        let line = self.line_text(self.line_index(offset));
+        line.len() - line.trim_start_matches(' ').len()
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let f = SourceFile::new("x", "ab\nçd\n");
+        assert_eq!(f.position(0), Position { line: 1, column: 1 });
+        assert_eq!(f.position(3), Position { line: 2, column: 1 });
+        assert_eq!(f.position(5), Position { line: 2, column: 2 });
+        assert_eq!(f.line_text(1), "çd");
+    }
+}

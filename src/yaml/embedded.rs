@@ -1,0 +1,143 @@
+//! YAML held inside a string of another YAML file: a Policy in a ConfigMap's `data`, a
+//! `ClusterConfiguration` in a kind `kubeadmConfigPatches` entry. The inner documents are
+//! parsed on their own and every span is moved back into the outer file, so diagnostics
+//! point at the right line inside the string.
+
+use super::parse::{parse_stream, Item};
+use super::tree::Style;
+use super::{Node, Span};
+
+/// Parses the string value `node` (from the file whose text is `outer`) as a YAML stream.
+/// Returns the documents and syntax errors with spans in the outer file's coordinates.
+pub fn parse_embedded(outer: &str, node: Node<'_>) -> Vec<Item> {
+    let Some(inner) = node.text() else { return Vec::new() };
+    let map = OffsetMap::new(outer, node.span(), inner, node.style().unwrap_or(Style::Plain));
+    let mut items = Vec::new();
+    parse_stream(inner, |item| items.push(item));
+    for item in &mut items {
+        match item {
+            Item::Document(doc) => {
+                for n in &mut doc.nodes {
+                    n.span = map.span(n.span);
+                }
+                doc.span = map.span(doc.span);
+                for d in &mut doc.duplicates {
+                    d.first = map.span(d.first);
+                    d.second = map.span(d.second);
+                }
+            }
+            Item::Error(e) => e.span = map.span(e.span),
+        }
+    }
+    items
+}
+
+/// Maps byte offsets in the unescaped string to byte offsets in the outer file.
+struct OffsetMap {
+    /// (start of an inner line, where that line's text starts in the outer file)
+    lines: Vec<(usize, usize)>,
+    fallback: Span,
+}
+
+impl OffsetMap {
+    fn new(outer: &str, scalar: Span, inner: &str, style: Style) -> Self {
+        let fallback = scalar;
+        let raw = outer.get(scalar.start..scalar.end).unwrap_or("");
+        let lines = match style {
+            Style::Literal => literal_lines(outer, scalar, inner),
+            // A one-line string with no escapes appears verbatim after its opening quote.
+            _ if !inner.contains('\n') => match raw.find(inner) {
+                Some(at) if !inner.is_empty() => vec![(0, scalar.start + at)],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        OffsetMap { lines, fallback }
+    }
+
+    fn offset(&self, inner: usize) -> Option<usize> {
+        let i = self.lines.partition_point(|&(start, _)| start <= inner).checked_sub(1)?;
+        let (start, outer) = self.lines[i];
+        Some(outer + (inner - start))
+    }
+
+    fn span(&self, span: Span) -> Span {
+        match (self.offset(span.start), self.offset(span.end)) {
+            (Some(s), Some(e)) => Span::new(s, e.max(s)),
+            _ => self.fallback,
+        }
+    }
+}
+
+/// For a `|` block: inner line k is outer content line k with its indentation removed.
+fn literal_lines(outer: &str, scalar: Span, inner: &str) -> Vec<(usize, usize)> {
+    let raw = outer.get(scalar.start..scalar.end).unwrap_or("");
+    // The span may begin at the `|` header or at the first content character.
+    let body_start = if raw.starts_with('|') {
+        match raw.find('\n') {
+            Some(i) => scalar.start + i + 1,
+            None => return Vec::new(),
+        }
+    } else {
+        outer[..scalar.start].rfind('\n').map_or(0, |i| i + 1)
+    };
+    let body = outer.get(body_start..scalar.end).unwrap_or("");
+    let indent = body
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    let mut outer_pos = body_start;
+    let mut inner_pos = 0;
+    for (outer_line, inner_line) in body.split('\n').zip(inner.split('\n')) {
+        let content = outer_line.get(indent..).unwrap_or("");
+        if content.trim_end_matches('\r') != inner_line.trim_end_matches('\r') && !inner_line.is_empty() {
+            return Vec::new();
+        }
+        out.push((inner_pos, outer_pos + indent.min(outer_line.len())));
+        outer_pos += outer_line.len() + 1;
+        inner_pos += inner_line.len() + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_stream;
+
+    fn first_doc(text: &str) -> crate::yaml::Document {
+        let mut docs = Vec::new();
+        parse_stream(text, |i| {
+            if let Item::Document(d) = i {
+                docs.push(d)
+            }
+        });
+        docs.remove(0)
+    }
+
+    #[test]
+    fn literal_block_spans_point_into_the_outer_file() {
+        let outer = "kind: ConfigMap\ndata:\n  policy.yaml: |\n    apiVersion: audit.k8s.io/v1\n    rules:\n    - level: Metadta\n";
+        let doc = first_doc(outer);
+        let value = doc.root().unwrap().path(&["data", "policy.yaml"]).unwrap();
+        let items = parse_embedded(outer, value);
+        let Item::Document(inner) = &items[0] else { panic!("no document") };
+        let level = inner.root().unwrap().get("rules").unwrap().items().next().unwrap().get("level").unwrap();
+        let s = level.span();
+        assert_eq!(&outer[s.start..s.end], "Metadta");
+    }
+
+    #[test]
+    fn quoted_single_line_json_maps_verbatim() {
+        let outer = "data:\n  p: '{\"kind\": \"Policy\"}'\n";
+        let doc = first_doc(outer);
+        let value = doc.root().unwrap().path(&["data", "p"]).unwrap();
+        let items = parse_embedded(outer, value);
+        let Item::Document(inner) = &items[0] else { panic!() };
+        let kind = inner.root().unwrap().get("kind").unwrap();
+        assert_eq!(&outer[kind.span().start..kind.span().end], "\"Policy\"");
+    }
+}

@@ -1,0 +1,148 @@
+//! The only module that touches the YAML parser. Everything else sees [`Document`] trees
+//! with byte spans, [`Node`] handles, and Kubernetes-resolved [`Scalar`]s.
+
+mod embedded;
+mod parse;
+pub mod scalar;
+mod tree;
+
+pub use embedded::parse_embedded;
+pub use parse::{parse_stream, Item, StreamInfo};
+pub use scalar::Scalar;
+pub use tree::{Document, DuplicateKey, Node, NodeId, Style, TooLarge};
+
+/// A half-open byte range in one file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    /// An empty span: a place to insert something.
+    pub fn point(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A `#` comment; `text` is what follows the `#`.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A document that could not be parsed.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Parses a whole stream into memory (for small inputs and tests).
+pub fn parse_all(text: &str) -> (Vec<Item>, StreamInfo) {
+    let mut items = Vec::new();
+    let info = parse_stream(text, |i| items.push(i));
+    (items, info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> Vec<Document> {
+        parse_all(text)
+            .0
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Document(d) => Some(d),
+                Item::Error(_) => None,
+            })
+            .collect()
+    }
+
+    fn slice(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    #[test]
+    fn spans_are_byte_exact_for_keys_and_values() {
+        let text = "# é comment\nspec:\n  name: \"ünïcode\"\n  list: [a, b]\n";
+        let d = &docs(text)[0];
+        let (k, v) = d.root().unwrap().get("spec").unwrap().entry("name").unwrap();
+        assert_eq!(slice(text, k.span()), "name");
+        assert_eq!(slice(text, v.span()), "\"ünïcode\"");
+        assert_eq!(v.text(), Some("ünïcode"));
+        let list = d.root().unwrap().path(&["spec", "list"]).unwrap();
+        assert_eq!(slice(text, list.span()), "[a, b]");
+    }
+
+    #[test]
+    fn broken_document_does_not_hide_the_rest() {
+        let text = "a: 1\n---\nb: [1, 2\n---\nc: 3\n";
+        let (items, info) = parse_all(text);
+        assert!(matches!(items[0], Item::Document(_)));
+        assert!(matches!(items[1], Item::Error(_)));
+        let Item::Document(last) = &items[2] else { panic!("third document lost: {items:?}") };
+        assert_eq!(last.root().unwrap().get_str("c"), Some("3"));
+        assert_eq!(info.documents, 3);
+    }
+
+    #[test]
+    fn duplicate_keys_are_recorded_and_the_last_wins() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let d = &docs(text)[0];
+        assert_eq!(d.duplicates.len(), 1);
+        assert_eq!(slice(text, d.duplicates[0].first), "a");
+        assert_eq!(d.duplicates[0].second.start, 10);
+        assert_eq!(d.root().unwrap().get_str("a"), Some("3"));
+    }
+
+    #[test]
+    fn helm_source_comment_names_the_template() {
+        let text = "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# Source: chart/templates/b.yaml\nkind: B\n";
+        let d = docs(text);
+        assert_eq!(d[0].template.as_deref(), Some("chart/templates/a.yaml"));
+        assert_eq!(d[1].template.as_deref(), Some("chart/templates/b.yaml"));
+    }
+
+    #[test]
+    fn aliases_are_not_expanded_and_to_json_has_a_budget() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let d = &docs(&text)[0];
+        assert!(d.nodes.len() < 200);
+        let mut budget = 100_000;
+        assert_eq!(d.root().unwrap().to_json(&mut budget), Err(TooLarge));
+    }
+
+    #[test]
+    fn json_is_parsed_with_spans() {
+        let text = "{\n  \"defaultAction\": \"SCMP_ACT_LOG\",\n  \"syscalls\": []\n}";
+        let d = &docs(text)[0];
+        let v = d.root().unwrap().get("defaultAction").unwrap();
+        assert_eq!(slice(text, v.span()), "\"SCMP_ACT_LOG\"");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let (items, _) = parse_all(&text);
+        assert!(items.iter().any(|i| matches!(i, Item::Error(_))));
+    }
+}

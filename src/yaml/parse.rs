@@ -1,0 +1,243 @@
+//! One pass over a YAML (or JSON) stream: events become document trees with byte spans.
+//!
+//! A broken document is reported and skipped; parsing resumes at the next `---`, so one
+//! bad document never hides the rest of a stream.
+
+use granit_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
+
+use super::tree::{DuplicateKey, NodeData, NodeId, Style, Value};
+use super::{Comment, Document, Span, SyntaxError};
+
+/// What the stream yields, in order.
+#[derive(Debug)]
+pub enum Item {
+    Document(Document),
+    Error(SyntaxError),
+}
+
+/// Everything of one stream except the documents, which go to the callback as they finish
+/// (so memory is bounded by the largest document).
+#[derive(Debug, Default)]
+pub struct StreamInfo {
+    pub comments: Vec<Comment>,
+    pub documents: usize,
+}
+
+/// Parses `text`, calling `on_item` for each document or syntax error in order.
+pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
+    let mut parser = Parser::new_from_str(text);
+    let mut info = StreamInfo::default();
+    let mut builder: Option<Builder> = None;
+    // Comments seen since the previous document finished: a `# Source:` among them names
+    // the template of the next document.
+    let mut source_comment: Option<(String, usize)> = None;
+    let mut last_error_at: Option<usize> = None;
+    loop {
+        let Some(next) = parser.next() else { break };
+        match next {
+            Ok((event, span)) => {
+                let span = Span::new(offset(text, &span.start), offset(text, &span.end));
+                match event {
+                    Event::StreamStart | Event::StreamEnd => {}
+                    Event::DocumentStart(..) => {
+                        builder = Some(Builder::new(info.documents, span.start));
+                    }
+                    Event::DocumentEnd => {
+                        if let Some(mut b) = builder.take() {
+                            let root_start = b.root.map(|r| b.nodes[r as usize].span.start);
+                            if let Some((name, at)) = source_comment.take() {
+                                if root_start.is_none_or(|r| at <= r) {
+                                    b.template = Some(name);
+                                } else {
+                                    source_comment = Some((name, at));
+                                }
+                            }
+                            info.documents += 1;
+                            on_item(Item::Document(b.finish()));
+                        }
+                    }
+                    Event::Comment(comment, _) => {
+                        if let Some(name) = comment.trim().strip_prefix("Source:") {
+                            source_comment = Some((name.trim().to_owned(), span.start));
+                        }
+                        info.comments.push(Comment { text: comment.into_owned(), span });
+                    }
+                    other => {
+                        if let Some(b) = builder.as_mut() {
+                            b.event(other, span);
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                let at = offset(text, error.marker()).min(text.len());
+                let stuck = last_error_at.is_some_and(|prev| at <= prev);
+                last_error_at = Some(at);
+                info.documents += 1;
+                builder = None;
+                on_item(Item::Error(syntax_error(text, &error, at)));
+                if stuck || !matches!(parser.proceed_next_document(), Ok(true)) {
+                    break;
+                }
+            }
+        }
+    }
+    info
+}
+
+fn syntax_error(text: &str, error: &ScanError, at: usize) -> SyntaxError {
+    let message = error.info();
+    let message = if message.is_empty() { format!("{:?}", error.kind()) } else { message };
+    // Point at the character, not the gap after it, unless at the very end.
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    SyntaxError { message, span: Span::new(at, end) }
+}
+
+fn offset(text: &str, marker: &Marker) -> usize {
+    match marker.byte_offset() {
+        Some(b) => b,
+        None => text.char_indices().nth(marker.index()).map_or(text.len(), |(b, _)| b),
+    }
+}
+
+/// Builds one document's arena from its events, without recursion.
+struct Builder {
+    nodes: Vec<NodeData>,
+    root: Option<NodeId>,
+    /// Open collections: the node and, for a mapping, a pending key.
+    stack: Vec<(NodeId, Option<NodeId>)>,
+    anchors: Vec<(usize, NodeId)>,
+    index: usize,
+    start: usize,
+    end: usize,
+    template: Option<String>,
+    duplicates: Vec<DuplicateKey>,
+}
+
+impl Builder {
+    fn new(index: usize, start: usize) -> Self {
+        Builder {
+            nodes: Vec::new(),
+            root: None,
+            stack: Vec::new(),
+            anchors: Vec::new(),
+            index,
+            start,
+            end: start,
+            template: None,
+            duplicates: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) {
+        self.end = self.end.max(span.end);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| t.suffix().into());
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let id = self.push(Value::Scalar { text: text.into(), style, tag }, span, anchor);
+                self.attach(id);
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                let id = self.push(Value::Seq(Vec::new()), span, anchor);
+                self.stack.push((id, None));
+            }
+            Event::MappingStart(_, anchor, _) => {
+                let id = self.push(Value::Map(Vec::new()), span, anchor);
+                self.stack.push((id, None));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((id, _)) = self.stack.pop() {
+                    let node = &mut self.nodes[id as usize];
+                    node.span.end = node.span.end.max(span.end);
+                    self.attach(id);
+                }
+            }
+            Event::Alias(anchor) => {
+                let target = self.anchors.iter().rev().find(|(a, _)| *a == anchor).map(|(_, id)| *id);
+                let value = match target {
+                    Some(target) => Value::Alias(target),
+                    None => Value::Scalar { text: "".into(), style: Style::Plain, tag: None },
+                };
+                let id = self.push(value, span, 0);
+                self.attach(id);
+            }
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, value: Value, span: Span, anchor: usize) -> NodeId {
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(NodeData { value, span });
+        if anchor != 0 {
+            self.anchors.push((anchor, id));
+        }
+        id
+    }
+
+    /// Places a finished node into its parent (or as the root).
+    fn attach(&mut self, id: NodeId) {
+        let Some(&(parent, pending_key)) = self.stack.last() else {
+            self.root = Some(id);
+            return;
+        };
+        // A collection that was just opened is still on the stack; it attaches when it ends.
+        if parent == id {
+            return;
+        }
+        let is_map = matches!(self.nodes[parent as usize].value, Value::Map(_));
+        if !is_map {
+            if let Value::Seq(items) = &mut self.nodes[parent as usize].value {
+                items.push(id);
+            }
+            return;
+        }
+        match pending_key {
+            None => self.stack.last_mut().expect("parent").1 = Some(id),
+            Some(key) => {
+                self.stack.last_mut().expect("parent").1 = None;
+                self.note_duplicate(parent, key);
+                if let Value::Map(pairs) = &mut self.nodes[parent as usize].value {
+                    pairs.push((key, id));
+                }
+            }
+        }
+    }
+
+    fn note_duplicate(&mut self, map: NodeId, key: NodeId) {
+        let Value::Scalar { text, .. } = &self.nodes[key as usize].value else { return };
+        let Value::Map(pairs) = &self.nodes[map as usize].value else { return };
+        // `<<` merge keys may legitimately repeat.
+        if &**text == "<<" {
+            return;
+        }
+        let earlier = pairs.iter().find(|(k, _)| {
+            matches!(&self.nodes[*k as usize].value, Value::Scalar { text: t, .. } if t == text)
+        });
+        if let Some(&(first, _)) = earlier {
+            self.duplicates.push(DuplicateKey {
+                key: text.to_string(),
+                first: self.nodes[first as usize].span,
+                second: self.nodes[key as usize].span,
+            });
+        }
+    }
+
+    fn finish(self) -> Document {
+        let end = self.root.map_or(self.end, |r| self.end.max(self.nodes[r as usize].span.end));
+        Document {
+            nodes: self.nodes,
+            root: self.root,
+            index: self.index,
+            span: Span::new(self.start, end),
+            template: self.template,
+            duplicates: self.duplicates,
+        }
+    }
+}
