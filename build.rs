@@ -16,5 +16,9 @@ fn main() {
         .map(|n| format!("    ({n:?}, include_str!(r\"{root}/rules/{n}\")),\n"))
         .collect();
     let out = Path::new(&env::var("OUT_DIR").expect("out dir")).join("rule_pack.rs");
-    fs::write(out, format!("pub static RULE_FILES: &[(&str, &str)] = &[\n{body}];\n")).expect("write");
+    fs::write(
+        out,
+        format!("pub static RULE_FILES: &[(&str, &str)] = &[\n{body}];\n"),
+    )
+    .expect("write");
 }

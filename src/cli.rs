@@ -126,7 +126,8 @@ impl ColorChoice {
             ColorChoice::Auto => {
                 if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
                     false
-                } else if std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0") {
+                } else if std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0")
+                {
                     true
                 } else {
                     std::io::stdout().is_terminal()
@@ -148,7 +149,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 print(&crate::docs::explain(meta));
                 ExitCode::SUCCESS
             }
-            None => fail(&format!("no rule named `{rule}`; `auditlint rules` lists them")),
+            None => fail(&format!(
+                "no rule named `{rule}`; `auditlint rules` lists them"
+            )),
         },
     }
 }
@@ -157,7 +160,11 @@ pub fn run(cli: Cli) -> ExitCode {
 fn rule_codes(names: &[String]) -> Result<Vec<String>, String> {
     names
         .iter()
-        .map(|n| pack::find(n).map(|r| r.code.clone()).ok_or(format!("no rule named `{n}`")))
+        .map(|n| {
+            pack::find(n)
+                .map(|r| r.code.clone())
+                .ok_or(format!("no rule named `{n}`"))
+        })
         .collect()
 }
 
@@ -188,7 +195,9 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 pub fn exit_status(report: &Report, fail_on: FailOn) -> ExitCode {
-    let failed = fail_on.threshold().is_some_and(|t| report.active().any(|f| f.severity >= t));
+    let failed = fail_on
+        .threshold()
+        .is_some_and(|t| report.active().any(|f| f.severity >= t));
     if failed {
         ExitCode::from(1)
     } else {
@@ -197,7 +206,10 @@ pub fn exit_status(report: &Report, fail_on: FailOn) -> ExitCode {
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
 }
 
 fn print(text: &str) {

@@ -16,7 +16,11 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { maxage: 30, maxbackup: 10, maxsize: 100 }
+        Thresholds {
+            maxage: 30,
+            maxbackup: 10,
+            maxsize: 100,
+        }
     }
 }
 
@@ -47,12 +51,18 @@ pub struct Config {
 
 impl Config {
     pub fn new() -> Self {
-        Config { max_file_size: 32 * 1024 * 1024, ..Default::default() }
+        Config {
+            max_file_size: 32 * 1024 * 1024,
+            ..Default::default()
+        }
     }
 
     /// Whether `code` is enabled by `select`/`ignore`.
     pub fn enabled(&self, code: &str) -> bool {
-        let selected = self.select.as_ref().is_none_or(|s| s.iter().any(|c| c == code));
+        let selected = self
+            .select
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|c| c == code));
         selected && !self.ignore.iter().any(|c| c == code)
     }
 }

@@ -21,8 +21,14 @@ pub struct DocCtx<'a> {
 impl DocCtx<'_> {
     /// Records a finding, attributed to this document's Helm template.
     pub fn report(&mut self, finding: Finding) {
-        let template = finding.template.clone().or_else(|| self.doc.template.clone());
-        self.findings.push(Finding { template, ..finding });
+        let template = finding
+            .template
+            .clone()
+            .or_else(|| self.doc.template.clone());
+        self.findings.push(Finding {
+            template,
+            ..finding
+        });
     }
 
     /// A finding of `code` at `span` in this file (finish it with the builder, then `report`).

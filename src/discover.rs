@@ -35,7 +35,10 @@ const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target"];
 
 /// Expands the command-line paths into inputs, sorted, plus what was skipped and why.
-pub fn discover(paths: &[PathBuf], exclude: &[String]) -> Result<(Vec<Input>, Vec<Skipped>), String> {
+pub fn discover(
+    paths: &[PathBuf],
+    exclude: &[String],
+) -> Result<(Vec<Input>, Vec<Skipped>), String> {
     let mut inputs = Vec::new();
     let mut skipped = Vec::new();
     for path in paths {
@@ -48,7 +51,10 @@ pub fn discover(paths: &[PathBuf], exclude: &[String]) -> Result<(Vec<Input>, Ve
             walk(path, exclude, &mut inputs, &mut skipped)?;
         } else {
             // A file named explicitly is read whatever its extension.
-            inputs.push(Input::File { display: path.display().to_string(), path: path.clone() });
+            inputs.push(Input::File {
+                display: path.display().to_string(),
+                path: path.clone(),
+            });
         }
     }
     inputs.sort_by(|a, b| a.display().cmp(b.display()));
@@ -56,11 +62,18 @@ pub fn discover(paths: &[PathBuf], exclude: &[String]) -> Result<(Vec<Input>, Ve
     Ok((inputs, skipped))
 }
 
-fn walk(root: &Path, exclude: &[String], inputs: &mut Vec<Input>, skipped: &mut Vec<Skipped>) -> Result<(), String> {
+fn walk(
+    root: &Path,
+    exclude: &[String],
+    inputs: &mut Vec<Input>,
+    skipped: &mut Vec<Skipped>,
+) -> Result<(), String> {
     let canonical_root = fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     for pattern in exclude {
-        overrides.add(&format!("!{pattern}")).map_err(|e| format!("exclude pattern `{pattern}`: {e}"))?;
+        overrides
+            .add(&format!("!{pattern}"))
+            .map_err(|e| format!("exclude pattern `{pattern}`: {e}"))?;
     }
     let overrides = overrides.build().map_err(|e| e.to_string())?;
     let walker = WalkBuilder::new(root)
@@ -80,7 +93,10 @@ fn walk(root: &Path, exclude: &[String], inputs: &mut Vec<Input>, skipped: &mut 
             Ok(e) => e,
             Err(err) => {
                 // Symlink loops and unreadable directories: say so, keep walking.
-                skipped.push(Skipped { display: root.display().to_string(), reason: err.to_string() });
+                skipped.push(Skipped {
+                    display: root.display().to_string(),
+                    reason: err.to_string(),
+                });
                 continue;
             }
         };
@@ -88,16 +104,26 @@ fn walk(root: &Path, exclude: &[String], inputs: &mut Vec<Input>, skipped: &mut 
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if !EXTENSIONS.contains(&ext.as_str()) {
             continue;
         }
-        let display = path.strip_prefix(root).unwrap_or(path).display().to_string();
+        let display = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         if entry.path_is_symlink() {
             match fs::canonicalize(path) {
                 Ok(target) if target.starts_with(&canonical_root) => {}
                 Ok(_) => {
-                    let link = fs::read_link(path).map(|l| l.display().to_string()).unwrap_or_default();
+                    let link = fs::read_link(path)
+                        .map(|l| l.display().to_string())
+                        .unwrap_or_default();
                     skipped.push(Skipped {
                         reason: format!("{display}: symlink to `{link}` leaves the scanned directory; not followed"),
                         display,
@@ -105,12 +131,18 @@ fn walk(root: &Path, exclude: &[String], inputs: &mut Vec<Input>, skipped: &mut 
                     continue;
                 }
                 Err(e) => {
-                    skipped.push(Skipped { reason: format!("{display}: broken symlink: {e}"), display });
+                    skipped.push(Skipped {
+                        reason: format!("{display}: broken symlink: {e}"),
+                        display,
+                    });
                     continue;
                 }
             }
         }
-        inputs.push(Input::File { display, path: path.to_path_buf() });
+        inputs.push(Input::File {
+            display,
+            path: path.to_path_buf(),
+        });
     }
     Ok(())
 }
@@ -128,10 +160,20 @@ pub enum Unreadable {
 impl std::fmt::Display for Unreadable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Unreadable::TooLarge(n) => write!(f, "file is larger than the size limit ({n} bytes); raise it with --max-file-size"),
-            Unreadable::Binary => write!(f, "file is binary (contains NUL bytes), not YAML or JSON"),
-            Unreadable::NotUtf8(at) => write!(f, "file is not valid UTF-8 (byte {at}); Kubernetes reads only UTF-8"),
-            Unreadable::NotRegular => write!(f, "not a regular file (FIFO, socket or device); not read"),
+            Unreadable::TooLarge(n) => write!(
+                f,
+                "file is larger than the size limit ({n} bytes); raise it with --max-file-size"
+            ),
+            Unreadable::Binary => {
+                write!(f, "file is binary (contains NUL bytes), not YAML or JSON")
+            }
+            Unreadable::NotUtf8(at) => write!(
+                f,
+                "file is not valid UTF-8 (byte {at}); Kubernetes reads only UTF-8"
+            ),
+            Unreadable::NotRegular => {
+                write!(f, "not a regular file (FIFO, socket or device); not read")
+            }
             Unreadable::Io(e) => write!(f, "could not read the file: {e}"),
         }
     }
@@ -169,7 +211,8 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
     if bytes.contains(&0) {
         return Err(Unreadable::Binary);
     }
-    let mut text = String::from_utf8(bytes).map_err(|e| Unreadable::NotUtf8(e.utf8_error().valid_up_to()))?;
+    let mut text =
+        String::from_utf8(bytes).map_err(|e| Unreadable::NotUtf8(e.utf8_error().valid_up_to()))?;
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }

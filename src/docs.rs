@@ -18,7 +18,13 @@ pub fn rule_list(json: bool) -> String {
     }
     let mut out = String::new();
     for r in pack::all() {
-        out.push_str(&format!("{:<6} {:<8} {:<36} {}\n", r.code, r.severity.as_str(), r.name, r.summary));
+        out.push_str(&format!(
+            "{:<6} {:<8} {:<36} {}\n",
+            r.code,
+            r.severity.as_str(),
+            r.name,
+            r.summary
+        ));
     }
     out
 }
@@ -30,10 +36,20 @@ pub fn explain(r: &RuleMeta) -> String {
 
 /// The Markdown page for one rule (also written to `docs/rules/CODE.md`).
 pub fn markdown(r: &RuleMeta) -> String {
-    let mut out = format!("# {} {}\n\nSeverity: **{}**\n\n{}\n\n", r.code, r.name, r.severity.as_str(), r.summary);
+    let mut out = format!(
+        "# {} {}\n\nSeverity: **{}**\n\n{}\n\n",
+        r.code,
+        r.name,
+        r.severity.as_str(),
+        r.summary
+    );
     out.push_str(&format!("## Why it matters\n\n{}\n\n", r.rationale));
     out.push_str(&format!("## How to fix it\n\n{}\n\n", r.remediation));
-    out.push_str(&format!("## Example\n\nFlagged:\n\n```yaml\n{}```\n\nFixed:\n\n```yaml\n{}```\n", ensure_newline(&r.bad), ensure_newline(&r.good)));
+    out.push_str(&format!(
+        "## Example\n\nFlagged:\n\n```yaml\n{}```\n\nFixed:\n\n```yaml\n{}```\n",
+        ensure_newline(&r.bad),
+        ensure_newline(&r.good)
+    ));
     if !r.references.is_empty() {
         out.push_str("\n## References\n\n");
         for reference in &r.references {

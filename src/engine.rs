@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::rules;
 use crate::source::SourceFile;
 use crate::suppress;
-use crate::yaml::{parse_stream, Item, Span};
+use crate::yaml::{parse_all, parse_stream, Item, Span};
 
 /// Everything a renderer needs.
 #[derive(Debug, Default)]
@@ -51,20 +51,33 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanErro
     if inputs.is_empty() && skipped.is_empty() {
         return Err(ScanError(format!(
             "no YAML or JSON files found in {}",
-            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let explicit: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
     let results: Vec<FileResult> = inputs
         .par_iter()
         .map(|input| match discover::read(input, config.max_file_size) {
-            Ok((text, abs)) => scan_text(Text { display: input.display().to_owned(), text, abs_path: abs }, config),
+            Ok((text, abs)) => scan_text(
+                Text {
+                    display: input.display().to_owned(),
+                    text,
+                    abs_path: abs,
+                },
+                config,
+            ),
             Err(why) => unreadable(input, &why),
         })
         .collect();
     if let Some(failed) = results.iter().find(|r| r.fatal.is_some()) {
         let named = match &failed.input {
-            Some(Input::File { path, .. }) => explicit.contains(&path) || matches!(failed.input, Some(Input::Stdin)),
+            Some(Input::File { path, .. }) => {
+                explicit.contains(&path) || matches!(failed.input, Some(Input::Stdin))
+            }
             Some(Input::Stdin) => true,
             None => false,
         };
@@ -75,7 +88,9 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanErro
     let mut report = finish(results, config);
     for s in skipped {
         let file = SourceFile::new(s.display, "");
-        report.findings.push(Finding::new("AL005", &file, Span::point(0)).message(s.reason));
+        report
+            .findings
+            .push(Finding::new("AL005", &file, Span::point(0)).message(s.reason));
     }
     rules::apply_config(&mut report.findings, config);
     sort(&mut report.findings);
@@ -86,7 +101,10 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanErro
 /// Scans texts already in memory (stdin, rendered Helm output, tests).
 pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
     let start = Instant::now();
-    let results = texts.into_par_iter().map(|t| scan_text(t, config)).collect();
+    let results = texts
+        .into_par_iter()
+        .map(|t| scan_text(t, config))
+        .collect();
     let mut report = finish(results, config);
     rules::apply_config(&mut report.findings, config);
     sort(&mut report.findings);
@@ -110,22 +128,25 @@ struct FileResult {
 
 fn unreadable(input: &Input, why: &Unreadable) -> FileResult {
     let file = SourceFile::new(input.display(), "");
-    let finding = Finding::new("AL004", &file, Span::point(0)).message(format!("{}: {why}", input.display()));
+    let finding =
+        Finding::new("AL004", &file, Span::point(0)).message(format!("{}: {why}", input.display()));
     let fatal = matches!(why, Unreadable::Io(_)).then(|| format!("{}: {why}", input.display()));
-    FileResult { input: Some(input.clone()), findings: vec![finding], fatal, ..Default::default() }
+    FileResult {
+        input: Some(input.clone()),
+        findings: vec![finding],
+        fatal,
+        ..Default::default()
+    }
 }
 
 fn scan_text(input: Text, config: &Config) -> FileResult {
     let file = SourceFile::on_disk(input.display, input.text, input.abs_path);
-    let mut result = FileResult::default();
-    if let Some(finding) = rules::input::unrendered_template(&file) {
-        result.findings.push(finding);
-        result.source = Some(file);
-        return result;
-    }
     let text = Arc::clone(&file.text);
-    let info = parse_stream(&text, |item| match item {
-        Item::Error(error) => result.findings.push(rules::input::syntax_error(&file, &error)),
+    let mut result = FileResult::default();
+    let mut handle = |item: Item| match item {
+        Item::Error(error) => result
+            .findings
+            .push(rules::input::syntax_error(&file, &error)),
         Item::Document(doc) => {
             let Some(root) = doc.root() else { return };
             let mut cx = DocCtx {
@@ -138,7 +159,24 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
             };
             rules::check_document(&mut cx);
         }
-    });
+    };
+    // Files with template syntax are parsed whole first: if they turn out to be unrendered
+    // templates, nothing else is said about them.
+    let info = if rules::input::may_be_template(&text) {
+        let (items, info) = parse_all(&text);
+        if let Some(finding) = rules::input::unrendered_template(&file, &items) {
+            return FileResult {
+                findings: vec![finding],
+                source: Some(file),
+                documents: info.documents,
+                ..Default::default()
+            };
+        }
+        items.into_iter().for_each(&mut handle);
+        info
+    } else {
+        parse_stream(&text, &mut handle)
+    };
     result.documents = info.documents;
     result.comments = info.comments;
     result.source = Some(file);
@@ -146,7 +184,10 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
 }
 
 fn finish(results: Vec<FileResult>, config: &Config) -> Report {
-    let mut report = Report { files: results.len(), ..Default::default() };
+    let mut report = Report {
+        files: results.len(),
+        ..Default::default()
+    };
     let mut index = ClusterIndex::default();
     let mut sources = Vec::new();
     for r in results {

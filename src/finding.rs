@@ -109,8 +109,17 @@ impl Finding {
         self
     }
 
-    pub fn related(mut self, file: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Self {
-        self.related.push(Related { file: Arc::clone(file), span, message: message.into() });
+    pub fn related(
+        mut self,
+        file: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            file: Arc::clone(file),
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -121,6 +130,12 @@ impl Finding {
     /// Sort key of the output contract: path, line, column, code.
     pub fn sort_key(&self) -> (String, usize, usize, &'static str, String) {
         let p = self.file.position(self.span.start);
-        (self.file.path.clone(), p.line, p.column, self.code(), self.message.clone())
+        (
+            self.file.path.clone(),
+            p.line,
+            p.column,
+            self.code(),
+            self.message.clone(),
+        )
     }
 }

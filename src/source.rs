@@ -33,18 +33,33 @@ impl SourceFile {
     ) -> Arc<Self> {
         let text = text.into();
         let line_starts = std::iter::once(0)
-            .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
             .collect();
-        Arc::new(SourceFile { path: path.into(), text, abs_path, line_starts })
+        Arc::new(SourceFile {
+            path: path.into(),
+            text,
+            abs_path,
+            line_starts,
+        })
     }
 
     /// The 0-based line holding byte `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+        self.line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len())
     }
 
     pub fn line_count(&self) -> usize {
@@ -55,7 +70,10 @@ impl SourceFile {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_index(offset);
         let start = self.line_starts[line];
-        Position { line: line + 1, column: self.text[start..offset].chars().count() + 1 }
+        Position {
+            line: line + 1,
+            column: self.text[start..offset].chars().count() + 1,
+        }
     }
 
     /// The text of 0-based `line`, without its line break.

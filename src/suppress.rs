@@ -8,4 +8,9 @@ use crate::source::SourceFile;
 use crate::yaml::Comment;
 
 /// Marks suppressed findings (they stay in the report, flagged, and do not count).
-pub fn apply(_findings: &mut [Finding], _sources: &[(Arc<SourceFile>, Vec<Comment>)], _config: &Config) {}
+pub fn apply(
+    _findings: &mut [Finding],
+    _sources: &[(Arc<SourceFile>, Vec<Comment>)],
+    _config: &Config,
+) {
+}

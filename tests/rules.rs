@@ -10,15 +10,19 @@ use auditlint::output::human;
 use auditlint::rules::pack;
 
 fn fixture_dir(code: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules").join(code)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(code)
 }
 
 /// The fixture named `stem` (bad/good): a file with any extension, or a directory.
 fn fixture(code: &str, stem: &str) -> Option<PathBuf> {
     let dir = fixture_dir(code);
-    std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
-        p.file_stem().and_then(|s| s.to_str()) == Some(stem)
-    })
+    std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.file_stem().and_then(|s| s.to_str()) == Some(stem))
 }
 
 /// Scans a fixture the way `auditlint check` would, from inside the fixture's directory so
@@ -27,7 +31,10 @@ fn scan(path: &Path, config: &Config) -> Report {
     let (root, arg) = if path.is_dir() {
         (path.to_path_buf(), PathBuf::from("."))
     } else {
-        (path.parent().unwrap().to_path_buf(), PathBuf::from(path.file_name().unwrap()))
+        (
+            path.parent().unwrap().to_path_buf(),
+            PathBuf::from(path.file_name().unwrap()),
+        )
     };
     let _guard = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let previous = std::env::current_dir().unwrap();
@@ -58,7 +65,11 @@ fn every_rule_has_fixtures_and_a_snapshot() {
             }
         }
     }
-    assert!(missing.is_empty(), "rules without fixtures:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "rules without fixtures:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -68,7 +79,9 @@ fn bad_fixtures_trigger_their_rule() {
     settings.set_prepend_module_to_snapshot(false);
     let _bind = settings.bind_to_scope();
     for rule in pack::all() {
-        let Some(bad) = fixture(&rule.code, "bad") else { continue };
+        let Some(bad) = fixture(&rule.code, "bad") else {
+            continue;
+        };
         let report = scan(&bad, &config_for(&bad));
         let rendered: Vec<String> = report
             .findings
@@ -81,7 +94,11 @@ fn bad_fixtures_trigger_their_rule() {
             "{}: the bad fixture produced no {} finding; it produced: {:?}",
             bad.display(),
             rule.code,
-            report.findings.iter().map(|f| format!("{} {}", f.code(), f.message)).collect::<Vec<_>>()
+            report
+                .findings
+                .iter()
+                .map(|f| format!("{} {}", f.code(), f.message))
+                .collect::<Vec<_>>()
         );
         insta::assert_snapshot!(format!("rule_{}", rule.code), rendered.join("\n"));
     }
@@ -90,14 +107,29 @@ fn bad_fixtures_trigger_their_rule() {
 #[test]
 fn good_fixtures_are_clean_of_their_rule() {
     for rule in pack::all() {
-        let Some(good) = fixture(&rule.code, "good") else { continue };
+        let Some(good) = fixture(&rule.code, "good") else {
+            continue;
+        };
         let report = scan(&good, &config_for(&good));
         let hits: Vec<String> = report
             .findings
             .iter()
             .filter(|f| f.code() == rule.code)
-            .map(|f| format!("{}:{} {}", f.file.path, f.file.position(f.span.start).line, f.message))
+            .map(|f| {
+                format!(
+                    "{}:{} {}",
+                    f.file.path,
+                    f.file.position(f.span.start).line,
+                    f.message
+                )
+            })
             .collect();
-        assert!(hits.is_empty(), "{}: the good fixture still produces {}:\n{}", good.display(), rule.code, hits.join("\n"));
+        assert!(
+            hits.is_empty(),
+            "{}: the good fixture still produces {}:\n{}",
+            good.display(),
+            rule.code,
+            hits.join("\n")
+        );
     }
 }

@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use owo_colors::OwoColorize;
 
@@ -92,7 +92,10 @@ impl Diagnostic for RelatedElsewhere {
         Some(&self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), self.span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".into()),
+            self.span,
+        ))))
     }
 }
 
@@ -109,7 +112,11 @@ fn source_name(f: &Finding) -> String {
 
 impl Diagnostic for Rendered<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!("{}({})", self.finding.code(), self.finding.rule.name)))
+        Some(Box::new(format!(
+            "{}({})",
+            self.finding.code(),
+            self.finding.rule.name
+        )))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity {
@@ -157,17 +164,29 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
         .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
         .map(|r| RelatedElsewhere {
             message: r.message.clone(),
-            source: Source { file: Arc::clone(&r.file), name: r.file.path.clone() },
+            source: Source {
+                file: Arc::clone(&r.file),
+                name: r.file.path.clone(),
+            },
             span: span(r.span),
         })
         .collect();
     let rendered = Rendered {
         finding,
-        source: Source { file: Arc::clone(&finding.file), name: source_name(finding) },
+        source: Source {
+            file: Arc::clone(&finding.file),
+            name: source_name(finding),
+        },
         others,
     };
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(width);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(width);
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
         out = format!("{}: {}\n", finding.code(), finding.message);
@@ -193,9 +212,14 @@ pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String
 pub fn summary(report: &Report, color: bool) -> String {
     let count = |s: Severity| report.active().filter(|f| f.severity == s).count();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let (e, w, n) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+    let (e, w, n) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    );
     let suppressed = report.findings.len() - report.active().count();
-    let (mut errors, mut warnings, mut notes) = (plural(e, "error"), plural(w, "warning"), plural(n, "note"));
+    let (mut errors, mut warnings, mut notes) =
+        (plural(e, "error"), plural(w, "warning"), plural(n, "note"));
     if color {
         if e > 0 {
             errors = errors.red().bold().to_string();

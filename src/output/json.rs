@@ -76,10 +76,18 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
             .iter()
             .map(|r| {
                 let p = r.file.position(r.span.start);
-                JsonRelated { path: &r.file.path, line: p.line, column: p.column, message: &r.message }
+                JsonRelated {
+                    path: &r.file.path,
+                    line: p.line,
+                    column: p.column,
+                    message: &r.message,
+                }
             })
             .collect(),
-        suppressed: f.suppressed.as_ref().map(|s| JsonSuppression { kind: s.kind, reason: s.reason.as_deref() }),
+        suppressed: f.suppressed.as_ref().map(|s| JsonSuppression {
+            kind: s.kind,
+            reason: s.reason.as_deref(),
+        }),
     }
 }
 
@@ -90,7 +98,12 @@ pub fn render(report: &Report) -> String {
     let output = Output {
         version: 1,
         findings: report.active().map(finding).collect(),
-        suppressed: report.findings.iter().filter(|f| f.suppressed.is_some()).map(finding).collect(),
+        suppressed: report
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_some())
+            .map(finding)
+            .collect(),
         summary: Summary {
             files: report.files,
             documents: report.documents,

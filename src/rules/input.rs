@@ -5,12 +5,15 @@ use std::sync::Arc;
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::source::SourceFile;
-use crate::yaml::{Span, SyntaxError};
+use crate::yaml::{Item, Span, SyntaxError};
 
 /// AL001: a document that does not parse.
 pub fn syntax_error(file: &Arc<SourceFile>, error: &SyntaxError) -> Finding {
     Finding::new("AL001", file, error.span)
-        .message(format!("this document is not valid YAML: {}", error.message))
+        .message(format!(
+            "this document is not valid YAML: {}",
+            error.message
+        ))
         .label(error.message.clone())
         .help("fix the syntax; the other documents in this file were still checked")
 }
@@ -31,11 +34,30 @@ pub fn duplicate_keys(cx: &mut DocCtx<'_>) {
     }
 }
 
-/// AL003: a template file that cannot be linted as YAML. Returns the finding when `file`
-/// holds Helm/Go or Jinja template syntax where YAML values should be.
-pub fn unrendered_template(file: &Arc<SourceFile>) -> Option<Finding> {
-    let at = template_marker(&file.text)?;
-    let end = file.text[at..].find('\n').map_or(file.text.len(), |n| at + n);
+/// Whether `text` may be an unrendered template (cheap; decides whether the file gets the
+/// closer look of [`unrendered_template`]).
+pub fn may_be_template(text: &str) -> bool {
+    template_marker(text).is_some()
+}
+
+/// AL003: a template file that cannot be linted as YAML: it has template syntax and either
+/// does not parse, or a template action parsed as a YAML structure.
+pub fn unrendered_template(file: &Arc<SourceFile>, items: &[Item]) -> Option<Finding> {
+    let broken = items.iter().any(|i| matches!(i, Item::Error(_)));
+    let at = if broken {
+        template_marker(&file.text)?
+    } else {
+        items
+            .iter()
+            .find_map(|i| match i {
+                Item::Document(d) => d.template_action(&file.text),
+                Item::Error(_) => None,
+            })?
+            .start
+    };
+    let end = file.text[at..]
+        .find('\n')
+        .map_or(file.text.len(), |n| at + n);
     Some(
         Finding::new("AL003", file, Span::new(at, end))
             .message("this file is a template ({{ }} or {% %} syntax), not YAML: it cannot be linted until it is rendered")
@@ -89,7 +111,10 @@ mod tests {
 
     #[test]
     fn template_syntax_in_yaml_positions() {
-        assert_eq!(template_marker("a: 1\n{{- if .Values.x }}\nb: 2\n"), Some(5));
+        assert_eq!(
+            template_marker("a: 1\n{{- if .Values.x }}\nb: 2\n"),
+            Some(5)
+        );
         assert_eq!(template_marker("image: {{ .Values.image }}\n"), Some(7));
         assert_eq!(template_marker("- --flag={{x}}\n"), None);
         assert_eq!(template_marker("- {{ include \"x\" . }}\n"), Some(2));
@@ -98,9 +123,15 @@ mod tests {
 
     #[test]
     fn template_syntax_that_is_data() {
-        assert_eq!(template_marker("args: [\"echo {{inputs.parameters.m}}\"]\n"), None);
+        assert_eq!(
+            template_marker("args: [\"echo {{inputs.parameters.m}}\"]\n"),
+            None
+        );
         assert_eq!(template_marker("msg: \"{{x}}\"\n"), None);
-        assert_eq!(template_marker("source: |\n  {{inputs.x}}\n  print(1)\nnext: 1\n"), None);
+        assert_eq!(
+            template_marker("source: |\n  {{inputs.x}}\n  print(1)\nnext: 1\n"),
+            None
+        );
         assert_eq!(template_marker("# {{ comment }}\n"), None);
     }
 }

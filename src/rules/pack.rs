@@ -32,7 +32,10 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// Where the rule's documentation is published.
     pub fn docs_url(&self) -> String {
-        format!("https://github.com/auditlint/auditlint/blob/main/docs/rules/{}.md", self.code)
+        format!(
+            "https://github.com/auditlint/auditlint/blob/main/docs/rules/{}.md",
+            self.code
+        )
     }
 }
 
@@ -49,9 +52,9 @@ pub fn all() -> &'static [RuleMeta] {
 
 /// A rule by code (`AL103`) or name (`audit-log-maxage`), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
-    all()
-        .iter()
-        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
+    all().iter().find(|r| {
+        r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name)
+    })
 }
 
 /// A rule by its exact code; rules only report codes that exist in the pack.
@@ -69,7 +72,9 @@ pub fn parse_rule(text: &str) -> Result<RuleMeta, String> {
     };
     let root = doc.root().ok_or("empty document")?;
     let s = |key: &str| -> Result<String, String> {
-        root.get_str(key).map(|s| s.trim_end().to_owned()).ok_or(format!("missing `{key}`"))
+        root.get_str(key)
+            .map(|s| s.trim_end().to_owned())
+            .ok_or(format!("missing `{key}`"))
     };
     let severity = match s("severity")?.as_str() {
         "error" => Severity::Error,
@@ -78,7 +83,10 @@ pub fn parse_rule(text: &str) -> Result<RuleMeta, String> {
         other => return Err(format!("unknown severity `{other}`")),
     };
     let example = |key: &str| -> Result<String, String> {
-        root.path(&["example", key]).and_then(Node::str).map(str::to_owned).ok_or(format!("missing `example.{key}`"))
+        root.path(&["example", key])
+            .and_then(Node::str)
+            .map(str::to_owned)
+            .ok_or(format!("missing `example.{key}`"))
     };
     let references = root
         .get("references")
@@ -93,7 +101,11 @@ pub fn parse_rule(text: &str) -> Result<RuleMeta, String> {
         .unwrap_or_default();
     let tags = root
         .get("tags")
-        .map(|t| t.items().filter_map(|t| t.str().map(str::to_owned)).collect())
+        .map(|t| {
+            t.items()
+                .filter_map(|t| t.str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(RuleMeta {
         code: s("code")?,

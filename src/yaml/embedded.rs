@@ -10,8 +10,15 @@ use super::{Node, Span};
 /// Parses the string value `node` (from the file whose text is `outer`) as a YAML stream.
 /// Returns the documents and syntax errors with spans in the outer file's coordinates.
 pub fn parse_embedded(outer: &str, node: Node<'_>) -> Vec<Item> {
-    let Some(inner) = node.text() else { return Vec::new() };
-    let map = OffsetMap::new(outer, node.span(), inner, node.style().unwrap_or(Style::Plain));
+    let Some(inner) = node.text() else {
+        return Vec::new();
+    };
+    let map = OffsetMap::new(
+        outer,
+        node.span(),
+        inner,
+        node.style().unwrap_or(Style::Plain),
+    );
     let mut items = Vec::new();
     parse_stream(inner, |item| items.push(item));
     for item in &mut items {
@@ -56,7 +63,10 @@ impl OffsetMap {
     }
 
     fn offset(&self, inner: usize) -> Option<usize> {
-        let i = self.lines.partition_point(|&(start, _)| start <= inner).checked_sub(1)?;
+        let i = self
+            .lines
+            .partition_point(|&(start, _)| start <= inner)
+            .checked_sub(1)?;
         let (start, outer) = self.lines[i];
         Some(outer + (inner - start))
     }
@@ -93,7 +103,9 @@ fn literal_lines(outer: &str, scalar: Span, inner: &str) -> Vec<(usize, usize)> 
     let mut inner_pos = 0;
     for (outer_line, inner_line) in body.split('\n').zip(inner.split('\n')) {
         let content = outer_line.get(indent..).unwrap_or("");
-        if content.trim_end_matches('\r') != inner_line.trim_end_matches('\r') && !inner_line.is_empty() {
+        if content.trim_end_matches('\r') != inner_line.trim_end_matches('\r')
+            && !inner_line.is_empty()
+        {
             return Vec::new();
         }
         out.push((inner_pos, outer_pos + indent.min(outer_line.len())));
@@ -124,8 +136,19 @@ mod tests {
         let doc = first_doc(outer);
         let value = doc.root().unwrap().path(&["data", "policy.yaml"]).unwrap();
         let items = parse_embedded(outer, value);
-        let Item::Document(inner) = &items[0] else { panic!("no document") };
-        let level = inner.root().unwrap().get("rules").unwrap().items().next().unwrap().get("level").unwrap();
+        let Item::Document(inner) = &items[0] else {
+            panic!("no document")
+        };
+        let level = inner
+            .root()
+            .unwrap()
+            .get("rules")
+            .unwrap()
+            .items()
+            .next()
+            .unwrap()
+            .get("level")
+            .unwrap();
         let s = level.span();
         assert_eq!(&outer[s.start..s.end], "Metadta");
     }
@@ -136,7 +159,9 @@ mod tests {
         let doc = first_doc(outer);
         let value = doc.root().unwrap().path(&["data", "p"]).unwrap();
         let items = parse_embedded(outer, value);
-        let Item::Document(inner) = &items[0] else { panic!() };
+        let Item::Document(inner) = &items[0] else {
+            panic!()
+        };
         let kind = inner.root().unwrap().get("kind").unwrap();
         assert_eq!(&outer[kind.span().start..kind.span().end], "\"Policy\"");
     }

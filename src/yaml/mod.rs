@@ -81,7 +81,13 @@ mod tests {
     fn spans_are_byte_exact_for_keys_and_values() {
         let text = "# é comment\nspec:\n  name: \"ünïcode\"\n  list: [a, b]\n";
         let d = &docs(text)[0];
-        let (k, v) = d.root().unwrap().get("spec").unwrap().entry("name").unwrap();
+        let (k, v) = d
+            .root()
+            .unwrap()
+            .get("spec")
+            .unwrap()
+            .entry("name")
+            .unwrap();
         assert_eq!(slice(text, k.span()), "name");
         assert_eq!(slice(text, v.span()), "\"ünïcode\"");
         assert_eq!(v.text(), Some("ünïcode"));
@@ -95,7 +101,9 @@ mod tests {
         let (items, info) = parse_all(text);
         assert!(matches!(items[0], Item::Document(_)));
         assert!(matches!(items[1], Item::Error(_)));
-        let Item::Document(last) = &items[2] else { panic!("third document lost: {items:?}") };
+        let Item::Document(last) = &items[2] else {
+            panic!("third document lost: {items:?}")
+        };
         assert_eq!(last.root().unwrap().get_str("c"), Some("3"));
         assert_eq!(info.documents, 3);
     }
@@ -122,7 +130,11 @@ mod tests {
     fn aliases_are_not_expanded_and_to_json_has_a_budget() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
             text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let d = &docs(&text)[0];

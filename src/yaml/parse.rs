@@ -25,15 +25,17 @@ pub struct StreamInfo {
 
 /// Parses `text`, calling `on_item` for each document or syntax error in order.
 pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
-    let mut parser = Parser::new_from_str(text);
+    // Long runs of comments (commented-out blocks) are common in real manifests; the buffer
+    // grows only with comments actually present, so a high cap costs nothing otherwise.
+    let options = granit_parser::options! { max_buffered_comment_events: 1 << 20 };
+    let mut parser = Parser::new_from_str_with_options(text, options);
     let mut info = StreamInfo::default();
     let mut builder: Option<Builder> = None;
     // Comments seen since the previous document finished: a `# Source:` among them names
     // the template of the next document.
     let mut source_comment: Option<(String, usize)> = None;
     let mut last_error_at: Option<usize> = None;
-    loop {
-        let Some(next) = parser.next() else { break };
+    while let Some(next) = parser.next() {
         match next {
             Ok((event, span)) => {
                 let span = Span::new(offset(text, &span.start), offset(text, &span.end));
@@ -60,7 +62,10 @@ pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
                         if let Some(name) = comment.trim().strip_prefix("Source:") {
                             source_comment = Some((name.trim().to_owned(), span.start));
                         }
-                        info.comments.push(Comment { text: comment.into_owned(), span });
+                        info.comments.push(Comment {
+                            text: comment.into_owned(),
+                            span,
+                        });
                     }
                     other => {
                         if let Some(b) = builder.as_mut() {
@@ -87,16 +92,26 @@ pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
 
 fn syntax_error(text: &str, error: &ScanError, at: usize) -> SyntaxError {
     let message = error.info();
-    let message = if message.is_empty() { format!("{:?}", error.kind()) } else { message };
+    let message = if message.is_empty() {
+        format!("{:?}", error.kind())
+    } else {
+        message
+    };
     // Point at the character, not the gap after it, unless at the very end.
     let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-    SyntaxError { message, span: Span::new(at, end) }
+    SyntaxError {
+        message,
+        span: Span::new(at, end),
+    }
 }
 
 fn offset(text: &str, marker: &Marker) -> usize {
     match marker.byte_offset() {
         Some(b) => b,
-        None => text.char_indices().nth(marker.index()).map_or(text.len(), |(b, _)| b),
+        None => text
+            .char_indices()
+            .nth(marker.index())
+            .map_or(text.len(), |(b, _)| b),
     }
 }
 
@@ -141,7 +156,15 @@ impl Builder {
                     ScalarStyle::Literal => Style::Literal,
                     ScalarStyle::Folded => Style::Folded,
                 };
-                let id = self.push(Value::Scalar { text: text.into(), style, tag }, span, anchor);
+                let id = self.push(
+                    Value::Scalar {
+                        text: text.into(),
+                        style,
+                        tag,
+                    },
+                    span,
+                    anchor,
+                );
                 self.attach(id);
             }
             Event::SequenceStart(_, anchor, _) => {
@@ -160,10 +183,19 @@ impl Builder {
                 }
             }
             Event::Alias(anchor) => {
-                let target = self.anchors.iter().rev().find(|(a, _)| *a == anchor).map(|(_, id)| *id);
+                let target = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == anchor)
+                    .map(|(_, id)| *id);
                 let value = match target {
                     Some(target) => Value::Alias(target),
-                    None => Value::Scalar { text: "".into(), style: Style::Plain, tag: None },
+                    None => Value::Scalar {
+                        text: "".into(),
+                        style: Style::Plain,
+                        tag: None,
+                    },
                 };
                 let id = self.push(value, span, 0);
                 self.attach(id);
@@ -211,8 +243,12 @@ impl Builder {
     }
 
     fn note_duplicate(&mut self, map: NodeId, key: NodeId) {
-        let Value::Scalar { text, .. } = &self.nodes[key as usize].value else { return };
-        let Value::Map(pairs) = &self.nodes[map as usize].value else { return };
+        let Value::Scalar { text, .. } = &self.nodes[key as usize].value else {
+            return;
+        };
+        let Value::Map(pairs) = &self.nodes[map as usize].value else {
+            return;
+        };
         // `<<` merge keys may legitimately repeat.
         if &**text == "<<" {
             return;
@@ -230,7 +266,9 @@ impl Builder {
     }
 
     fn finish(self) -> Document {
-        let end = self.root.map_or(self.end, |r| self.end.max(self.nodes[r as usize].span.end));
+        let end = self
+            .root
+            .map_or(self.end, |r| self.end.max(self.nodes[r as usize].span.end));
         Document {
             nodes: self.nodes,
             root: self.root,

@@ -59,7 +59,9 @@ pub fn resolve<'a>(text: &'a str, style: Style, tag: Option<&str>) -> Scalar<'a>
 
 fn bool(text: &str) -> Option<bool> {
     match text {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Some(true)
+        }
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
             Some(false)
         }
@@ -145,7 +147,10 @@ mod tests {
     #[test]
     fn quoted_and_tagged_scalars_are_strings() {
         assert_eq!(resolve("30", Style::DoubleQuoted, None), Scalar::Str("30"));
-        assert_eq!(resolve("yes", Style::SingleQuoted, None), Scalar::Str("yes"));
+        assert_eq!(
+            resolve("yes", Style::SingleQuoted, None),
+            Scalar::Str("yes")
+        );
         assert_eq!(resolve("30", Style::Plain, Some("str")), Scalar::Str("30"));
     }
 
@@ -163,6 +168,9 @@ mod tests {
         assert_eq!(plain("1e3"), Scalar::Float(1000.0));
         assert_eq!(plain("30d"), Scalar::Str("30d"));
         assert_eq!(plain("-"), Scalar::Str("-"));
-        assert_eq!(plain("/var/log/audit.log"), Scalar::Str("/var/log/audit.log"));
+        assert_eq!(
+            plain("/var/log/audit.log"),
+            Scalar::Str("/var/log/audit.log")
+        );
     }
 }

@@ -20,7 +20,11 @@ pub enum Style {
 
 #[derive(Debug)]
 pub(crate) enum Value {
-    Scalar { text: Box<str>, style: Style, tag: Option<Box<str>> },
+    Scalar {
+        text: Box<str>,
+        style: Style,
+        tag: Option<Box<str>>,
+    },
     Seq(Vec<NodeId>),
     Map(Vec<(NodeId, NodeId)>),
     Alias(NodeId),
@@ -57,6 +61,20 @@ pub struct Document {
 impl Document {
     pub fn root(&self) -> Option<Node<'_>> {
         self.root.map(|id| Node { doc: self, id })
+    }
+
+    /// Where a Go template action (`{{ .Values.x }}`) was parsed as a flow mapping: the
+    /// sign of an unrendered template that happens to be valid YAML.
+    pub fn template_action(&self, text: &str) -> Option<Span> {
+        self.nodes
+            .iter()
+            .find(|n| {
+                matches!(n.value, Value::Map(_))
+                    && text
+                        .get(n.span.start..)
+                        .is_some_and(|t| t.starts_with("{{"))
+            })
+            .map(|n| n.span)
     }
 }
 
@@ -165,7 +183,9 @@ impl<'d> Node<'d> {
             _ => &[],
         };
         let doc = self.doc;
-        pairs.iter().map(move |&(k, v)| (Node { doc, id: k }, Node { doc, id: v }))
+        pairs
+            .iter()
+            .map(move |&(k, v)| (Node { doc, id: k }, Node { doc, id: v }))
     }
 
     /// Items of a sequence; empty otherwise.
@@ -245,10 +265,16 @@ impl<'d> Node<'d> {
                 super::Scalar::Null => J::Null,
                 super::Scalar::Bool(b) => J::Bool(b),
                 super::Scalar::Int(i) => J::from(i),
-                super::Scalar::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+                super::Scalar::Float(f) => {
+                    serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+                }
                 super::Scalar::Str(s) => J::String(s.to_owned()),
             },
-            Value::Seq(_) => J::Array(self.items().map(|n| n.to_json(budget)).collect::<Result<_, _>>()?),
+            Value::Seq(_) => J::Array(
+                self.items()
+                    .map(|n| n.to_json(budget))
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::Map(_) => {
                 let mut map = serde_json::Map::new();
                 for (k, v) in self.entries() {

@@ -1,0 +1,304 @@
+//! kubeadm `ClusterConfiguration.apiServer` (extraArgs, extraVolumes), wherever it is written:
+//! its own document, a kind `kubeadmConfigPatches` string, a Cluster API
+//! `KubeadmControlPlane`, or the `kubeadm-config` ConfigMap.
+
+use super::flags::{inner_span, Flag};
+use super::mounts::{Mount, Volume};
+use super::{ApiServerConfig, Form, Insertion, Problem};
+use crate::source::SourceFile;
+use crate::yaml::{parse_embedded, Item, Node, Span};
+
+/// Mounts kubeadm always gives kube-apiserver (read-only, same path on host), besides the
+/// certificates directory (`cmd/kubeadm/app/phases/controlplane/volumes.go`).
+const DEFAULT_MOUNTS: &[&str] = &[
+    "/etc/ssl/certs",
+    "/etc/pki/ca-trust",
+    "/etc/pki/tls/certs",
+    "/etc/ca-certificates",
+    "/usr/share/ca-certificates",
+    "/usr/local/share/ca-certificates",
+];
+
+pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
+    let api_version = root.get_str("apiVersion").unwrap_or("");
+    match root.get_str("kind") {
+        Some("ClusterConfiguration") if api_version.starts_with("kubeadm.k8s.io/") => {
+            out.extend(read_cluster_configuration(&[root], Some(api_version), file));
+        }
+        Some("KubeadmControlPlane")
+            if api_version.starts_with("controlplane.cluster.x-k8s.io/") =>
+        {
+            if let Some(cc) = root.path(&["spec", "kubeadmConfigSpec", "clusterConfiguration"]) {
+                out.extend(read_cluster_configuration(&[cc], None, file));
+            }
+        }
+        Some("Cluster") if api_version.starts_with("kind.x-k8s.io/") => read_kind(root, file, out),
+        Some("ConfigMap")
+            if root.path(&["metadata", "name"]).and_then(|n| n.str()) == Some("kubeadm-config") =>
+        {
+            if let Some(text) = root.path(&["data", "ClusterConfiguration"]) {
+                for_each_embedded(file, text, |cc| {
+                    out.extend(read_cluster_configuration(
+                        &[cc],
+                        cc.get_str("apiVersion"),
+                        file,
+                    ))
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// kind merges every `ClusterConfiguration` patch (cluster-wide, then control-plane nodes')
+/// into one configuration, so they are read together.
+fn read_kind(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
+    let control_planes = root
+        .get("nodes")
+        .into_iter()
+        .flat_map(|n| n.items())
+        .filter(|n| n.get_str("role").is_none_or(|r| r == "control-plane"));
+    let patch_lists = root
+        .get("kubeadmConfigPatches")
+        .into_iter()
+        .chain(control_planes.filter_map(|n| n.get("kubeadmConfigPatches")));
+    let mut items = Vec::new();
+    for list in patch_lists {
+        for patch in list.items() {
+            items.extend(parse_embedded(&file.text, patch));
+        }
+    }
+    let docs: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Document(d) => d.root(),
+            Item::Error(_) => None,
+        })
+        .filter(|r| r.get_str("kind") == Some("ClusterConfiguration"))
+        .collect();
+    if !docs.is_empty() {
+        out.extend(read_cluster_configuration(&docs, None, file));
+    }
+}
+
+fn for_each_embedded(file: &SourceFile, text: Node<'_>, mut f: impl FnMut(Node<'_>)) {
+    for item in parse_embedded(&file.text, text) {
+        if let Item::Document(doc) = item {
+            if let Some(root) = doc.root() {
+                f(root);
+            }
+        }
+    }
+}
+
+/// Reads one or more ClusterConfiguration fragments (merged in order) as one apiserver.
+/// `api_version` is known for standalone documents; patches and CAPI accept both shapes.
+fn read_cluster_configuration(
+    parts: &[Node<'_>],
+    api_version: Option<&str>,
+    file: &SourceFile,
+) -> Option<ApiServerConfig> {
+    let mut flags = Vec::new();
+    let mut mounts = Vec::new();
+    let mut form = if api_version.is_some_and(|v| v.ends_with("/v1beta4")) {
+        Form::KubeadmList
+    } else {
+        Form::KubeadmMap
+    };
+    let mut insertion = None;
+    let mut certificates_dir = "/etc/kubernetes/pki".to_owned();
+    let mut problems = Vec::new();
+    for cc in parts {
+        let version = cc.get_str("apiVersion").or(api_version);
+        if let Some(dir) = cc.get_str("certificatesDir") {
+            certificates_dir = dir.to_owned();
+        }
+        let api_server = cc.get("apiServer");
+        let extra_args = api_server.and_then(|a| a.get("extraArgs"));
+        match extra_args {
+            Some(args) if args.is_map() => {
+                if api_version.is_none() {
+                    form = Form::KubeadmMap;
+                }
+                if let Some(v) = version.filter(|v| v.ends_with("/v1beta4")) {
+                    problems.push(shape_problem(
+                        args,
+                        v,
+                        "a map",
+                        "a list of `{name, value}` entries",
+                    ));
+                }
+                problems.extend(unquoted_values(args));
+                flags.extend(map_flags(args, file));
+            }
+            Some(args) if args.is_seq() => {
+                if api_version.is_none() {
+                    form = Form::KubeadmList;
+                }
+                if let Some(v) =
+                    version.filter(|v| v.starts_with("kubeadm.k8s.io/") && !v.ends_with("/v1beta4"))
+                {
+                    problems.push(shape_problem(
+                        args,
+                        v,
+                        "a list",
+                        "a map of flag name to string",
+                    ));
+                }
+                flags.extend(list_flags(args, file));
+            }
+            _ => {}
+        }
+        let at = match (extra_args, api_server) {
+            (Some(args), _) if !args.is_empty() => Some((args.span().end, false)),
+            (_, Some(a)) => Some((a.span().end, true)),
+            _ => None,
+        };
+        if let Some((at, list_missing)) = at {
+            insertion = Some(Insertion {
+                at: Span::point(at),
+                list_missing,
+                form,
+            });
+        }
+        mounts.extend(
+            api_server
+                .and_then(|a| a.get("extraVolumes"))
+                .into_iter()
+                .flat_map(|v| v.items())
+                .filter_map(extra_volume),
+        );
+    }
+    let first = parts.first()?;
+    let insertion = insertion.unwrap_or(Insertion {
+        at: Span::point(first.span().end),
+        list_missing: true,
+        form,
+    });
+    let insertion = Insertion { form, ..insertion };
+    // An extra volume with a default volume's name replaces it; paths decide coverage here.
+    for path in std::iter::once(certificates_dir.as_str()).chain(DEFAULT_MOUNTS.iter().copied()) {
+        mounts.push(implicit_mount(path));
+    }
+    let anchor = first
+        .entry("kind")
+        .map(|(_, v)| v.span())
+        .or_else(|| first.entry("apiServer").map(|(k, _)| k.span()))
+        .unwrap_or(Span::point(first.span().start));
+    Some(ApiServerConfig {
+        form,
+        anchor,
+        flags,
+        defaults: Vec::new(),
+        mounts: Some(mounts),
+        insertion,
+        static_pod: false,
+        problems,
+    })
+}
+
+fn shape_problem(args: Node<'_>, version: &str, found: &str, expected: &str) -> Problem {
+    Problem {
+        span: args.span(),
+        message: format!("`extraArgs` is {found}, but `{version}` expects {expected}: kubeadm fails to decode the configuration (kind drops these arguments), so none of these flags reach kube-apiserver"),
+        help: if found == "a map" {
+            "write each flag as `- name: audit-policy-file` / `  value: /etc/kubernetes/audit/policy.yaml`, or use `apiVersion: kubeadm.k8s.io/v1beta3`".into()
+        } else {
+            "write each flag as `audit-policy-file: /etc/kubernetes/audit/policy.yaml`, or use `apiVersion: kubeadm.k8s.io/v1beta4`".into()
+        },
+    }
+}
+
+/// extraArgs values are Go strings: an unquoted `30` or `true` fails to decode.
+fn unquoted_values(args: Node<'_>) -> Vec<Problem> {
+    use crate::yaml::Scalar;
+    args.entries()
+        .filter(|(_, v)| matches!(v.scalar(), Some(Scalar::Int(_) | Scalar::Float(_) | Scalar::Bool(_))))
+        .map(|(k, v)| {
+            let text = v.text().unwrap_or_default();
+            Problem {
+                span: v.span(),
+                message: format!("the value of `{}` is the {} {text}, but kubeadm reads extraArgs values as strings: the configuration fails to decode", k.text().unwrap_or_default(), v.kind_name()),
+                help: format!("quote it: `{}: \"{text}\"`", k.text().unwrap_or_default()),
+            }
+        })
+        .collect()
+}
+
+/// v1beta3 and earlier: `extraArgs: {audit-log-path: /var/log/audit.log}`.
+fn map_flags(args: Node<'_>, file: &SourceFile) -> Vec<Flag> {
+    args.entries()
+        .filter_map(|(k, v)| {
+            let raw = v.text()?;
+            Some(Flag {
+                name: k.text()?.trim_start_matches('-').to_owned(),
+                value: Some(raw.to_owned()),
+                span: Span::new(k.span().start, v.span().end.max(k.span().end)),
+                value_span: inner_span(v.span(), &file.text, raw),
+            })
+        })
+        .collect()
+}
+
+/// v1beta4: `extraArgs: [{name: audit-log-path, value: /var/log/audit.log}]`.
+fn list_flags(args: Node<'_>, file: &SourceFile) -> Vec<Flag> {
+    args.items()
+        .filter_map(|entry| {
+            let name = entry.get_str("name")?.trim_start_matches('-').to_owned();
+            let value = entry.get("value");
+            let raw = value.and_then(|v| v.text()).unwrap_or("");
+            Some(Flag {
+                name,
+                value: Some(raw.to_owned()),
+                span: entry.span(),
+                value_span: value.map_or(entry.span(), |v| inner_span(v.span(), &file.text, raw)),
+            })
+        })
+        .collect()
+}
+
+fn extra_volume(v: Node<'_>) -> Option<Mount> {
+    let (_, mount_path) = v.entry("mountPath")?;
+    let name = v.get_str("name").unwrap_or_default().to_owned();
+    let read_only = v.get("readOnly");
+    let path_type = v.get("pathType");
+    Some(Mount {
+        volume: Some(Volume {
+            name: name.clone(),
+            host_path: v.get_str("hostPath").map(str::to_owned),
+            host_type: path_type.and_then(|t| t.str()).map(str::to_owned),
+            source_kind: None,
+            span: v.span(),
+            type_span: path_type.map(|t| t.span()),
+        }),
+        name,
+        mount_path: mount_path.str()?.to_owned(),
+        read_only: read_only
+            .and_then(|r| r.scalar()?.as_bool())
+            .unwrap_or(false),
+        span: v.span(),
+        mount_path_span: mount_path.span(),
+        read_only_span: read_only.map(|r| r.span()),
+        implicit: false,
+    })
+}
+
+fn implicit_mount(path: &str) -> Mount {
+    Mount {
+        name: String::new(),
+        mount_path: path.to_owned(),
+        read_only: true,
+        span: Span::default(),
+        mount_path_span: Span::default(),
+        read_only_span: None,
+        volume: Some(Volume {
+            name: String::new(),
+            host_path: Some(path.to_owned()),
+            host_type: None,
+            source_kind: None,
+            span: Span::default(),
+            type_span: None,
+        }),
+        implicit: true,
+    }
+}

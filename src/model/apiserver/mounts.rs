@@ -1,0 +1,147 @@
+//! Which hostPath mount makes a host file visible inside the apiserver's container.
+
+use crate::yaml::Span;
+
+/// A declared volume (Pod `volumes[]`, or the host side of a kubeadm extraVolume).
+#[derive(Debug, Clone)]
+pub struct Volume {
+    pub name: String,
+    /// `Some` for a hostPath volume.
+    pub host_path: Option<String>,
+    /// hostPath `type` (kubeadm `pathType`), when set.
+    pub host_type: Option<String>,
+    /// For anything but hostPath: the volume source's key (`configMap`, `emptyDir`).
+    pub source_kind: Option<String>,
+    pub span: Span,
+    /// Span of the `type`/`pathType` value, if any.
+    pub type_span: Option<Span>,
+}
+
+/// A path inside the container and where it comes from.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    pub name: String,
+    pub mount_path: String,
+    pub read_only: bool,
+    /// The whole volumeMount / extraVolume entry.
+    pub span: Span,
+    pub mount_path_span: Span,
+    /// Span of `readOnly` value, if written.
+    pub read_only_span: Option<Span>,
+    /// The declared volume with this name, if any.
+    pub volume: Option<Volume>,
+    /// Built in (kubeadm default mounts) rather than written in the file.
+    pub implicit: bool,
+}
+
+impl Mount {
+    /// Where a container path under this mount lives on the host.
+    pub fn host_path_of(&self, container_path: &str) -> Option<String> {
+        let host = self.volume.as_ref()?.host_path.as_deref()?;
+        let rest = relative(&self.mount_path, container_path)?;
+        Some(if rest.is_empty() {
+            host.to_owned()
+        } else {
+            format!("{}/{rest}", host.trim_end_matches('/'))
+        })
+    }
+}
+
+/// `path` relative to `dir` when `dir` covers it on path-component boundaries
+/// (`/etc/kubernetes/audit` covers `/etc/kubernetes/audit/p.yaml`, not `/etc/kubernetes/audit-policy.yaml`).
+pub fn relative<'p>(dir: &str, path: &'p str) -> Option<&'p str> {
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() {
+        return path.strip_prefix('/');
+    }
+    let rest = path.strip_prefix(dir)?;
+    if rest.is_empty() {
+        Some("")
+    } else {
+        rest.strip_prefix('/')
+    }
+}
+
+pub fn covers(dir: &str, path: &str) -> bool {
+    relative(dir, path).is_some()
+}
+
+/// The mount that decides what the container sees at `path`: the deepest covering one.
+pub fn covering<'m>(mounts: &'m [Mount], path: &str) -> Option<&'m Mount> {
+    mounts
+        .iter()
+        .filter(|m| covers(&m.mount_path, path))
+        .max_by_key(|m| m.mount_path.trim_end_matches('/').len())
+}
+
+/// The directory part of a file path (`/var/log/a.log` → `/var/log`).
+pub fn parent(path: &str) -> &str {
+    match path.trim_end_matches('/').rfind('/') {
+        Some(0) => "/",
+        Some(i) => &path[..i],
+        None => ".",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_respects_path_component_boundaries() {
+        assert!(covers(
+            "/etc/kubernetes/audit",
+            "/etc/kubernetes/audit/policy.yaml"
+        ));
+        assert!(covers(
+            "/etc/kubernetes/audit/",
+            "/etc/kubernetes/audit/policy.yaml"
+        ));
+        assert!(covers(
+            "/etc/kubernetes/audit-policy.yaml",
+            "/etc/kubernetes/audit-policy.yaml"
+        ));
+        assert!(!covers(
+            "/etc/kubernetes/audit",
+            "/etc/kubernetes/audit-policy.yaml"
+        ));
+        assert!(!covers(
+            "/etc/kubernetes/pol",
+            "/etc/kubernetes/policy.yaml"
+        ));
+        assert!(covers("/", "/var/log/x"));
+    }
+
+    #[test]
+    fn host_path_translation_and_deepest_mount() {
+        let mount = |path: &str, host: &str| Mount {
+            name: path.into(),
+            mount_path: path.into(),
+            read_only: false,
+            span: Span::default(),
+            mount_path_span: Span::default(),
+            read_only_span: None,
+            volume: Some(Volume {
+                name: path.into(),
+                host_path: Some(host.into()),
+                host_type: None,
+                source_kind: None,
+                span: Span::default(),
+                type_span: None,
+            }),
+            implicit: false,
+        };
+        let mounts = vec![
+            mount("/var/log", "/var/log"),
+            mount("/var/log/kubernetes/audit", "/srv/audit"),
+        ];
+        let m = covering(&mounts, "/var/log/kubernetes/audit/audit.log").unwrap();
+        assert_eq!(
+            m.host_path_of("/var/log/kubernetes/audit/audit.log")
+                .as_deref(),
+            Some("/srv/audit/audit.log")
+        );
+        assert_eq!(parent("/var/log/audit.log"), "/var/log");
+        assert_eq!(parent("/audit.log"), "/");
+    }
+}

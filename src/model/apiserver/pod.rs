@@ -1,0 +1,166 @@
+//! A kube-apiserver container in a static Pod (or a Deployment/DaemonSet running it).
+
+use super::flags::{parse_argv, string_items};
+use super::mounts::{Mount, Volume};
+use super::{ApiServerConfig, Form, Insertion};
+use crate::source::SourceFile;
+use crate::yaml::{Node, Span};
+
+const WORKLOADS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "DaemonSet",
+    "StatefulSet",
+    "ReplicaSet",
+];
+
+pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
+    let Some(kind) = root.get_str("kind") else {
+        return;
+    };
+    if !WORKLOADS.contains(&kind) {
+        return;
+    }
+    let spec = if kind == "Pod" {
+        root.get("spec")
+    } else {
+        root.path(&["spec", "template", "spec"])
+    };
+    let Some(spec) = spec else { return };
+    let volumes = read_volumes(spec);
+    for container in spec.get("containers").into_iter().flat_map(|c| c.items()) {
+        if let Some(mut config) = read_container(container, &volumes, file) {
+            config.static_pod = kind == "Pod";
+            out.push(config);
+        }
+    }
+}
+
+fn is_binary(text: &str) -> bool {
+    text.rsplit('/').next() == Some("kube-apiserver")
+}
+
+fn read_container(
+    container: Node<'_>,
+    volumes: &[Volume],
+    file: &SourceFile,
+) -> Option<ApiServerConfig> {
+    let command = container.get("command").filter(|c| c.is_seq());
+    let args = container.get("args").filter(|a| a.is_seq());
+    let command_items = command
+        .map(|c| string_items(c, &file.text))
+        .unwrap_or_default();
+    let args_items = args
+        .map(|a| string_items(a, &file.text))
+        .unwrap_or_default();
+    let named = container.get_str("name") == Some("kube-apiserver");
+    let (argv, binary_span) = if let Some((first, span)) =
+        command_items.first().filter(|(c, _)| is_binary(c))
+    {
+        let _ = first;
+        (
+            command_items[1..]
+                .iter()
+                .chain(&args_items)
+                .cloned()
+                .collect::<Vec<_>>(),
+            Some(*span),
+        )
+    } else if command_items.is_empty() && args_items.first().is_some_and(|(a, _)| is_binary(a)) {
+        (args_items[1..].to_vec(), Some(args_items[0].1))
+    } else if named {
+        (
+            command_items
+                .iter()
+                .chain(&args_items)
+                .filter(|(a, _)| a.starts_with('-'))
+                .cloned()
+                .collect(),
+            None,
+        )
+    } else {
+        return None;
+    };
+    // New flags go at the end of the list that already holds flags (args after command).
+    let list = if !args_items.is_empty() {
+        args
+    } else {
+        command
+    };
+    let insertion = match list.and_then(|l| l.items().last()) {
+        Some(last) => Insertion {
+            at: Span::point(last.span().end),
+            list_missing: false,
+            form: Form::Pod,
+        },
+        None => Insertion {
+            at: Span::point(container.span().end),
+            list_missing: true,
+            form: Form::Pod,
+        },
+    };
+    let anchor = container
+        .entry("name")
+        .map(|(_, v)| v.span())
+        .or(binary_span)
+        .unwrap_or(Span::point(container.span().start));
+    Some(ApiServerConfig {
+        form: Form::Pod,
+        anchor,
+        flags: parse_argv(&argv),
+        defaults: Vec::new(),
+        mounts: Some(read_mounts(container, volumes)),
+        insertion,
+        static_pod: false,
+        problems: Vec::new(),
+    })
+}
+
+fn read_volumes(spec: Node<'_>) -> Vec<Volume> {
+    spec.get("volumes")
+        .into_iter()
+        .flat_map(|v| v.items())
+        .filter_map(|v| {
+            let name = v.get_str("name")?.to_owned();
+            let host = v.get("hostPath");
+            let source_kind = v
+                .entries()
+                .filter_map(|(k, _)| k.text())
+                .find(|k| *k != "name" && *k != "hostPath")
+                .map(str::to_owned);
+            Some(Volume {
+                name,
+                host_path: host.and_then(|h| h.get_str("path")).map(str::to_owned),
+                host_type: host.and_then(|h| h.get_str("type")).map(str::to_owned),
+                source_kind: if host.is_some() { None } else { source_kind },
+                span: v.span(),
+                type_span: host.and_then(|h| h.get("type")).map(|t| t.span()),
+            })
+        })
+        .collect()
+}
+
+fn read_mounts(container: Node<'_>, volumes: &[Volume]) -> Vec<Mount> {
+    container
+        .get("volumeMounts")
+        .into_iter()
+        .flat_map(|m| m.items())
+        .filter_map(|m| {
+            let (_, path) = m.entry("mountPath")?;
+            let name = m.get_str("name").unwrap_or_default().to_owned();
+            let read_only = m.get("readOnly");
+            Some(Mount {
+                volume: volumes.iter().find(|v| v.name == name).cloned(),
+                name,
+                mount_path: path.str()?.to_owned(),
+                read_only: read_only
+                    .and_then(|r| r.scalar()?.as_bool())
+                    .unwrap_or(false),
+                span: m.span(),
+                mount_path_span: path.span(),
+                read_only_span: read_only.map(|r| r.span()),
+                implicit: false,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,60 @@
+//! AL103–AL105: log rotation flags below the CIS minimums (thresholds configurable).
+
+use super::missing_flag;
+use crate::context::DocCtx;
+use crate::model::apiserver::ApiServerConfig;
+
+pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
+    if !config.logs_to_file() {
+        return;
+    }
+    let t = &cx.config.thresholds;
+    let checks = [
+        (
+            "AL103",
+            "audit-log-maxage",
+            t.maxage,
+            "how many days rotated audit logs are kept",
+            "CIS 1.2.17",
+        ),
+        (
+            "AL104",
+            "audit-log-maxbackup",
+            t.maxbackup,
+            "how many rotated audit log files are kept",
+            "CIS 1.2.18",
+        ),
+        (
+            "AL105",
+            "audit-log-maxsize",
+            t.maxsize,
+            "the size (MiB) at which the audit log is rotated",
+            "CIS 1.2.19",
+        ),
+    ];
+    for (code, name, minimum, what, cis) in checks {
+        let finding = match config.value(name) {
+            None => missing_flag(cx, config, code, name, &minimum.to_string()).message(format!(
+                "`--{name}` is not set: {what} is left to the Kubernetes version's default, which reviewers and kube-bench cannot see ({cis} requires an explicit value of at least {minimum})"
+            )),
+            Some(value) => {
+                // Non-numeric values are AL106's.
+                let Ok(n) = value.parse::<i64>() else { continue };
+                if n >= minimum {
+                    continue;
+                }
+                let Some(flag) = config.flag(name) else { continue };
+                let meaning = match (name, n) {
+                    ("audit-log-maxsize", 0) => " (0 means 100 MiB until 1.35 and no rotation at all since 1.36)",
+                    (_, 0) => " (0 means unlimited, but an explicit minimum is what auditors check)",
+                    _ => "",
+                };
+                cx.finding(code, flag.value_span)
+                    .message(format!("`--{name}={n}` is below the minimum of {minimum} ({cis}){meaning}: it sets {what}, and too little history is kept to investigate an incident"))
+                    .label(format!("below {minimum}"))
+                    .help(format!("set `--{name}={minimum}` or more"))
+            }
+        };
+        cx.report(finding);
+    }
+}
