@@ -1,0 +1,272 @@
+//! The real binary: exit codes, standard input, the JSON output contract, `rules`, `explain`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn auditlint(args: &[&str], stdin: Option<&str>, cwd: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_auditlint"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("auditlint runs");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+const WARNING_ONLY: &str =
+    "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: c}\n";
+const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+const ERROR: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=-]\n";
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    let dir = tree(&[("clean.yaml", CLEAN), ("eks.yaml", WARNING_ONLY)]);
+    let d = dir.path();
+    assert_eq!(
+        auditlint(&["check", "clean.yaml"], None, d).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        auditlint(&["check", "."], None, d).status.code(),
+        Some(1),
+        "a warning fails by default"
+    );
+    assert_eq!(
+        auditlint(&["check", ".", "--fail-on", "error"], None, d)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        auditlint(&["check", ".", "--fail-on", "never"], None, d)
+            .status
+            .code(),
+        Some(0)
+    );
+    let notes_only = tree(&[(
+        "cm.yaml",
+        "{{- if .Values.x }}\nkind: ConfigMap\n{{- end }}\n",
+    )]);
+    assert_eq!(
+        auditlint(&["check", "."], None, notes_only.path())
+            .status
+            .code(),
+        Some(0),
+        "notes never fail by default"
+    );
+    assert_eq!(
+        auditlint(
+            &["check", ".", "--fail-on", "note"],
+            None,
+            notes_only.path()
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn exit_status_2_when_the_scan_cannot_be_done() {
+    let dir = tree(&[("readme.txt", "not yaml")]);
+    let missing = auditlint(&["check", "does-not-exist"], None, dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does-not-exist"));
+    let nothing = auditlint(&["check", "."], None, dir.path());
+    assert_eq!(nothing.status.code(), Some(2), "no YAML or JSON found");
+    assert_eq!(
+        auditlint(&["check", "--format", "xml"], None, dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        auditlint(&["check", "--select", "AL999", "."], None, dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn stdin_is_read_with_dash_and_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = auditlint(&["check", "-", "--format", "json"], Some(ERROR), dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["code"] == "AL101"));
+    assert!(findings.iter().all(|f| f["path"] == "-"));
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let dir = tree(&[("b.yaml", ERROR), ("a.yaml", WARNING_ONLY)]);
+    let out = auditlint(&["check", ".", "--format", "json"], None, dir.path());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["version"], 1);
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.len() >= 3);
+    for f in findings {
+        for key in [
+            "code",
+            "name",
+            "severity",
+            "message",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "template",
+            "help",
+            "related",
+        ] {
+            assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
+        }
+        assert!(["error", "warning", "note"].contains(&f["severity"].as_str().unwrap()));
+        assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
+    }
+    let keys: Vec<(String, u64, u64, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(
+        keys, sorted,
+        "findings are sorted by path, line, column, code"
+    );
+    assert_eq!(keys[0].0, "a.yaml");
+    let summary = &json["summary"];
+    assert_eq!(summary["files"], 2);
+    assert_eq!(
+        summary["errors"].as_u64().unwrap()
+            + summary["warnings"].as_u64().unwrap()
+            + summary["notes"].as_u64().unwrap(),
+        findings.len() as u64
+    );
+}
+
+#[test]
+fn rules_lists_the_pack_and_explain_accepts_code_or_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = stdout(&auditlint(&["rules"], None, dir.path()));
+    for code in ["AL001", "AL101", "AL103", "AL116"] {
+        assert!(list.contains(code), "`rules` lists {code}");
+    }
+    let by_code = auditlint(&["explain", "AL103"], None, dir.path());
+    let by_name = auditlint(&["explain", "audit-log-maxage"], None, dir.path());
+    assert_eq!(by_code.status.code(), Some(0));
+    assert_eq!(stdout(&by_code), stdout(&by_name));
+    assert!(stdout(&by_code).contains("# AL103 audit-log-maxage"));
+    assert!(stdout(&by_code).contains("## How to fix it"));
+    assert_eq!(
+        auditlint(&["explain", "no-such-rule"], None, dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&auditlint(
+        &["rules", "--format", "json"],
+        None,
+        dir.path(),
+    )))
+    .unwrap();
+    assert!(json
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "audit-policy-file-missing"));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = tree(&[("eks.yaml", WARNING_ONLY)]);
+    let plain = stdout(&auditlint(&["check", "."], None, dir.path()));
+    assert!(
+        !plain.contains('\u{1b}'),
+        "piped output has no escape codes"
+    );
+    let coloured = stdout(&auditlint(
+        &["check", ".", "--color", "always"],
+        None,
+        dir.path(),
+    ));
+    assert!(coloured.contains('\u{1b}'));
+    let mut forced = Command::new(env!("CARGO_BIN_EXE_auditlint"));
+    forced
+        .args(["check", "."])
+        .current_dir(dir.path())
+        .env("FORCE_COLOR", "1")
+        .env_remove("NO_COLOR");
+    assert!(String::from_utf8(forced.output().unwrap().stdout)
+        .unwrap()
+        .contains('\u{1b}'));
+    let mut never = Command::new(env!("CARGO_BIN_EXE_auditlint"));
+    never
+        .args(["check", ".", "--color", "auto"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "1");
+    assert!(
+        !String::from_utf8(never.output().unwrap().stdout)
+            .unwrap()
+            .contains('\u{1b}'),
+        "NO_COLOR wins over FORCE_COLOR"
+    );
+}
+
+#[test]
+fn select_and_ignore_by_code_or_name() {
+    let dir = tree(&[("pod.yaml", ERROR)]);
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", ".", "--format", "json"];
+        all.extend_from_slice(args);
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout(&auditlint(&all, None, dir.path()))).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(codes(&[]).contains(&"AL101".to_owned()));
+    assert_eq!(
+        codes(&["--select", "audit-policy-file-missing"]),
+        vec!["AL101"]
+    );
+    assert!(!codes(&["--ignore", "AL101,AL113"])
+        .iter()
+        .any(|c| c == "AL101" || c == "AL113"));
+}
