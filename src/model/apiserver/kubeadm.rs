@@ -51,17 +51,24 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
 }
 
 /// kind merges every `ClusterConfiguration` patch (cluster-wide, then control-plane nodes')
-/// into one configuration, so they are read together.
+/// into one configuration, so they are read together. A patch that names an apiVersion other
+/// than the one kind generates for the node's Kubernetes version is silently not applied.
 fn read_kind(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
-    let control_planes = root
+    let control_planes: Vec<_> = root
         .get("nodes")
         .into_iter()
         .flat_map(|n| n.items())
-        .filter(|n| n.get_str("role").is_none_or(|r| r == "control-plane"));
-    let patch_lists = root
-        .get("kubeadmConfigPatches")
-        .into_iter()
-        .chain(control_planes.filter_map(|n| n.get("kubeadmConfigPatches")));
+        .filter(|n| n.get_str("role").is_none_or(|r| r == "control-plane"))
+        .collect();
+    let target = control_planes
+        .iter()
+        .find_map(|n| n.get_str("image"))
+        .and_then(kind_kubeadm_version);
+    let patch_lists = root.get("kubeadmConfigPatches").into_iter().chain(
+        control_planes
+            .iter()
+            .filter_map(|n| n.get("kubeadmConfigPatches")),
+    );
     let mut items = Vec::new();
     for list in patch_lists {
         for patch in list.items() {
@@ -76,9 +83,52 @@ fn read_kind(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) 
         })
         .filter(|r| r.get_str("kind") == Some("ClusterConfiguration"))
         .collect();
-    if !docs.is_empty() {
-        out.extend(read_cluster_configuration(&docs, None, file));
+    let Some(mut config) = read_cluster_configuration(&docs, None, file) else {
+        return;
+    };
+    for doc in &docs {
+        let Some((version, image)) = target else {
+            break;
+        };
+        let Some((_, api)) = doc.entry("apiVersion") else {
+            continue;
+        };
+        let Some(declared) = api
+            .str()
+            .filter(|v| v.starts_with("kubeadm.k8s.io/") && *v != version)
+        else {
+            continue;
+        };
+        // What kind does not apply, the apiserver never gets.
+        let skipped = doc.span();
+        let inside = |s: Span| s.start >= skipped.start && s.end <= skipped.end;
+        config.flags.retain(|f| !inside(f.span));
+        if let Some(mounts) = config.mounts.as_mut() {
+            mounts.retain(|m| m.implicit || !inside(m.span));
+        }
+        config.problems.retain(|p| !inside(p.span));
+        config.problems.push(Problem {
+            code: "AL118",
+            span: api.span(),
+            message: format!("this patch says `{declared}`, but kind generates `{version}` for `{image}`: kind silently skips a patch whose apiVersion differs, so none of its apiServer settings (audit flags and volumes included) are applied"),
+            help: "remove the `apiVersion` line from the patch (kind then applies it to any kubeadm version), or set it to the version kind uses".to_owned(),
+        });
     }
+    out.push(config);
+}
+
+/// The kubeadm config version kind uses for a node image (`kindest/node:v1.34.0`):
+/// v1beta2 before 1.23, v1beta3 up to 1.35, v1beta4 from 1.36 (kind v0.32+).
+fn kind_kubeadm_version(image: &str) -> Option<(&'static str, &str)> {
+    let tag = image.split('@').next()?.rsplit(':').next()?;
+    let mut parts = tag.strip_prefix('v')?.split('.');
+    let (major, minor): (u32, u32) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    let version = match (major, minor) {
+        (1, m) if m < 23 => "kubeadm.k8s.io/v1beta2",
+        (1, m) if m < 36 => "kubeadm.k8s.io/v1beta3",
+        _ => "kubeadm.k8s.io/v1beta4",
+    };
+    Some((version, image))
 }
 
 fn for_each_embedded(file: &SourceFile, text: Node<'_>, mut f: impl FnMut(Node<'_>)) {
@@ -199,6 +249,7 @@ fn read_cluster_configuration(
 
 fn shape_problem(args: Node<'_>, version: &str, found: &str, expected: &str) -> Problem {
     Problem {
+        code: "AL117",
         span: args.span(),
         message: format!("`extraArgs` is {found}, but `{version}` expects {expected}: kubeadm fails to decode the configuration (kind drops these arguments), so none of these flags reach kube-apiserver"),
         help: if found == "a map" {
@@ -217,6 +268,7 @@ fn unquoted_values(args: Node<'_>) -> Vec<Problem> {
         .map(|(k, v)| {
             let text = v.text().unwrap_or_default();
             Problem {
+                code: "AL117",
                 span: v.span(),
                 message: format!("the value of `{}` is the {} {text}, but kubeadm reads extraArgs values as strings: the configuration fails to decode", k.text().unwrap_or_default(), v.kind_name()),
                 help: format!("quote it: `{}: \"{text}\"`", k.text().unwrap_or_default()),

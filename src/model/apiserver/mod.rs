@@ -97,9 +97,10 @@ pub struct ApiServerConfig {
     pub problems: Vec<Problem>,
 }
 
-/// Something wrong with how the flags are written, found while reading them (AL117).
+/// Something wrong with how the flags are written, found while reading them (AL117, AL118).
 #[derive(Debug, Clone)]
 pub struct Problem {
+    pub code: &'static str,
     pub span: Span,
     pub message: String,
     pub help: String,

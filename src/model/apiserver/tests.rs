@@ -172,3 +172,40 @@ fn rke2_cis_profile_prepends_defaults_that_user_args_override() {
         "RKE2 audits only with a policy or the CIS profile"
     );
 }
+
+#[test]
+fn kind_skips_patches_for_another_kubeadm_version() {
+    let patch = |api: &str, image: &str| {
+        format!("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  image: {image}\n  kubeadmConfigPatches:\n  - |\n    kind: ClusterConfiguration\n    {api}\n    apiServer:\n      extraArgs:\n        audit-policy-file: /etc/kubernetes/p.yaml\n")
+    };
+    let skipped = one(
+        "kind.yaml",
+        &patch("apiVersion: kubeadm.k8s.io/v1beta3", "kindest/node:v1.36.0"),
+    );
+    assert_eq!(skipped.value("audit-policy-file"), None);
+    assert_eq!(
+        skipped
+            .problems
+            .iter()
+            .filter(|p| p.code == "AL118")
+            .count(),
+        1
+    );
+    let applied = one(
+        "kind.yaml",
+        &patch(
+            "apiVersion: kubeadm.k8s.io/v1beta3",
+            "kindest/node:v1.34.2@sha256:abc",
+        ),
+    );
+    assert_eq!(
+        applied.value("audit-policy-file"),
+        Some("/etc/kubernetes/p.yaml")
+    );
+    assert!(applied.problems.is_empty());
+    let unversioned = one("kind.yaml", &patch("", "kindest/node:v1.36.0"));
+    assert_eq!(
+        unversioned.value("audit-policy-file"),
+        Some("/etc/kubernetes/p.yaml")
+    );
+}

@@ -1,14 +1,21 @@
 //! AL117: kubeadm `extraArgs` written in a shape its apiVersion does not decode.
+//! AL118: a kind patch that kind silently does not apply.
+//! Both are found while reading the configuration; this reports them.
 
 use crate::context::DocCtx;
 use crate::model::apiserver::ApiServerConfig;
 
 pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
     for problem in &config.problems {
+        let label = if problem.code == "AL118" {
+            "patch not applied"
+        } else {
+            "cannot be decoded"
+        };
         let finding = cx
-            .finding("AL117", problem.span)
+            .finding(problem.code, problem.span)
             .message(problem.message.clone())
-            .label("cannot be decoded")
+            .label(label)
             .help(problem.help.clone());
         cx.report(finding);
     }

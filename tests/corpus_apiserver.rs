@@ -1,0 +1,114 @@
+//! Real-world kube-apiserver configurations and malformed inputs from `../shared/corpus`.
+//! Skipped (with a notice) when the corpus is not beside the project.
+
+use std::path::{Path, PathBuf};
+
+use auditlint::config::Config;
+use auditlint::engine;
+
+fn corpus(dir: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(dir);
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is not present", path.display());
+        None
+    }
+}
+
+/// (file name fragment, code) pairs found in a scan.
+fn hits(dir: &Path) -> Vec<(String, String)> {
+    let report =
+        engine::scan_paths(&[dir.to_path_buf()], &Config::new()).expect("the corpus scans");
+    report
+        .findings
+        .iter()
+        .map(|f| (f.file.path.clone(), f.code().to_owned()))
+        .collect()
+}
+
+fn has(hits: &[(String, String)], file: &str, code: &str) -> bool {
+    hits.iter().any(|(p, c)| p.contains(file) && c == code)
+}
+
+#[test]
+fn apiserver_corpus_findings() {
+    let Some(dir) = corpus("apiserver") else {
+        return;
+    };
+    let h = hits(&dir);
+    // checkov's "PASSED" fixture sets a log path but no policy: nothing is ever logged.
+    assert!(has(&h, "ApiServerAuditLog__ApiServer-PASSED", "AL101"));
+    assert!(has(&h, "ApiServerAuditLog__ApiServer-FAILED", "AL101"));
+    // The removed dynamic audit flag, in kubeadm extraArgs and in a kind patch.
+    assert!(has(
+        &h,
+        "falcosecurity__evolution__deploy__kubeadm__audit",
+        "AL106"
+    ));
+    assert!(has(
+        &h,
+        "falcosecurity__evolution__deploy__kind__audit",
+        "AL106"
+    ));
+    // Typhoon's production static Pod has no audit flags at all.
+    assert!(has(&h, "poseidon__terraform-render-bootstrap", "AL101"));
+    // eksctl examples without control-plane logging, but not the ones that enable audit.
+    assert!(has(
+        &h,
+        "eksctl__examples__02-custom-vpc-cidr-no-nodes",
+        "AL116"
+    ));
+    assert!(!has(
+        &h,
+        "eksctl__examples__11-cloudwatch-cluster-logging",
+        "AL116"
+    ));
+    // A kind patch with audit flags but no rotation flags; its mounts are right.
+    assert!(has(&h, "nunoadrego__pod-security__kind-config", "AL103"));
+    assert!(!has(&h, "nunoadrego__pod-security__kind-config", "AL107"));
+    assert!(!has(&h, "nunoadrego__pod-security__kind-config", "AL108"));
+    // eks-anywhere's KubeadmControlPlane (list-form extraArgs, File mount) is correct.
+    assert!(!h
+        .iter()
+        .any(|(p, c)| p.contains("expected_kcp") && c.starts_with("AL1")));
+    // Long comment runs are valid YAML.
+    assert!(!has(&h, "gardener__gardener__example__90-shoot", "AL001"));
+}
+
+#[test]
+fn malformed_corpus_is_reported_not_crashed_on() {
+    let Some(dir) = corpus("malformed") else {
+        return;
+    };
+    let h = hits(&dir);
+    // A committed heredoc terminator: a real syntax error.
+    assert!(has(
+        &h,
+        "thomasfricke__training-minikube__audit-policy",
+        "AL001"
+    ));
+    // Go templates are recognised as such, not reported as broken YAML.
+    for template in [
+        "aks-engine-azurestack__parts__k8s__addons__audit-policy",
+        "karmada-io__karmada__artifacts__deploy__karmada-apiserver",
+        "openshift__cluster-kube-apiserver-operator",
+    ] {
+        assert!(has(&h, template, "AL003"), "{template}");
+        assert!(!has(&h, template, "AL001"), "{template}");
+    }
+}
+
+#[test]
+fn whole_corpus_scans_without_unparseable_valid_files() {
+    let Some(dir) = corpus("") else { return };
+    let h = hits(&dir);
+    // Every file outside malformed/ loads with PyYAML; none may be reported as unparseable.
+    let broken: Vec<_> = h
+        .iter()
+        .filter(|(p, c)| (c == "AL001" || c == "AL004") && !p.starts_with("malformed/"))
+        .collect();
+    assert!(broken.is_empty(), "{broken:?}");
+}
