@@ -10,6 +10,7 @@ pub mod discover;
 pub mod docs;
 pub mod engine;
 pub mod finding;
+pub mod fingerprint;
 pub mod model;
 pub mod output;
 pub mod rules;
