@@ -81,7 +81,7 @@ mod tests {
     fn different_text_or_rule_changes_the_fingerprint() {
         let a = finding_at("bad: value\n", "bad: value");
         let b = finding_at("bad: other\n", "bad: other");
-        assert_ne!(fingerprints(&[a.clone()]), fingerprints(&[b]));
+        assert_ne!(fingerprints(std::slice::from_ref(&a)), fingerprints(&[b]));
         let mut c = a.clone();
         c.rule = crate::rules::pack::get("AL002");
         assert_ne!(fingerprints(&[a]), fingerprints(&[c]));
