@@ -1,6 +1,7 @@
 //! The only module that touches the YAML parser. Everything else sees [`Document`] trees
 //! with byte spans, [`Node`] handles, and Kubernetes-resolved [`Scalar`]s.
 
+mod aliasing;
 mod embedded;
 mod parse;
 pub mod scalar;
@@ -126,10 +127,10 @@ mod tests {
         assert_eq!(d[1].template.as_deref(), Some("chart/templates/b.yaml"));
     }
 
-    #[test]
-    fn aliases_are_not_expanded_and_to_json_has_a_budget() {
+    /// `l0` holds ten aliases of `a`, `l1` ten of `l0`, and so on: ten to the `levels`.
+    fn laughs(levels: usize) -> String {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 0..9 {
+        for i in 0..levels {
             let prev = if i == 0 {
                 "a".to_string()
             } else {
@@ -137,10 +138,53 @@ mod tests {
             };
             text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
+        text
+    }
+
+    #[test]
+    fn aliases_are_not_expanded_and_to_json_has_a_budget() {
+        let text = laughs(2);
         let d = &docs(&text)[0];
-        assert!(d.nodes.len() < 200);
-        let mut budget = 100_000;
+        assert!(d.nodes.len() < 100);
+        let mut budget = 500;
         assert_eq!(d.root().unwrap().to_json(&mut budget), Err(TooLarge));
+        let mut budget = 100_000;
+        assert!(d.root().unwrap().to_json(&mut budget).is_ok());
+    }
+
+    #[test]
+    fn alias_bombs_are_rejected_as_kubernetes_rejects_them() {
+        let text = format!("{}---\nafter: 1\n", laughs(9));
+        let started = std::time::Instant::now();
+        let (items, info) = parse_all(&text);
+        assert!(started.elapsed().as_secs() < 5);
+        let Item::Error(e) = &items[0] else {
+            panic!("bomb accepted: {items:?}")
+        };
+        assert!(e.message.contains("excessive aliasing"), "{}", e.message);
+        // Points at an alias in the bomb, not at the start of the file.
+        assert_eq!(&text[e.span.start..e.span.start + 1], "*");
+        assert!(matches!(items[1], Item::Document(_)));
+        assert_eq!(info.documents, 2);
+    }
+
+    #[test]
+    fn recursive_alias_is_rejected() {
+        let (items, _) = parse_all("a: &a [1, *a]\n");
+        let Item::Error(e) = &items[0] else {
+            panic!("recursive alias accepted: {items:?}")
+        };
+        assert!(e.message.contains("contains itself"), "{}", e.message);
+    }
+
+    #[test]
+    fn ordinary_anchors_and_merge_keys_are_accepted() {
+        let mut text = String::from("base: &base {a: 1, b: 2}\n");
+        for i in 0..2_000 {
+            text.push_str(&format!("m{i}: {{<<: *base, c: {i}}}\n"));
+        }
+        let d = &docs(&text)[0];
+        assert_eq!(d.root().unwrap().len(), 2_001);
     }
 
     #[test]
@@ -229,7 +273,11 @@ mod tests {
         text.push_str(&format!("v: {}1{}\n", "[".repeat(250), "]".repeat(250)));
         let d = &docs(&text)[0];
         let mut budget = 1_000_000;
-        let json = d.root().unwrap().to_json(&mut budget).expect("within budget");
+        let json = d
+            .root()
+            .unwrap()
+            .to_json(&mut budget)
+            .expect("within budget");
         assert!(json.to_string().contains("[[[1]]]"));
     }
 }

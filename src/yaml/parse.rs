@@ -57,7 +57,14 @@ pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
                                 }
                             }
                             info.documents += 1;
-                            on_item(Item::Document(b.finish()));
+                            let doc = b.finish();
+                            match super::aliasing::check(&doc) {
+                                None => on_item(Item::Document(doc)),
+                                Some(rejected) => on_item(Item::Error(SyntaxError {
+                                    message: rejected.message,
+                                    span: rejected.span,
+                                })),
+                            }
                         }
                     }
                     Event::Comment(comment, _) => {
