@@ -247,7 +247,7 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
         Input::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()
-                .take(limit + 1)
+                .take(limit.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|e| Unreadable::Io(e.to_string()))?;
             (buf, None)
@@ -262,11 +262,17 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
             }
             let mut buf = Vec::with_capacity(meta.len() as usize);
             fs::File::open(path)
-                .and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
+                .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut buf))
                 .map_err(|e| Unreadable::Io(e.to_string()))?;
             (buf, fs::canonicalize(path).ok())
         }
     };
+    Ok((decode(bytes, limit)?, abs))
+}
+
+/// Checks raw bytes the way every input is checked (size, binary, UTF-8) and returns the
+/// text without a byte-order mark.
+pub fn decode(bytes: Vec<u8>, limit: u64) -> Result<String, Unreadable> {
     if bytes.len() as u64 > limit {
         return Err(Unreadable::TooLarge(bytes.len() as u64));
     }
@@ -278,5 +284,5 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }
-    Ok((text, abs))
+    Ok(text)
 }
