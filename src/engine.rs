@@ -178,10 +178,22 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
         parse_stream(&text, &mut handle)
     };
     result.documents = info.documents;
-    result.comments = info.comments;
-    result.source = Some(file);
+    // Only files with an ignore comment (`# auditlint: ignore[...]`) can suppress anything;
+    // keeping every other file's text until the end would make memory grow with the input.
+    // Findings and cluster facts hold their own reference to the text they point into.
+    if info
+        .comments
+        .iter()
+        .any(|c| c.text.contains(SUPPRESSION_MARK))
+    {
+        result.comments = info.comments;
+        result.source = Some(file);
+    }
     result
 }
+
+/// The word every ignore comment contains.
+const SUPPRESSION_MARK: &str = "auditlint";
 
 fn finish(results: Vec<FileResult>, config: &Config) -> Report {
     let mut report = Report {

@@ -14,8 +14,12 @@ use serde_json::Value;
 /// A kube-apiserver static Pod with no audit policy: AL101 on every scan that reaches it.
 const SENTINEL: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command:\n    - kube-apiserver\n    - --audit-log-path=/var/log/kubernetes/audit/audit.log\n";
 
-/// Wall-clock limit per run (a debug build; the release build is ~10× faster).
-const TIME_LIMIT: Duration = Duration::from_secs(60);
+/// CPU-time limit per run (`ulimit -t`), which does not depend on how loaded the machine
+/// is (a debug build; the release build is ~10× faster).
+const CPU_LIMIT_SECONDS: u64 = 60;
+
+/// Wall-clock limit per run: catches a run that hangs without using the CPU (a FIFO read).
+const TIME_LIMIT: Duration = Duration::from_secs(300);
 
 /// Address-space limit per run, in KiB (`ulimit -v`): 2 GiB, with room for the debug
 /// build's thread stacks and allocator arenas.
@@ -58,7 +62,8 @@ impl Run {
     }
 }
 
-/// Runs `auditlint check --format json ARGS` in `cwd` under the time and memory limits.
+/// Runs `auditlint check --format json ARGS` in `cwd` under the time and memory limits
+/// (a run past its CPU limit is killed by a signal, and fails the test).
 fn check(cwd: &Path, args: &[&str]) -> Run {
     let out_dir = tempfile::tempdir().unwrap();
     let out_path = out_dir.path().join("stdout");
@@ -67,7 +72,7 @@ fn check(cwd: &Path, args: &[&str]) -> Run {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" check --format json \"$@\""
+            "ulimit -v {MEMORY_LIMIT_KIB} && ulimit -t {CPU_LIMIT_SECONDS} && exec \"$0\" check --format json \"$@\""
         ))
         .arg(env!("CARGO_BIN_EXE_auditlint"))
         .args(args)
