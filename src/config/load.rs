@@ -53,7 +53,7 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         for name in FILE_NAMES {
             let candidate = dir.join(name);
             if candidate.is_file() {
-                return Some(candidate);
+                return Some(shorten(candidate));
             }
         }
         if dir.join(".git").exists() {
@@ -61,6 +61,15 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// `path` relative to the working directory when it lies under it (for messages).
+fn shorten(path: PathBuf) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(path)
 }
 
 /// Where to start looking for the configuration of a scan of `paths`: the first directory
@@ -509,7 +518,7 @@ impl Loader<'_> {
             None => self.error(
                 ConfigError::new(node.span(), "`kubernetes-version` must be a version like \"1.30\"")
                     .label("not a Kubernetes version")
-                    .help("quote it so YAML keeps the minor version as written: `kubernetes-version: \"1.30\"`"),
+                    .help("write MAJOR.MINOR in quotes, so YAML keeps it as written: `kubernetes-version: \"1.30\"`"),
             ),
         }
     }
@@ -532,8 +541,8 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
 /// code-shaped word: `AL999` is no more a typo of `AL109` than of `AL199`.
 pub fn suggest_rule(word: &str) -> Option<&'static str> {
     let code_like = word.len() > 2
-        && word[..2].eq_ignore_ascii_case("AL")
-        && word[2..].chars().all(|c| c.is_ascii_digit());
+        && word.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("AL"))
+        && word.bytes().skip(2).all(|b| b.is_ascii_digit());
     if code_like {
         return None;
     }

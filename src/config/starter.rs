@@ -17,7 +17,7 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # select: [AL101, AL102, AL103]
 
 # Never run these rules.
-# ignore: [AL401]
+# ignore: [eks-audit-logging-disabled]
 
 # Change the severity of a rule: error, warning or note.
 # severity:
