@@ -66,7 +66,7 @@ pub fn apply(
     let mut problems = Vec::new();
     let mut ignores = Vec::new();
     for (file, comments) in sources {
-        for c in comments {
+        for c in comments.iter().chain(&embedded_comments(file, comments)) {
             inline(file, c, &mut ignores, &mut problems);
         }
     }
@@ -272,6 +272,32 @@ fn resolve(
             .help(help),
     );
     None
+}
+
+/// Own-line `# auditlint:` comments the parser did not see as comments: they sit inside a
+/// block scalar holding YAML (an audit Policy in a ConfigMap), where they are comments of
+/// that inner YAML, and findings in it point at those lines.
+fn embedded_comments(file: &SourceFile, comments: &[Comment]) -> Vec<Comment> {
+    let seen: std::collections::HashSet<usize> = comments.iter().map(|c| c.span.start).collect();
+    let mut out = Vec::new();
+    for line in 0..file.line_count() {
+        let text = file.line_text(line);
+        let body = text.trim_start();
+        let Some(after) = body.strip_prefix('#') else {
+            continue;
+        };
+        if !after.trim_start().starts_with("auditlint") {
+            continue;
+        }
+        let start = file.line_start(line) + (text.len() - body.len());
+        if !seen.contains(&start) {
+            out.push(Comment {
+                text: after.to_owned(),
+                span: Span::new(start, start + body.len()),
+            });
+        }
+    }
+    out
 }
 
 /// The line a line-scoped comment covers: its own line when it trails content, otherwise

@@ -550,3 +550,21 @@ fn init_writes_a_starter_and_refuses_to_overwrite() {
         "no parent directory is created"
     );
 }
+
+#[test]
+fn readme_configuration_example_loads() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("## Configuration")
+        .nth(1)
+        .expect("a Configuration section");
+    let block = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a yaml example");
+    let config = load_text(block).unwrap_or_else(|e| panic!("{e:?}\n{block}"));
+    assert_eq!(config.thresholds.maxage, 90);
+    assert_eq!(config.kubernetes_version, Some((1, 30)));
+}

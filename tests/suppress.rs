@@ -473,3 +473,45 @@ fn unreadable_baseline_is_an_error() {
     assert_eq!(wrong.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("version 9"));
 }
+
+#[test]
+fn comments_inside_embedded_yaml_apply_to_its_lines() {
+    // A kind patch holds a ClusterConfiguration in a literal block: its `#` lines are
+    // comments of the inner YAML, and the findings in it point at the block's lines.
+    let text = "kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+- role: control-plane
+  image: kindest/node:v1.30.0
+  kubeadmConfigPatches:
+  - |
+    kind: ClusterConfiguration
+    apiServer:
+      extraArgs:
+        audit-log-path: /var/log/kubernetes/audit.log
+        # auditlint: ignore[AL103] -- short-lived test cluster
+        audit-log-maxage: \"7\"
+        audit-log-maxbackup: \"2\"
+";
+    let report = scan(&[("kind.yaml", text)]);
+    let al103 = report
+        .findings
+        .iter()
+        .find(|f| f.code() == "AL103")
+        .unwrap();
+    assert_eq!(al103.file.position(al103.span.start).line, 13);
+    assert_eq!(
+        al103
+            .suppressed
+            .as_ref()
+            .map(|s| (s.kind, s.reason.as_deref())),
+        Some(("inline", Some("short-lived test cluster")))
+    );
+    let al104 = report
+        .findings
+        .iter()
+        .find(|f| f.code() == "AL104")
+        .unwrap();
+    assert!(al104.suppressed.is_none());
+    assert!(!active_codes(&report).contains(&"AL006"));
+}
