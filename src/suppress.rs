@@ -31,8 +31,8 @@ pub const INEFFECTIVE: &str = "AL006";
 
 /// Where one ignore applies.
 enum Scope {
-    /// Findings starting on this 0-based line.
-    Line(usize),
+    /// Findings starting on this 0-based line (`None`: a comment with nothing after it).
+    Line(Option<usize>),
     File,
     /// Findings starting inside this document.
     Document(Span),
@@ -86,7 +86,8 @@ pub fn apply(
                 continue;
             }
             let place = match ignore.scope {
-                Scope::Line(line) => format!("on line {}", line + 1),
+                Scope::Line(Some(line)) => format!("on line {}", line + 1),
+                Scope::Line(None) => "after it".to_owned(),
                 Scope::File => "in this file".to_owned(),
                 Scope::Document(_) => "in this object".to_owned(),
             };
@@ -104,12 +105,9 @@ pub fn apply(
             );
         }
     }
-    // AL006 findings can be suppressed too (`ignore[AL006]`), but never count as uses.
+    // AL006 findings can be suppressed too (`ignore[AL006]`); uses are already judged.
     for mut p in problems {
-        let mut scratch: Vec<Ignore> = Vec::new();
-        std::mem::swap(&mut scratch, &mut ignores);
-        suppress(&mut p, &mut scratch, &by_path, &path_rules);
-        ignores = scratch;
+        suppress(&mut p, &mut ignores, &by_path, &path_rules);
         findings.push(p);
     }
 }
@@ -137,7 +135,7 @@ fn suppress(
     for &i in by_path.get(&f.file.path).map(Vec::as_slice).unwrap_or(&[]) {
         let ig = &mut ignores[i];
         let covers = match ig.scope {
-            Scope::Line(l) => l == line,
+            Scope::Line(l) => l == Some(line),
             Scope::File => true,
             Scope::Document(span) => span.start <= f.span.start && f.span.start <= span.end,
         };
@@ -198,11 +196,11 @@ fn inline(
         .collect();
     let (scope, what) = match directive.scope {
         comment::Scope::File => (Scope::File, "`ignore-file[...]`"),
-        comment::Scope::Line => match target_line(file, c.span) {
-            Some(line) => (Scope::Line(line), "this ignore comment"),
-            // Nothing follows: it can cover nothing, and will be reported as unused.
-            None => (Scope::Line(usize::MAX), "this ignore comment"),
-        },
+        // With nothing after it, it covers nothing and is reported as unused.
+        comment::Scope::Line => (
+            Scope::Line(target_line(file, c.span)),
+            "this ignore comment",
+        ),
     };
     ignores.push(Ignore {
         file: Arc::clone(file),

@@ -568,3 +568,45 @@ fn readme_configuration_example_loads() {
     assert_eq!(config.thresholds.maxage, 90);
     assert_eq!(config.kubernetes_version, Some((1, 30)));
 }
+
+/// Every file of the corpus read as a configuration: errors, never a crash. Skipped when
+/// the corpus is not beside the project.
+#[test]
+fn corpus_files_never_crash_the_loader() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !root.is_dir() {
+        eprintln!("skipped: {} is not present", root.display());
+        return;
+    }
+    let mut stack = vec![root];
+    let (mut seen, mut loaded) = (0, 0);
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                seen += 1;
+                // A quarter of the corpus keeps this quick in debug builds.
+                if seen % 4 != 0 {
+                    continue;
+                }
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    let file = SourceFile::new(path.display().to_string(), text);
+                    if let Err(e) = parse(&file) {
+                        assert!(!e.errors.is_empty());
+                        // Rendering is slow in debug builds; a sample shows it holds up.
+                        if loaded % 20 == 0 {
+                            let _ = e.render(false);
+                        }
+                    }
+                    loaded += 1;
+                }
+            }
+        }
+    }
+    assert!(loaded > 100, "only {loaded} of {seen} corpus files read");
+}

@@ -515,3 +515,23 @@ nodes:
     assert!(al104.suppressed.is_none());
     assert!(!active_codes(&report).contains(&"AL006"));
 }
+
+#[test]
+fn an_ignore_comment_at_the_end_of_a_file_covers_nothing() {
+    let text = format!(
+        "{}# auditlint: ignore[AL103]\n",
+        apiserver("7", "10", "100")
+    );
+    let report = scan(&[("a.yaml", &text)]);
+    assert_eq!(active_codes(&report), ["AL103", "AL006"]);
+    let note = report
+        .findings
+        .iter()
+        .find(|f| f.code() == "AL006")
+        .unwrap();
+    assert!(
+        note.message.ends_with("no AL103 finding after it"),
+        "{}",
+        note.message
+    );
+}

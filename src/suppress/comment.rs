@@ -285,4 +285,19 @@ mod tests {
             assert_eq!(parse(text), Parsed::NotDirective, "`#{text}`");
         }
     }
+
+    #[test]
+    fn no_input_makes_it_panic() {
+        let samples = [
+            " auditlint:\u{3000}ignore\u{2003}[\u{e9}AL103\u{2003},\u{3000}]\u{2003}-- r\u{e9}",
+            " auditlint: ignore-file[AL1\u{30a2}] : \u{1f600}",
+            "auditlint:ignore[[]]]--",
+        ];
+        for sample in samples {
+            for (i, _) in sample.char_indices() {
+                let _ = parse(&sample[..i]);
+                let _ = parse(&sample[i..]);
+            }
+        }
+    }
 }
