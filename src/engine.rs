@@ -31,6 +31,15 @@ impl Report {
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
     }
+
+    /// How many findings each suppression kind (`inline`, `baseline` …) silenced.
+    pub fn suppressed_by_kind(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for s in self.findings.iter().filter_map(|f| f.suppressed.as_ref()) {
+            *counts.entry(s.kind).or_insert(0) += 1;
+        }
+        counts
+    }
 }
 
 /// Why the scan could not be done at all (exit status 2).
@@ -124,6 +133,8 @@ struct FileResult {
     /// Kept so suppressions can read the file's comments.
     source: Option<Arc<SourceFile>>,
     comments: Vec<crate::yaml::Comment>,
+    /// `auditlint.io/ignore` annotations of the file's objects.
+    annotations: Vec<suppress::DocIgnore>,
 }
 
 fn unreadable(input: &Input, why: &Unreadable) -> FileResult {
@@ -158,6 +169,9 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
                 findings: &mut result.findings,
             };
             rules::check_document(&mut cx);
+            if let Some(a) = suppress::annotation::read(&file, &doc, root) {
+                result.annotations.push(a);
+            }
         }
     };
     // Files with template syntax are parsed whole first: if they turn out to be unrendered
@@ -202,7 +216,9 @@ fn finish(results: Vec<FileResult>, config: &Config) -> Report {
     };
     let mut index = ClusterIndex::default();
     let mut sources = Vec::new();
+    let mut annotations = Vec::new();
     for r in results {
+        annotations.extend(r.annotations);
         report.documents += r.documents;
         report.findings.extend(r.findings);
         index.merge(r.index);
@@ -211,7 +227,7 @@ fn finish(results: Vec<FileResult>, config: &Config) -> Report {
         }
     }
     report.findings.extend(rules::check_cluster(&index, config));
-    suppress::apply(&mut report.findings, &sources, config);
+    suppress::apply(&mut report.findings, &sources, &annotations, config);
     report
 }
 
