@@ -39,6 +39,11 @@ pub enum Command {
         /// `AL103` or `audit-log-maxage`.
         rule: String,
     },
+    /// Print a shell completion script (`auditlint completions bash > /etc/bash_completion.d/auditlint`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -83,6 +88,12 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// `path:line:col: CODE [severity] message`, one per line.
+    Concise,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +164,17 @@ pub fn run(cli: Cli) -> ExitCode {
                 "no rule named `{rule}`; `auditlint rules` lists them"
             )),
         },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "auditlint",
+                &mut out,
+            );
+            print(&String::from_utf8_lossy(&out));
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -189,6 +211,13 @@ fn check(args: CheckArgs) -> ExitCode {
     let text = match args.format {
         Format::Human => output::human::render(&report, color, terminal_width(), args.quiet),
         Format::Json => output::json::render(&report),
+        Format::Sarif => output::sarif::render(&report, output::location::working_dir().as_deref()),
+        Format::Github => {
+            output::github::render(&report, output::location::working_dir().as_deref())
+        }
+        Format::Concise => {
+            output::concise::render(&report, output::location::working_dir().as_deref())
+        }
     };
     print(&text);
     exit_status(&report, args.fail_on)
