@@ -48,6 +48,11 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script (`auditlint completions bash > /etc/bash_completion.d/auditlint`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -109,6 +114,12 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// `path:line:col: CODE [severity] message`, one per line.
+    Concise,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,6 +208,17 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(&e),
         },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "auditlint",
+                &mut out,
+            );
+            print(&String::from_utf8_lossy(&out));
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -286,6 +308,13 @@ fn check(args: CheckArgs) -> ExitCode {
     let text = match args.format {
         Format::Human => output::human::render(&report, color, terminal_width(), args.quiet),
         Format::Json => output::json::render(&report),
+        Format::Sarif => output::sarif::render(&report, output::location::working_dir().as_deref()),
+        Format::Github => {
+            output::github::render(&report, output::location::working_dir().as_deref())
+        }
+        Format::Concise => {
+            output::concise::render(&report, output::location::working_dir().as_deref())
+        }
     };
     print(&text);
     exit_status(&report, args.fail_on)

@@ -66,3 +66,27 @@ fn ensure_newline(s: &str) -> String {
         format!("{s}\n")
     }
 }
+
+/// The files of `docs/rules/`: one page per rule and a `README.md` index, as (file name,
+/// contents). tests/docs.rs keeps the committed directory equal to this.
+pub fn rule_pages() -> Vec<(String, String)> {
+    let mut pages: Vec<(String, String)> = pack::all()
+        .iter()
+        .map(|r| (format!("{}.md", r.code), markdown(r)))
+        .collect();
+    let mut index = String::from(
+        "# Rules\n\nGenerated from `rules/*.yaml`; `auditlint explain CODE` prints the same pages.\n\n\
+         | code | name | severity | summary |\n|---|---|---|---|\n",
+    );
+    for r in pack::all() {
+        index.push_str(&format!(
+            "| [{code}]({code}.md) | `{}` | {} | {} |\n",
+            r.name,
+            r.severity.as_str(),
+            r.summary.replace('|', "\\|"),
+            code = r.code,
+        ));
+    }
+    pages.push(("README.md".to_owned(), index));
+    pages
+}

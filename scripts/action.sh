@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# The GitHub Action's logic (action.yml only wires inputs to it), kept here so that it can run,
+# and be tested, outside GitHub: tests/action.rs runs it with a simulated runner environment.
+#
+# Inputs (environment): INPUT_PATHS, INPUT_CONFIG, INPUT_FAIL_ON, INPUT_FORMAT, INPUT_VERSION,
+# INPUT_SARIF_FILE. Runner: RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_OUTPUT,
+# GITHUB_STEP_SUMMARY, GITHUB_ACTION_PATH.
+# Overrides: AUDITLINT_BIN (a binary to use instead of installing one),
+# AUDITLINT_DOWNLOAD_URL (where releases are downloaded from).
+#
+# Exit status: auditlint's own (0 clean, 1 findings at or above fail-on, 2 could not scan);
+# 2 as well when no binary could be installed.
+set -uo pipefail
+
+paths="${INPUT_PATHS:-.}"
+config="${INPUT_CONFIG:-}"
+fail_on="${INPUT_FAIL_ON:-warning}"
+format="${INPUT_FORMAT:-github}"
+version="${INPUT_VERSION:-}"
+runner_temp="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
+sarif_file="${INPUT_SARIF_FILE:-}"
+action_path="${GITHUB_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+download_url="${AUDITLINT_DOWNLOAD_URL:-https://github.com/auditlint/auditlint/releases/download}"
+output_file="${GITHUB_OUTPUT:-/dev/null}"
+summary_file="${GITHUB_STEP_SUMMARY:-/dev/null}"
+
+log() { echo "auditlint-action: $*" >&2; }
+die() {
+  echo "::error title=auditlint action::$*"
+  exit 2
+}
+
+case "$fail_on" in error | warning | note | never) ;; *) die "fail-on must be error, warning, note or never, not '$fail_on'" ;; esac
+case "$format" in github | human | concise | json) ;; *) die "format must be github, human, concise or json, not '$format'" ;; esac
+
+# The default version is the one this action was released with (action.yml's `version` input).
+if [[ -z "$version" ]]; then
+  die "no version given"
+fi
+version="${version#v}"
+
+# The release target for this runner; empty when there is no prebuilt binary for it.
+target_triple() {
+  case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
+    Linux/X64) echo x86_64-unknown-linux-musl ;;
+    Linux/ARM64) echo aarch64-unknown-linux-musl ;;
+    macOS/X64) echo x86_64-apple-darwin ;;
+    macOS/ARM64) echo aarch64-apple-darwin ;;
+    Windows/X64) echo x86_64-pc-windows-msvc ;;
+    *) echo "" ;;
+  esac
+}
+
+sha256_of() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d' ' -f1
+  else
+    shasum -a 256 "$1" | cut -d' ' -f1
+  fi
+}
+
+install_dir="$runner_temp/auditlint-$version"
+exe=auditlint
+[[ "${RUNNER_OS:-}" == Windows ]] && exe=auditlint.exe
+
+# Downloads the release archive and its checksum. Returns 1 when the release cannot be
+# fetched (caller falls back to building); exits when the checksum does not match, since
+# a corrupted or tampered archive must never be run nor papered over by a fallback.
+download_release() {
+  local target="$1" archive url expected actual
+  archive="auditlint-$version-$target.tar.gz"
+  [[ "${RUNNER_OS:-}" == Windows ]] && archive="auditlint-$version-$target.zip"
+  url="$download_url/v$version/$archive"
+  mkdir -p "$install_dir/download" || return 1
+  log "downloading $url"
+  curl --fail --silent --show-error --location --retry 3 -o "$install_dir/download/$archive" "$url" || return 1
+  curl --fail --silent --show-error --location --retry 3 -o "$install_dir/download/$archive.sha256" "$url.sha256" || return 1
+  expected="$(cut -d' ' -f1 <"$install_dir/download/$archive.sha256" | tr -d '\r\n' | tr 'A-F' 'a-f')"
+  actual="$(sha256_of "$install_dir/download/$archive")"
+  if [[ -z "$expected" || "$expected" != "$actual" ]]; then
+    rm -f "$install_dir/download/$archive"
+    die "checksum mismatch for $archive: expected '$expected', got '$actual'"
+  fi
+  log "sha256 verified: $actual"
+  case "$archive" in
+    *.zip)
+      if command -v unzip >/dev/null 2>&1; then
+        unzip -q -o "$install_dir/download/$archive" -d "$install_dir/download" || return 1
+      else
+        powershell -NoProfile -Command "Expand-Archive -Force -Path '$install_dir/download/$archive' -DestinationPath '$install_dir/download'" || return 1
+      fi
+      ;;
+    *) tar -xzf "$install_dir/download/$archive" -C "$install_dir/download" || return 1 ;;
+  esac
+  mkdir -p "$install_dir/bin"
+  local found
+  found="$(find "$install_dir/download" -type f -name "$exe" | head -n 1)"
+  [[ -n "$found" ]] || return 1
+  mv "$found" "$install_dir/bin/$exe" && chmod +x "$install_dir/bin/$exe"
+}
+
+# No prebuilt binary: build the same version from crates.io, or else from the action's own
+# source (which is that version's source when the action is pinned to its tag).
+build_release() {
+  command -v cargo >/dev/null 2>&1 || return 1
+  log "building auditlint $version with cargo"
+  cargo install --locked --quiet --root "$install_dir" auditlint --version "=$version" && return 0
+  [[ -f "$action_path/Cargo.toml" ]] || return 1
+  log "building auditlint from $action_path"
+  cargo install --locked --quiet --root "$install_dir" --path "$action_path"
+}
+
+resolve_binary() {
+  if [[ -n "${AUDITLINT_BIN:-}" ]]; then
+    [[ -x "$AUDITLINT_BIN" ]] || die "AUDITLINT_BIN=$AUDITLINT_BIN is not an executable"
+    bin="$AUDITLINT_BIN"
+    return
+  fi
+  bin="$install_dir/bin/$exe"
+  [[ -x "$bin" ]] && return
+  local target
+  target="$(target_triple)"
+  if [[ -n "$target" ]] && download_release "$target"; then
+    return
+  fi
+  [[ -n "$target" ]] || log "no prebuilt binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}"
+  build_release || die "could not install auditlint $version (no release download, and cargo install failed)"
+  [[ -x "$bin" ]] || die "installation did not produce $bin"
+}
+
+resolve_binary
+log "using $("$bin" --version)"
+
+read -r -a path_args <<<"$(tr '\n' ' ' <<<"$paths")"
+[[ ${#path_args[@]} -gt 0 ]] || path_args=(.)
+common=(check --color never)
+[[ -n "$config" ]] && common+=(--config "$config")
+
+# SARIF: always the whole result set (suppressed ones included), whatever fail-on says.
+if [[ -z "$sarif_file" ]]; then
+  sarif_file="$runner_temp/auditlint.sarif"
+fi
+mkdir -p "$(dirname "$sarif_file")"
+"$bin" "${common[@]}" --format sarif --fail-on never "${path_args[@]}" >"$sarif_file"
+sarif_status=$?
+if [[ $sarif_status -ne 0 ]]; then
+  rm -f "$sarif_file"
+fi
+
+# Annotations: their exit status is the step's; they also give the counts and the summary.
+annotations="$runner_temp/auditlint-annotations.txt"
+"$bin" "${common[@]}" --format github --fail-on "$fail_on" "${path_args[@]}" >"$annotations"
+status=$?
+if [[ "$format" == github ]]; then
+  cat "$annotations"
+else
+  "$bin" "${common[@]}" --format "$format" --fail-on never "${path_args[@]}"
+fi
+
+errors=$(grep -c '^::error ' "$annotations")
+warnings=$(grep -c '^::warning ' "$annotations")
+notes=$(grep -c '^::notice ' "$annotations")
+
+{
+  echo "errors=$errors"
+  echo "warnings=$warnings"
+  echo "notes=$notes"
+  echo "exit-code=$status"
+  if [[ $sarif_status -eq 0 ]]; then echo "sarif-file=$sarif_file"; else echo "sarif-file="; fi
+} >>"$output_file"
+
+# Undoes the workflow-command escaping for display in Markdown.
+unescape() {
+  local s="$1"
+  s="${s//%0A/ }"
+  s="${s//%0D/}"
+  s="${s//%3A/:}"
+  s="${s//%2C/,}"
+  s="${s//%25/%}"
+  s="${s//|/\\|}"
+  printf '%s' "$s"
+}
+
+{
+  echo "## auditlint"
+  echo
+  if [[ $status -eq 2 ]]; then
+    echo "The scan could not be done; see the step's log."
+    echo
+  fi
+  echo "| errors | warnings | notes |"
+  echo "|---:|---:|---:|"
+  echo "| $errors | $warnings | $notes |"
+  echo
+  total=$((errors + warnings + notes))
+  if [[ $total -gt 0 ]]; then
+    echo "| severity | location | rule | message |"
+    echo "|---|---|---|---|"
+    shown=0
+    while IFS= read -r line; do
+      [[ "$line" == ::* ]] || continue
+      shown=$((shown + 1))
+      [[ $shown -gt 100 ]] && break
+      command="${line#::}"
+      command="${command%% *}"
+      rest="${line#* }"
+      props="${rest%%::*}"
+      message="${rest#*::}"
+      file="${props#file=}"
+      file="${file%%,*}"
+      ln="${props#*,line=}"
+      ln="${ln%%,*}"
+      title="${props#*,title=}"
+      echo "| $command | \`$(unescape "$file"):$ln\` | $(unescape "$title") | $(unescape "$message") |"
+    done <"$annotations"
+    if [[ $total -gt 100 ]]; then
+      echo
+      echo "Showing 100 of $total findings; the SARIF file and the annotations have them all."
+    fi
+  else
+    echo "No findings."
+  fi
+} >>"$summary_file"
+
+exit "$status"

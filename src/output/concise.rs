@@ -1,0 +1,56 @@
+//! `--format concise`: `path:line:col: CODE [severity] message`, one line per active finding,
+//! for editors' error parsers (`errorformat`, `compilation-mode`) and grep.
+
+use std::path::Path;
+
+use crate::engine::Report;
+use crate::finding::Finding;
+
+use super::location::relative_path;
+
+pub fn line(f: &Finding, base: Option<&Path>) -> String {
+    let p = f.file.position(f.span.start);
+    // One finding per line, whatever the message holds.
+    let message: Vec<&str> = f.message.split_whitespace().collect();
+    format!(
+        "{}:{}:{}: {} [{}] {}\n",
+        relative_path(&f.file, base),
+        p.line,
+        p.column,
+        f.code(),
+        f.severity.as_str(),
+        message.join(" ")
+    )
+}
+
+pub fn render(report: &Report, base: Option<&Path>) -> String {
+    report.active().map(|f| line(f, base)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Suppression;
+    use crate::source::SourceFile;
+    use crate::yaml::Span;
+
+    #[test]
+    fn one_line_per_active_finding() {
+        let file = SourceFile::new("dir/a.yaml", "a: 1\n  b: çx\n");
+        let at = file.text.find('x').unwrap();
+        let f = Finding::new("AL103", &file, Span::new(at, at + 1)).message("two\nlines  here");
+        let mut quiet = f.clone();
+        quiet.suppressed = Some(Suppression {
+            kind: "config",
+            reason: None,
+        });
+        let report = Report {
+            findings: vec![f, quiet],
+            ..Report::default()
+        };
+        assert_eq!(
+            render(&report, None),
+            "dir/a.yaml:2:7: AL103 [warning] two lines here\n"
+        );
+    }
+}

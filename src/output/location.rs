@@ -1,0 +1,83 @@
+//! Where a finding is, as the machine formats (SARIF, GitHub annotations, concise) name it.
+//!
+//! The human and JSON formats show paths as given or relative to the scanned directory. CI
+//! consumers need paths relative to the repository root (the working directory), whatever
+//! directory was scanned: `auditlint check deploy/` must still annotate `deploy/x.yaml`.
+
+use std::path::Path;
+
+use crate::source::SourceFile;
+
+/// The file's path relative to `base` (the canonical working directory), with `/`
+/// separators; the path as displayed when the file is not under `base` or is stdin.
+pub fn relative_path(file: &SourceFile, base: Option<&Path>) -> String {
+    let relative = match (&file.abs_path, base) {
+        (Some(abs), Some(base)) => abs.strip_prefix(base).ok().map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        }),
+        _ => None,
+    };
+    match relative {
+        Some(p) if !p.is_empty() => p,
+        _ => file.path.replace('\\', "/"),
+    }
+}
+
+/// The canonical working directory, which machine formats make paths relative to.
+pub fn working_dir() -> Option<std::path::PathBuf> {
+    std::env::current_dir()
+        .ok()
+        .and_then(|d| std::fs::canonicalize(d).ok())
+}
+
+/// A 1-based line and a 1-based column counted in UTF-16 code units, the unit GitHub's
+/// code scanning and annotations (JavaScript strings) count in; SARIF's `columnKind` says so.
+pub fn utf16_position(file: &SourceFile, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(file.text.len());
+    while !file.text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line = file.line_index(offset);
+    let start = file.line_start(line).min(offset);
+    let column = file.text[start..offset]
+        .chars()
+        .map(char::len_utf16)
+        .sum::<usize>()
+        + 1;
+    (line + 1, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs_twice() {
+        // `😀` is one character but two UTF-16 code units; `é` is one of each.
+        let f = SourceFile::new("x", "a: 😀é b\nc\n");
+        let b = f.text.find('b').unwrap();
+        assert_eq!(utf16_position(&f, b), (1, 8));
+        assert_eq!(f.position(b).column, 7, "character columns differ");
+        assert_eq!(utf16_position(&f, f.text.find('c').unwrap()), (2, 1));
+        // Past the end and inside a character are clamped, never a panic.
+        assert_eq!(utf16_position(&f, 10_000).0, 3);
+        assert_eq!(utf16_position(&f, 4), (1, 4));
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_base_with_forward_slashes() {
+        let dir = std::env::temp_dir();
+        let file = SourceFile::on_disk("x.yaml", "", Some(dir.join("deploy").join("x.yaml")));
+        assert_eq!(relative_path(&file, Some(&dir)), "deploy/x.yaml");
+        assert_eq!(
+            relative_path(&file, Some(Path::new("/elsewhere"))),
+            "x.yaml"
+        );
+        assert_eq!(relative_path(&file, None), "x.yaml");
+        let stdin = SourceFile::new("-", "");
+        assert_eq!(relative_path(&stdin, Some(&dir)), "-");
+    }
+}

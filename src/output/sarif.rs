@@ -1,0 +1,341 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning consumes it.
+//!
+//! - Every rule of the pack is in `tool.driver.rules` (not only those that fired), so code
+//!   scanning can show rule help for any alert and `ruleIndex` is stable across runs.
+//! - Locations are relative to the repository root (the working directory) under the
+//!   `%SRCROOT%` base id; regions are 1-based with columns in UTF-16 code units, stated
+//!   explicitly in `run.columnKind` rather than left to a consumer's default.
+//! - `partialFingerprints["auditlint/v1"]` is the line-independent fingerprint baselines use,
+//!   so an alert survives unrelated edits that move it.
+//! - Suppressed findings are results with `suppressions`, which code scanning shows as
+//!   dismissed instead of dropping them silently.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::engine::Report;
+use crate::finding::{Finding, Severity};
+use crate::fingerprint::fingerprints;
+use crate::rules::pack::{self, RuleMeta};
+use crate::source::SourceFile;
+
+use super::location::{relative_path, utf16_position};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const INFORMATION_URI: &str = "https://github.com/auditlint/auditlint";
+/// The key of our fingerprint in `partialFingerprints`; bump the version if the fingerprint
+/// algorithm changes, so code scanning does not match old alerts against new hashes.
+pub const FINGERPRINT_KEY: &str = "auditlint/v1";
+
+/// SARIF `level` of a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// GitHub's `security-severity` (CVSS-like, 0.0-10.0): error is high, warning medium, note low.
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Note => "2.0",
+    }
+}
+
+/// SARIF suppression kind of one of our suppression kinds: comments and annotations live in
+/// the scanned file; config entries and baselines live elsewhere.
+pub fn suppression_kind(kind: &str) -> &'static str {
+    match kind {
+        "inline" | "annotation" => "inSource",
+        _ => "external",
+    }
+}
+
+/// Renders the report; paths are made relative to `base` (see [`super::location`]).
+pub fn render(report: &Report, base: Option<&Path>) -> String {
+    let mut s = serde_json::to_string_pretty(&log(report, base)).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// The SARIF log as a JSON value (tests inspect it).
+pub fn log(report: &Report, base: Option<&Path>) -> Value {
+    let rules = pack::all();
+    let fps = repository_fingerprints(&report.findings, base);
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .zip(&fps)
+        .map(|(f, fp)| result(f, fp, rules, base))
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "auditlint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules.iter().map(rule).collect::<Vec<_>>(),
+                }
+            },
+            "invocations": [{ "executionSuccessful": true }],
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }]
+    })
+}
+
+/// Fingerprints computed over the repository-relative path, the one the results name: the
+/// displayed path depends on which directory was scanned (`check .` shows `deploy/x.yaml`,
+/// `check deploy` shows `x.yaml`), and code scanning must match an alert across both.
+fn repository_fingerprints(findings: &[Finding], base: Option<&Path>) -> Vec<String> {
+    let mut files: HashMap<*const SourceFile, Arc<SourceFile>> = HashMap::new();
+    let renamed: Vec<Finding> = findings
+        .iter()
+        .map(|f| {
+            let file = files.entry(Arc::as_ptr(&f.file)).or_insert_with(|| {
+                let path = relative_path(&f.file, base);
+                if path == f.file.path {
+                    Arc::clone(&f.file)
+                } else {
+                    SourceFile::on_disk(path, Arc::clone(&f.file.text), f.file.abs_path.clone())
+                }
+            });
+            let mut f = f.clone();
+            f.file = Arc::clone(file);
+            f
+        })
+        .collect();
+    fingerprints(&renamed)
+}
+
+fn rule(r: &RuleMeta) -> Value {
+    let mut tags = vec!["security".to_owned()];
+    tags.extend(r.tags.iter().filter(|t| *t != "security").cloned());
+    let help_text = format!("{}\n\n{}", r.remediation.trim_end(), r.docs_url());
+    json!({
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": { "text": r.summary },
+        "fullDescription": { "text": r.rationale.trim_end() },
+        "help": { "text": help_text, "markdown": crate::docs::markdown(r) },
+        "helpUri": r.docs_url(),
+        "defaultConfiguration": { "level": level(r.severity) },
+        "properties": {
+            "tags": tags,
+            "security-severity": security_severity(r.severity),
+        },
+    })
+}
+
+fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path>) -> Value {
+    let uri = encode_uri(&relative_path(&f.file, base));
+    let (start_line, start_column) = utf16_position(&f.file, f.span.start);
+    let (end_line, end_column) = utf16_position(&f.file, f.span.end);
+    let mut text = f.message.clone();
+    if let Some(help) = &f.help {
+        text.push_str("\n\nhelp: ");
+        text.push_str(help);
+    }
+    let mut result = Map::new();
+    result.insert("ruleId".into(), json!(f.code()));
+    if let Some(index) = rules.iter().position(|r| r.code == f.code()) {
+        result.insert("ruleIndex".into(), json!(index));
+    }
+    result.insert("level".into(), json!(level(f.severity)));
+    result.insert("message".into(), json!({ "text": text }));
+    result.insert(
+        "locations".into(),
+        json!([{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+                "region": {
+                    "startLine": start_line,
+                    "startColumn": start_column,
+                    "endLine": end_line,
+                    "endColumn": end_column,
+                },
+            }
+        }]),
+    );
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (sl, sc) = utf16_position(&r.file, r.span.start);
+                let (el, ec) = utf16_position(&r.file, r.span.end);
+                json!({
+                    "id": i + 1,
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": encode_uri(&relative_path(&r.file, base)),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                        "region": {
+                            "startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec,
+                        },
+                    },
+                    "message": { "text": r.message },
+                })
+            })
+            .collect();
+        result.insert("relatedLocations".into(), Value::Array(related));
+    }
+    result.insert(
+        "partialFingerprints".into(),
+        json!({ FINGERPRINT_KEY: fingerprint }),
+    );
+    if let Some(s) = &f.suppressed {
+        let mut suppression = json!({ "kind": suppression_kind(s.kind), "status": "accepted" });
+        let justification = match &s.reason {
+            Some(reason) => format!("{} ({})", reason, s.kind),
+            None => format!("suppressed by {}", s.kind),
+        };
+        suppression["justification"] = json!(justification);
+        result.insert("suppressions".into(), json!([suppression]));
+    }
+    let mut properties = Map::new();
+    properties.insert("name".into(), json!(f.rule.name));
+    if let Some(template) = &f.template {
+        properties.insert("template".into(), json!(template));
+    }
+    result.insert("properties".into(), Value::Object(properties));
+    Value::Object(result)
+}
+
+/// Percent-encodes a relative path into a URI reference: unreserved characters and `/` stay,
+/// every other byte (spaces, `%`, `#`, `?`, non-ASCII) becomes `%XX`.
+pub fn encode_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Suppression;
+    use crate::source::SourceFile;
+    use crate::yaml::Span;
+
+    fn report(findings: Vec<Finding>) -> Report {
+        Report {
+            findings,
+            files: 1,
+            documents: 1,
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(encode_uri("deploy/a b#1%.yaml"), "deploy/a%20b%231%25.yaml");
+        assert_eq!(encode_uri("é.yaml"), "%C3%A9.yaml");
+        assert_eq!(encode_uri("-"), "-");
+    }
+
+    #[test]
+    fn a_result_has_its_rule_region_fingerprint_and_suppression() {
+        let file = SourceFile::new("a.yaml", "x: 1\nbad: 😀 here\n");
+        let start = file.text.find("here").unwrap();
+        let mut f = Finding::new("AL103", &file, Span::new(start, start + 4))
+            .message("too short")
+            .help("set it to 30")
+            .template(Some("chart/templates/x.yaml"))
+            .related(&file, Span::point(0), "see here");
+        f.suppressed = Some(Suppression {
+            kind: "inline",
+            reason: Some("accepted risk".into()),
+        });
+        let log = log(&report(vec![f]), None);
+        let run = &log["runs"][0];
+        let r = &run["results"][0];
+        assert_eq!(r["ruleId"], "AL103");
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][index]["id"], "AL103");
+        assert_eq!(r["level"], "warning");
+        assert_eq!(r["message"]["text"], "too short\n\nhelp: set it to 30");
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        // `😀` counts two UTF-16 units: `bad: ` 5 + 2 + space = column 9.
+        assert_eq!(region["startLine"], 2);
+        assert_eq!(region["startColumn"], 9);
+        assert_eq!(region["endColumn"], 13);
+        assert_eq!(run["columnKind"], "utf16CodeUnits");
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
+            "%SRCROOT%"
+        );
+        assert_eq!(r["relatedLocations"][0]["message"]["text"], "see here");
+        assert_eq!(
+            r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+            1
+        );
+        assert!(r["partialFingerprints"][FINGERPRINT_KEY]
+            .as_str()
+            .is_some_and(|s| s.contains(':')));
+        assert_eq!(r["suppressions"][0]["kind"], "inSource");
+        assert_eq!(
+            r["suppressions"][0]["justification"],
+            "accepted risk (inline)"
+        );
+        assert_eq!(r["properties"]["template"], "chart/templates/x.yaml");
+    }
+
+    #[test]
+    fn every_rule_is_described_with_security_severity() {
+        let log = log(&report(Vec::new()), None);
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        assert_eq!(rules.len(), pack::all().len());
+        for (r, meta) in rules.iter().zip(pack::all()) {
+            assert_eq!(r["id"], meta.code.as_str());
+            assert_eq!(r["defaultConfiguration"]["level"], level(meta.severity));
+            assert_eq!(
+                r["properties"]["security-severity"],
+                security_severity(meta.severity)
+            );
+            assert_eq!(r["properties"]["tags"][0], "security");
+            assert!(r["helpUri"].as_str().unwrap().ends_with(".md"));
+            assert!(r["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("# {}", meta.code)));
+        }
+        assert_eq!(log["runs"][0]["results"], json!([]));
+    }
+
+    #[test]
+    fn external_suppressions_without_reason() {
+        assert_eq!(suppression_kind("baseline"), "external");
+        assert_eq!(suppression_kind("config"), "external");
+        assert_eq!(suppression_kind("annotation"), "inSource");
+        let file = SourceFile::new("a.yaml", "a: 1\n");
+        let mut f = Finding::new("AL001", &file, Span::point(0));
+        f.suppressed = Some(Suppression {
+            kind: "baseline",
+            reason: None,
+        });
+        let log = log(&report(vec![f]), None);
+        let s = &log["runs"][0]["results"][0]["suppressions"][0];
+        assert_eq!(s["kind"], "external");
+        assert_eq!(s["justification"], "suppressed by baseline");
+    }
+}

@@ -1,0 +1,429 @@
+//! The GitHub Action's script (scripts/action.sh) run locally with a simulated runner:
+//! annotations, SARIF file, step outputs, step summary and exit status; the release download
+//! with checksum verification (from a `file://` URL, never the network); and action.yml
+//! against the GitHub Action metadata schema.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+const BAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=-]\n";
+const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
+
+struct Runner {
+    dir: tempfile::TempDir,
+}
+
+impl Runner {
+    /// A workspace holding `files`, and an empty runner temp directory.
+    fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join("workspace").join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        std::fs::create_dir_all(dir.path().join("workspace")).unwrap();
+        std::fs::create_dir_all(dir.path().join("runner")).unwrap();
+        Runner { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn command(&self, inputs: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new("bash");
+        cmd.arg(root().join("scripts/action.sh"))
+            .current_dir(self.path("workspace"))
+            .env("GITHUB_OUTPUT", self.path("output"))
+            .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
+            .env("GITHUB_ACTION_PATH", root())
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TEMP", self.path("runner"))
+            .env("INPUT_VERSION", env!("CARGO_PKG_VERSION"))
+            .env("AUDITLINT_BIN", env!("CARGO_BIN_EXE_auditlint"))
+            // Never the network: a download attempt fails fast.
+            .env("AUDITLINT_DOWNLOAD_URL", "file:///nonexistent")
+            .env_remove("AUDITLINT_FORMAT")
+            .env_remove("AUDITLINT_FAIL_ON");
+        for (k, v) in inputs {
+            cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
+        }
+        cmd
+    }
+
+    fn run(&self, inputs: &[(&str, &str)]) -> Output {
+        self.command(inputs).output().expect("bash runs")
+    }
+
+    fn outputs(&self) -> HashMap<String, String> {
+        std::fs::read_to_string(self.path("output"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    fn summary(&self) -> String {
+        std::fs::read_to_string(self.path("summary.md")).unwrap_or_default()
+    }
+}
+
+fn json_counts(dir: &Path) -> (usize, usize, usize) {
+    let out = Command::new(env!("CARGO_BIN_EXE_auditlint"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = |k: &str| v["summary"][k].as_u64().unwrap() as usize;
+    (n("errors"), n("warnings"), n("notes"))
+}
+
+#[test]
+fn findings_are_annotated_counted_summarised_and_fail_the_step() {
+    let r = Runner::new(&[
+        ("deploy/apiserver.yaml", BAD),
+        ("deploy/settings.yaml", GOOD),
+    ]);
+    let out = r.run(&[("paths", "deploy")]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+
+    let (errors, warnings, notes) = json_counts(&r.path("workspace"));
+    assert!(errors > 0);
+    let annotations: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), errors + warnings + notes);
+    assert!(annotations
+        .iter()
+        .all(|a| a.contains(" file=deploy/apiserver.yaml,line=")));
+
+    let o = r.outputs();
+    assert_eq!(o["errors"], errors.to_string());
+    assert_eq!(o["warnings"], warnings.to_string());
+    assert_eq!(o["notes"], notes.to_string());
+    assert_eq!(o["exit-code"], "1");
+    let sarif_path = PathBuf::from(&o["sarif-file"]);
+    assert_eq!(sarif_path, r.path("runner/auditlint.sarif"));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), errors + warnings + notes);
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "deploy/apiserver.yaml"
+    );
+
+    let summary = r.summary();
+    assert!(
+        summary.contains("| errors | warnings | notes |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("| {errors} | {warnings} | {notes} |")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| error | `deploy/apiserver.yaml:"),
+        "{summary}"
+    );
+    assert_eq!(
+        summary
+            .lines()
+            .filter(|l| l.starts_with("| error |")
+                || l.starts_with("| warning |")
+                || l.starts_with("| notice |"))
+            .count(),
+        errors + warnings + notes
+    );
+}
+
+#[test]
+fn a_clean_repository_passes_and_fail_on_is_honoured() {
+    let r = Runner::new(&[("settings.yaml", GOOD)]);
+    let out = r.run(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let o = r.outputs();
+    assert_eq!((o["errors"].as_str(), o["warnings"].as_str()), ("0", "0"));
+    assert!(r.summary().contains("No findings."));
+
+    let bad = Runner::new(&[("apiserver.yaml", BAD)]);
+    let sarif = bad.path("out/scan.sarif");
+    let out = bad.run(&[
+        ("fail-on", "never"),
+        ("sarif-file", sarif.to_str().unwrap()),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "fail-on never");
+    assert_eq!(bad.outputs()["sarif-file"], sarif.to_str().unwrap());
+    assert!(sarif.is_file());
+    assert_ne!(bad.outputs()["errors"], "0");
+}
+
+#[test]
+fn other_formats_and_bad_inputs() {
+    let r = Runner::new(&[("apiserver.yaml", BAD)]);
+    let out = r.run(&[("format", "concise")]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.lines().all(|l| l.starts_with("apiserver.yaml:")),
+        "{stdout}"
+    );
+    assert_ne!(
+        r.outputs()["errors"],
+        "0",
+        "counts do not depend on the log format"
+    );
+
+    let out = r.run(&[("fail-on", "sometimes")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("::error title=auditlint action::fail-on")
+    );
+
+    // A path that does not exist: auditlint's status 2, no SARIF file claimed.
+    let r = Runner::new(&[("apiserver.yaml", BAD)]);
+    let out = r.run(&[("paths", "missing-dir")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(r.outputs()["sarif-file"], "");
+    assert!(r.summary().contains("could not be done"));
+}
+
+/// A release directory as the release workflow lays it out, served from `file://`.
+fn fake_release(dir: &Path, target: &str, corrupt: bool) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let stage = dir
+        .join("stage")
+        .join(format!("auditlint-{version}-{target}"));
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_auditlint"), stage.join("auditlint")).unwrap();
+    let release = dir.join("releases").join(format!("v{version}"));
+    std::fs::create_dir_all(&release).unwrap();
+    let archive = format!("auditlint-{version}-{target}.tar.gz");
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(release.join(&archive))
+        .arg("-C")
+        .arg(dir.join("stage"))
+        .arg(format!("auditlint-{version}-{target}"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let sum = Command::new("sha256sum")
+        .arg(&archive)
+        .current_dir(&release)
+        .output()
+        .unwrap();
+    let mut line = String::from_utf8(sum.stdout).unwrap();
+    if corrupt {
+        line = format!("{}{}", "0".repeat(64), &line[64..]);
+    }
+    std::fs::write(release.join(format!("{archive}.sha256")), line).unwrap();
+    format!("file://{}", dir.join("releases").display())
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok()
+}
+
+/// A `cargo` that records that it was called and fails, so a fallback build is visible.
+fn fake_cargo(dir: &Path) -> PathBuf {
+    let bin = dir.join("fakebin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("cargo");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexit 1\n",
+            dir.join("cargo-calls").display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+fn with_path(cmd: &mut Command, first: &Path) {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![first.to_path_buf()];
+    paths.extend(std::env::split_paths(&path));
+    cmd.env("PATH", std::env::join_paths(paths).unwrap());
+}
+
+#[test]
+fn installs_the_release_for_the_runner_and_verifies_its_checksum() {
+    if !cfg!(unix) || !have("sha256sum") || !have("curl") {
+        eprintln!("skipped: needs a Unix shell with curl and sha256sum");
+        return;
+    }
+    for (os, arch, target) in [
+        ("Linux", "X64", "x86_64-unknown-linux-musl"),
+        ("macOS", "ARM64", "aarch64-apple-darwin"),
+    ] {
+        let r = Runner::new(&[("apiserver.yaml", BAD)]);
+        let url = fake_release(r.dir.path(), target, false);
+        let fakebin = fake_cargo(r.dir.path());
+        let mut cmd = r.command(&[]);
+        cmd.env_remove("AUDITLINT_BIN")
+            .env("AUDITLINT_DOWNLOAD_URL", &url)
+            .env("RUNNER_OS", os)
+            .env("RUNNER_ARCH", arch);
+        with_path(&mut cmd, &fakebin);
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{os}/{arch}: {stderr}");
+        assert!(stderr.contains("sha256 verified"), "{stderr}");
+        assert!(
+            !r.dir.path().join("cargo-calls").exists(),
+            "{os}/{arch}: the download was used, not a build"
+        );
+        let installed = r.path("runner").join(format!(
+            "auditlint-{}/bin/auditlint",
+            env!("CARGO_PKG_VERSION")
+        ));
+        assert!(installed.is_file());
+    }
+}
+
+#[test]
+fn a_checksum_mismatch_stops_without_falling_back() {
+    if !cfg!(unix) || !have("sha256sum") || !have("curl") {
+        eprintln!("skipped: needs a Unix shell with curl and sha256sum");
+        return;
+    }
+    let r = Runner::new(&[("apiserver.yaml", BAD)]);
+    let url = fake_release(r.dir.path(), "x86_64-unknown-linux-musl", true);
+    let fakebin = fake_cargo(r.dir.path());
+    let mut cmd = r.command(&[]);
+    cmd.env_remove("AUDITLINT_BIN")
+        .env("AUDITLINT_DOWNLOAD_URL", &url);
+    with_path(&mut cmd, &fakebin);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("checksum mismatch"));
+    assert!(
+        !r.dir.path().join("cargo-calls").exists(),
+        "no fallback build"
+    );
+    assert!(!r.path("output").exists(), "nothing scanned");
+}
+
+#[test]
+fn without_a_release_it_builds_that_version_with_cargo() {
+    if !cfg!(unix) || !have("curl") {
+        eprintln!("skipped: needs a Unix shell with curl");
+        return;
+    }
+    // An unknown platform has no prebuilt binary; the (fake, failing) cargo is asked for the
+    // pinned version from crates.io, then for the action's own source.
+    let r = Runner::new(&[("apiserver.yaml", BAD)]);
+    let fakebin = fake_cargo(r.dir.path());
+    let mut cmd = r.command(&[]);
+    cmd.env_remove("AUDITLINT_BIN")
+        .env("RUNNER_ARCH", "riscv64");
+    with_path(&mut cmd, &fakebin);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let calls = std::fs::read_to_string(r.dir.path().join("cargo-calls")).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[0].contains(&format!(
+        "auditlint --version ={}",
+        env!("CARGO_PKG_VERSION")
+    )));
+    assert!(calls[0].contains("--locked"));
+    assert!(calls[1].contains(&format!("--path {}", root().display())));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("could not install auditlint"));
+}
+
+#[test]
+fn action_metadata_matches_the_script_and_the_crate() {
+    let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let value = yaml_to_json(&text);
+    assert_eq!(value["runs"]["using"], "composite");
+    // The pinned default release is this crate's version.
+    assert_eq!(
+        value["inputs"]["version"]["default"],
+        env!("CARGO_PKG_VERSION")
+    );
+    for input in [
+        "paths",
+        "config",
+        "fail-on",
+        "format",
+        "version",
+        "sarif-upload",
+        "sarif-file",
+    ] {
+        assert!(value["inputs"][input]["description"].is_string(), "{input}");
+    }
+    let steps = value["runs"]["steps"].as_array().unwrap();
+    let env = &steps[0]["env"];
+    for input in [
+        "paths",
+        "config",
+        "fail-on",
+        "format",
+        "version",
+        "sarif-file",
+    ] {
+        let var = format!("INPUT_{}", input.to_uppercase().replace('-', "_"));
+        assert_eq!(env[&var], format!("${{{{ inputs.{input} }}}}"), "{var}");
+    }
+    assert!(steps[1]["uses"]
+        .as_str()
+        .unwrap()
+        .starts_with("github/codeql-action/upload-sarif@v3"));
+    for output in ["errors", "warnings", "notes", "sarif-file"] {
+        assert!(value["outputs"][output]["value"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("steps.scan.outputs.{output}")));
+    }
+
+    let schema = root().join("../shared/schemas/github-action.json");
+    let Ok(schema) = std::fs::read_to_string(&schema) else {
+        eprintln!(
+            "skipped schema validation: {} is not present",
+            schema.display()
+        );
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // And the validator rejects a broken action.
+    let mut broken = value.clone();
+    broken["runs"]["using"] = serde_json::Value::from("bash");
+    assert!(!validator.is_valid(&broken));
+}
+
+/// YAML → JSON through the project's own YAML layer.
+pub fn yaml_to_json(text: &str) -> serde_json::Value {
+    let (items, _) = auditlint::yaml::parse_all(text);
+    match items.into_iter().next() {
+        Some(auditlint::yaml::Item::Document(d)) => {
+            let mut budget = 1_000_000;
+            d.root()
+                .expect("a document")
+                .to_json(&mut budget)
+                .expect("small")
+        }
+        _ => panic!("not YAML"),
+    }
+}
