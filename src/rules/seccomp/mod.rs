@@ -35,7 +35,11 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
         abs_path: cx.file.abs_path.clone(),
         operator,
         file: Arc::clone(cx.file),
-        span: profile.body.span(),
+        // Its first line is enough to show it as a related location.
+        span: profile
+            .body
+            .entry("defaultAction")
+            .map_or(Span::point(profile.body.span().start), |(k, _)| k.span()),
     });
 }
 
@@ -108,6 +112,8 @@ fn check_top<'d>(cx: &mut DocCtx<'_>, body: Node<'d>) -> Top<'d> {
 fn disabled(cx: &mut DocCtx<'_>, body: Node<'_>, span: Span) {
     let what = if body.is_empty() {
         "the profile is empty (`{}`)"
+    } else if body.get("defaultAction").is_some() {
+        "the profile's `defaultAction` is empty and it has no syscall rules"
     } else {
         "the profile has no `defaultAction` and no syscall rules"
     };
@@ -254,6 +260,16 @@ fn check_arch(cx: &mut DocCtx<'_>, node: Node<'_>) {
                     "remove `{arch}`; list the architectures of your nodes (e.g. \
                      `SCMP_ARCH_X86_64`, `SCMP_ARCH_AARCH64`)"
                 )),
+        );
+    } else if let Some(real) = values::arch_alias(arch) {
+        cx.report(
+            cx.finding("AL301", node.span())
+                .message(format!(
+                    "`{arch}` is not a seccomp architecture name: the profile is rejected and the \
+                     container does not start"
+                ))
+                .label("unknown architecture")
+                .help(format!("write `{real}`")),
         );
     } else {
         unknown_value(cx, node, "architecture", arch, values::ARCHES);

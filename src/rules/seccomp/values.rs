@@ -47,6 +47,19 @@ pub const ARCHES_RUNC_REJECTS: &[&str] = &[
     "SCMP_ARCH_NATIVE",
 ];
 
+/// Common names of architectures that libseccomp spells differently.
+pub fn arch_alias(arch: &str) -> Option<&'static str> {
+    let bare = arch.strip_prefix("SCMP_ARCH_").unwrap_or(arch);
+    Some(match bare.to_ascii_uppercase().as_str() {
+        "AMD64" | "X64" | "X86-64" => "SCMP_ARCH_X86_64",
+        "ARM64" => "SCMP_ARCH_AARCH64",
+        "I386" | "I686" | "386" => "SCMP_ARCH_X86",
+        "PPC64EL" => "SCMP_ARCH_PPC64LE",
+        "LOONG64" => "SCMP_ARCH_LOONGARCH64",
+        _ => return None,
+    })
+}
+
 pub const FLAGS: &[&str] = &[
     "SECCOMP_FILTER_FLAG_TSYNC",
     "SECCOMP_FILTER_FLAG_LOG",
