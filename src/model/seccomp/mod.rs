@@ -96,7 +96,9 @@ pub fn recognise<'d>(root: Node<'d>, path: &str) -> Option<Profile<'d>> {
         return None;
     }
     let scmp_default = default.is_some_and(|d| {
-        d.is_null() || d.text().is_some_and(|t| t.is_empty() || t.starts_with("SCMP_"))
+        d.is_null()
+            || d.text()
+                .is_some_and(|t| t.is_empty() || t.starts_with("SCMP_"))
     });
     let rule_list = syscalls.is_some_and(|s| {
         s.is_seq()
@@ -138,10 +140,16 @@ mod tests {
     #[test]
     fn recognises_profiles() {
         let file = Some(Form::File);
-        assert_eq!(form(r#"{"defaultAction": "SCMP_ACT_ERRNO"}"#, "p.json"), file);
+        assert_eq!(
+            form(r#"{"defaultAction": "SCMP_ACT_ERRNO"}"#, "p.json"),
+            file
+        );
         assert_eq!(form(r#"{"defaultAction": ""}"#, "p.json"), file);
         assert_eq!(
-            form(r#"{"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}"#, "a.json"),
+            form(
+                r#"{"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}"#,
+                "a.json"
+            ),
             file
         );
         assert_eq!(form("{}", "profiles/seccomp/empty.json"), file);
@@ -166,8 +174,14 @@ mod tests {
             (r#"{"syscalls": 3}"#, "x.json"),
             (r#"{"syscalls": ["read"]}"#, "x.json"),
             (r#"{"name": "x", "version": "1"}"#, "seccomp.json"),
-            ("kind: ConfigMap\ndata: {defaultAction: SCMP_ACT_ALLOW}", "cm.yaml"),
-            ("kind: Pod\nspec: {defaultAction: SCMP_ACT_ALLOW}", "pod.yaml"),
+            (
+                "kind: ConfigMap\ndata: {defaultAction: SCMP_ACT_ALLOW}",
+                "cm.yaml",
+            ),
+            (
+                "kind: Pod\nspec: {defaultAction: SCMP_ACT_ALLOW}",
+                "pod.yaml",
+            ),
             ("[1, 2]", "seccomp.json"),
         ] {
             assert_eq!(form(text, path), None, "{text} ({path})");

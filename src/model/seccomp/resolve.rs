@@ -111,9 +111,9 @@ fn suffix_match(wanted: &[&str], path: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::seccomp::OperatorName;
     use crate::source::SourceFile;
     use crate::yaml::Span;
-    use crate::model::seccomp::OperatorName;
 
     fn entry(path: &str, abs: Option<&str>) -> ProfileEntry {
         ProfileEntry {
@@ -162,7 +162,10 @@ mod tests {
             Resolution::Scanned(vec![0])
         );
         // A different directory with the same file name is not the same file.
-        assert_eq!(resolve("x/audit.json", &profiles, None), Resolution::Missing);
+        assert_eq!(
+            resolve("x/audit.json", &profiles, None),
+            Resolution::Missing
+        );
         assert_eq!(resolve("audit.jsn", &profiles, None), Resolution::Missing);
     }
 
@@ -219,7 +222,10 @@ mod tests {
             Resolution::Missing
         );
         // A directory is not a profile.
-        assert_eq!(resolve("profiles", &[], Some(dir.path())), Resolution::Missing);
+        assert_eq!(
+            resolve("profiles", &[], Some(dir.path())),
+            Resolution::Missing
+        );
     }
 
     #[cfg(unix)]
@@ -232,6 +238,9 @@ mod tests {
         std::fs::create_dir_all(&seccomp).unwrap();
         std::os::unix::fs::symlink(outside.path().join("secret.json"), seccomp.join("p.json"))
             .unwrap();
-        assert_eq!(resolve("p.json", &[], Some(dir.path())), Resolution::Missing);
+        assert_eq!(
+            resolve("p.json", &[], Some(dir.path())),
+            Resolution::Missing
+        );
     }
 }

@@ -65,7 +65,12 @@ fn check_top<'d>(cx: &mut DocCtx<'_>, body: Node<'d>) -> Top<'d> {
     let mut default_text = None;
     if let Some((_, value)) = default_entry {
         match string(value) {
-            Err(()) => type_error(cx, value, "defaultAction", "a string such as `SCMP_ACT_ERRNO`"),
+            Err(()) => type_error(
+                cx,
+                value,
+                "defaultAction",
+                "a string such as `SCMP_ACT_ERRNO`",
+            ),
             Ok(text) => default_text = Some((text.unwrap_or(""), value)),
         }
     }
@@ -187,7 +192,12 @@ fn default_errno(cx: &mut DocCtx<'_>, body: Node<'_>, action: &str) -> Option<i6
     let (key, value) = body.entry("defaultErrnoRet")?;
     match uint(value) {
         Err(()) => {
-            type_error(cx, value, "defaultErrnoRet", "a non-negative integer (an errno)");
+            type_error(
+                cx,
+                value,
+                "defaultErrnoRet",
+                "a non-negative integer (an errno)",
+            );
             None
         }
         Ok(None) => None,

@@ -17,12 +17,18 @@ pub fn check(cx: &mut DocCtx<'_>, body: Node<'_>, top: &Top<'_>) {
         Ok(Some(rules)) => rules,
     };
     let mut notify_reported = false;
+    let mut legacy = Vec::new();
     for rule in rules.items() {
         if !rule.is_map() {
-            type_error(cx, rule, "an item of `syscalls`", "a mapping (one syscall rule)");
+            type_error(
+                cx,
+                rule,
+                "an item of `syscalls`",
+                "a mapping (one syscall rule)",
+            );
             continue;
         }
-        let names = check_names(cx, rule);
+        let names = check_names(cx, rule, &mut legacy);
         let Some((action, action_node)) = check_action(cx, rule) else {
             continue;
         };
@@ -33,10 +39,15 @@ pub fn check(cx: &mut DocCtx<'_>, body: Node<'_>, top: &Top<'_>) {
         check_args(cx, rule);
         redundant(cx, top, action, errno, action_node);
     }
+    legacy_names(cx, &legacy);
 }
 
 /// The rule's names (`names`, and the legacy `name`), with their nodes.
-fn check_names<'d>(cx: &mut DocCtx<'_>, rule: Node<'d>) -> Vec<(&'d str, Node<'d>)> {
+fn check_names<'d>(
+    cx: &mut DocCtx<'_>,
+    rule: Node<'d>,
+    legacy: &mut Vec<(Span, String)>,
+) -> Vec<(&'d str, Node<'d>)> {
     let mut out = Vec::new();
     if let Some(names) = rule.get("names") {
         match list(names) {
@@ -57,7 +68,7 @@ fn check_names<'d>(cx: &mut DocCtx<'_>, rule: Node<'d>) -> Vec<(&'d str, Node<'d
         match string(name) {
             Err(()) => type_error(cx, name, "name", "a string"),
             Ok(text) => {
-                legacy_name(cx, key.span(), text.unwrap_or(""));
+                legacy.push((key.span(), text.unwrap_or("").to_owned()));
                 if let Some(text) = text {
                     out.push((text, name));
                 }
@@ -70,16 +81,28 @@ fn check_names<'d>(cx: &mut DocCtx<'_>, rule: Node<'d>) -> Vec<(&'d str, Node<'d
     out
 }
 
-/// AL306: Docker's legacy singular `name`.
-fn legacy_name(cx: &mut DocCtx<'_>, span: Span, name: &str) {
+/// AL306: Docker's legacy singular `name`, reported once per profile (old Docker profiles
+/// use it on every rule) at the first use.
+fn legacy_names(cx: &mut DocCtx<'_>, legacy: &[(Span, String)]) {
+    let Some((span, name)) = legacy.first() else {
+        return;
+    };
+    let count = match legacy.len() {
+        1 => "a syscall rule uses".to_owned(),
+        n => format!("{n} syscall rules use"),
+    };
     cx.report(
-        cx.finding("AL306", span)
+        cx.finding("AL306", *span)
             .message(format!(
-                "legacy `\"name\"` (singular): containerd decodes profiles as OCI JSON and ignores \
-                 it, so under containerd this rule does nothing (only CRI-O and Podman read it)"
+                "{count} the legacy `\"name\"` (singular): containerd decodes profiles as OCI \
+                 JSON and ignores it, so under containerd those rules do nothing (only CRI-O and \
+                 Podman read it)"
             ))
             .label("ignored by containerd")
-            .help(format!("write `\"names\": [\"{name}\"]`")),
+            .help(format!(
+                "write `\"names\": [\"{name}\"]` in this rule and the same in every other rule \
+                 with `\"name\"` (or merge rules that share an action into one `names` list)"
+            )),
     );
 }
 

@@ -170,12 +170,22 @@ mod tests {
 
     #[test]
     fn reads_types_as_go_does() {
-        assert_eq!(with(r#"{"v": "SCMP_ACT_LOG"}"#, |n| string(n).map(|s| s.map(str::to_owned))), Ok(Some("SCMP_ACT_LOG".into())));
-        assert_eq!(with(r#"{"v": null}"#, |n| string(n).is_ok()), true);
+        assert_eq!(
+            with(r#"{"v": "SCMP_ACT_LOG"}"#, |n| string(n)
+                .map(|s| s.map(str::to_owned))),
+            Ok(Some("SCMP_ACT_LOG".into()))
+        );
+        assert_eq!(
+            with(r#"{"v": null}"#, |n| string(n).map(|s| s.is_none())),
+            Ok(true)
+        );
         assert!(with(r#"{"v": 1}"#, |n| string(n).is_err()));
         assert!(with("v: yes", |n| string(n).is_err()));
         assert_eq!(with(r#"{"v": 38}"#, uint), Ok(Some(38)));
-        assert_eq!(with(r#"{"v": 18446744073709551615}"#, uint), Ok(Some(i64::MAX)));
+        assert_eq!(
+            with(r#"{"v": 18446744073709551615}"#, uint),
+            Ok(Some(i64::MAX))
+        );
         assert!(with(r#"{"v": -1}"#, |n| uint(n).is_err()));
         assert!(with(r#"{"v": "38"}"#, |n| uint(n).is_err()));
         assert!(with(r#"{"v": 1.5}"#, |n| uint(n).is_err()));
@@ -184,10 +194,22 @@ mod tests {
 
     #[test]
     fn effective_actions() {
-        assert_eq!(effective("SCMP_ACT_KILL", None), effective("SCMP_ACT_KILL_THREAD", None));
-        assert_eq!(effective("SCMP_ACT_ERRNO", None), effective("SCMP_ACT_ERRNO", Some(1)));
-        assert_ne!(effective("SCMP_ACT_ERRNO", Some(38)), effective("SCMP_ACT_ERRNO", None));
-        assert_ne!(effective("SCMP_ACT_KILL_PROCESS", None), effective("SCMP_ACT_KILL", None));
+        assert_eq!(
+            effective("SCMP_ACT_KILL", None),
+            effective("SCMP_ACT_KILL_THREAD", None)
+        );
+        assert_eq!(
+            effective("SCMP_ACT_ERRNO", None),
+            effective("SCMP_ACT_ERRNO", Some(1))
+        );
+        assert_ne!(
+            effective("SCMP_ACT_ERRNO", Some(38)),
+            effective("SCMP_ACT_ERRNO", None)
+        );
+        assert_ne!(
+            effective("SCMP_ACT_KILL_PROCESS", None),
+            effective("SCMP_ACT_KILL", None)
+        );
     }
 
     #[test]

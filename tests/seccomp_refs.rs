@@ -1,0 +1,71 @@
+//! AL312 across files: when a `localhostProfile` can be checked, and what it resolves to.
+
+use std::path::PathBuf;
+
+use auditlint::config::Config;
+use auditlint::engine::{self, Text};
+
+const POD: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: a
+    image: a:1
+    securityContext:
+      seccompProfile: {type: Localhost, localhostProfile: profiles/audit.json}
+  - name: b
+    image: b:1
+    securityContext:
+      seccompProfile: {type: Localhost, localhostProfile: profiles/audit.json}
+";
+
+const PROFILE: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}"#;
+
+fn text(display: &str, text: &str) -> Text {
+    Text {
+        display: display.to_owned(),
+        text: text.to_owned(),
+        abs_path: None,
+    }
+}
+
+fn al312(texts: Vec<Text>, config: &Config) -> Vec<String> {
+    engine::scan_texts(texts, config)
+        .findings
+        .iter()
+        .filter(|f| f.code() == "AL312")
+        .map(|f| f.message.clone())
+        .collect()
+}
+
+#[test]
+fn silent_when_nothing_can_be_checked() {
+    assert!(al312(vec![text("pod.yaml", POD)], &Config::new()).is_empty());
+}
+
+#[test]
+fn resolves_against_scanned_profiles() {
+    let found = vec![
+        text("pod.yaml", POD),
+        text("deploy/profiles/audit.json", PROFILE),
+    ];
+    assert!(al312(found, &Config::new()).is_empty());
+    let other = vec![text("pod.yaml", POD), text("profiles/other.json", PROFILE)];
+    let hits = al312(other, &Config::new());
+    // Two containers name the same missing profile: reported once.
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].contains("Pod/app") && hits[0].contains("profiles/audit.json"));
+}
+
+#[test]
+fn resolves_under_the_host_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new();
+    config.host_root = Some(PathBuf::from(dir.path()));
+    assert_eq!(al312(vec![text("pod.yaml", POD)], &config).len(), 1);
+    let profiles = dir.path().join("var/lib/kubelet/seccomp/profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(profiles.join("audit.json"), PROFILE).unwrap();
+    assert!(al312(vec![text("pod.yaml", POD)], &config).is_empty());
+}
