@@ -239,8 +239,10 @@ fn check_args(cx: &mut DocCtx<'_>, rule: Node<'_>) {
         }
         for field in ["index", "value", "valueTwo"] {
             if let Some(v) = arg.get(field) {
-                if uint(v).is_err() {
-                    type_error(cx, v, field, "a non-negative integer");
+                match uint(v) {
+                    Err(()) => type_error(cx, v, field, "a non-negative integer"),
+                    Ok(Some(i)) if field == "index" && i > 5 => bad_index(cx, v.span(), i),
+                    Ok(_) => {}
                 }
             }
         }
@@ -256,6 +258,24 @@ fn check_args(cx: &mut DocCtx<'_>, rule: Node<'_>) {
             },
         }
     }
+}
+
+/// System calls take at most six arguments; libseccomp refuses a condition on a seventh.
+fn bad_index(cx: &mut DocCtx<'_>, span: Span, index: i64) {
+    let shown = if index == i64::MAX {
+        "a huge number".to_owned()
+    } else {
+        index.to_string()
+    };
+    cx.report(
+        cx.finding("AL301", span)
+            .message(format!(
+                "argument `index` {shown}: system calls have at most 6 arguments (index 0 to 5), \
+                 so the runtime cannot build this filter and the container does not start"
+            ))
+            .label("index out of range")
+            .help("use the 0-based position of the argument to compare (0 to 5)"),
+    );
 }
 
 fn missing_op(cx: &mut DocCtx<'_>, span: Span) {

@@ -29,13 +29,22 @@ pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
                 None => "{type: RuntimeDefault}".to_owned(),
             },
         );
+        // Before 1.27 the apiserver still copies the annotation into the field, so the
+        // workload is confined today and loses it on upgrade.
+        let message = match cx.config.kubernetes_version {
+            Some(v) if v < (1, 27) => format!(
+                "`{name}` is deprecated since Kubernetes 1.19 and does nothing from 1.27: after \
+                 an upgrade the workload silently runs without this seccomp profile"
+            ),
+            _ => format!(
+                "`{name}` is non-functional since Kubernetes 1.27 (ignored by the kubelet since \
+                 1.25): the workload gets no seccomp profile from it and runs unconfined unless \
+                 the kubelet's `seccompDefault` is on"
+            ),
+        };
         cx.report(
             cx.finding("AL313", key.span())
-                .message(format!(
-                    "`{name}` is non-functional since Kubernetes 1.27 (ignored by the kubelet \
-                     since 1.25): the workload gets no seccomp profile from it and runs \
-                     unconfined unless the kubelet's `seccompDefault` is on"
-                ))
+                .message(message)
                 .label("legacy annotation, ignored")
                 .help(format!("remove the annotation and set `{place}: {field}`")),
         );

@@ -82,12 +82,15 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
         return;
     };
     if kind_text != Some("Localhost") {
-        let shown = kind_text.unwrap_or("(none)");
+        let with = match kind_text {
+            Some(t) => format!("with `type: {t}`"),
+            None => "without `type`".to_owned(),
+        };
         cx.report(
             cx.finding("AL311", key.span())
                 .message(format!(
-                    "{}: `localhostProfile` with `type: {shown}`; the apiserver rejects the object \
-                     (\"can only be set when seccomp type is Localhost\")",
+                    "{}: `localhostProfile` {with}; the apiserver rejects the object (\"can only \
+                     be set when seccomp type is Localhost\")",
                     level.describe()
                 ))
                 .label("needs type: Localhost")

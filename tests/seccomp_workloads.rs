@@ -1,4 +1,5 @@
-//! AL312 across files: when a `localhostProfile` can be checked, and what it resolves to.
+//! Workload seccomp rules through the whole engine: AL312 across files (when a
+//! `localhostProfile` can be checked, and what it resolves to) and AL313's version awareness.
 
 use std::path::PathBuf;
 
@@ -68,4 +69,34 @@ fn resolves_under_the_host_root() {
     std::fs::create_dir_all(&profiles).unwrap();
     std::fs::write(profiles.join("audit.json"), PROFILE).unwrap();
     assert!(al312(vec![text("pod.yaml", POD)], &config).is_empty());
+}
+
+#[test]
+fn legacy_annotation_message_follows_the_target_version() {
+    let pod = "apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+  annotations:
+    seccomp.security.alpha.kubernetes.io/pod: runtime/default
+spec:
+  containers:
+  - {name: a, image: a:1}
+";
+    let messages = |config: &Config| -> Vec<String> {
+        engine::scan_texts(vec![text("pod.yaml", pod)], config)
+            .findings
+            .iter()
+            .filter(|f| f.code() == "AL313")
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    let current = messages(&Config::new());
+    assert_eq!(current.len(), 1);
+    assert!(current[0].contains("non-functional since Kubernetes 1.27"));
+    let mut old = Config::new();
+    old.kubernetes_version = Some((1, 26));
+    let before = messages(&old);
+    assert_eq!(before.len(), 1);
+    assert!(before[0].contains("after an upgrade"), "{before:?}");
 }
