@@ -100,3 +100,38 @@ spec:
     assert_eq!(before.len(), 1);
     assert!(before[0].contains("after an upgrade"), "{before:?}");
 }
+
+#[test]
+fn malformed_profiles_are_reported_not_fatal() {
+    let texts = [
+        r#"{"defaultAction": {"a":1}, "syscalls": {"x":1}, "architectures": "x", "flags": [1, null], "archMap": [{"architecture": 3, "subArchitectures": null}, 4]}"#,
+        r#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": -3, "syscalls": [1, null, "x", [1], {"names": [[1], null, "read"], "action": ["x"], "errnoRet": "a", "args": "z"}, {"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [null, 1, {"index": -1, "value": "x", "op": 5}]}]}"#,
+        "x: &a {names: [read], action: SCMP_ACT_ALLOW}\ndefaultAction: SCMP_ACT_TRACE\ndefaultErrnoRet: 99999999999999999999999\nsyscalls: [*a, *a]\nlistenerPath: [1]\nlistenerMetadata: {}\n",
+    ];
+    let report = engine::scan_texts(
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| text(&format!("seccomp/{i}.json"), t))
+            .collect(),
+        &Config::new(),
+    );
+    let per_file = |i: usize| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.code() == "AL301" && f.file.path == format!("seccomp/{i}.json"))
+            .count()
+    };
+    assert_eq!(per_file(0), 4);
+    // Every wrong type in the second profile, including the null name Go decodes as "".
+    assert_eq!(per_file(1), 15);
+    assert_eq!(per_file(2), 2);
+    for f in &report.findings {
+        assert!(
+            f.span.end <= f.file.text.len(),
+            "{}: span out of the file",
+            f.code()
+        );
+    }
+}

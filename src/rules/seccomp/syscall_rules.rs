@@ -29,14 +29,15 @@ pub fn check(cx: &mut DocCtx<'_>, body: Node<'_>, top: &Top<'_>) {
             continue;
         }
         let names = check_names(cx, rule, &mut legacy);
-        let Some((action, action_node)) = check_action(cx, rule) else {
+        let action = check_action(cx, rule);
+        let errno = rule_errno(cx, rule, action.map(|(a, _)| a));
+        check_args(cx, rule);
+        let Some((action, action_node)) = action else {
             continue;
         };
         if action == "SCMP_ACT_NOTIFY" {
             notify(cx, top, &names, action_node, &mut notify_reported);
         }
-        let errno = rule_errno(cx, rule, action);
-        check_args(cx, rule);
         redundant(cx, top, action, errno, action_node);
     }
     legacy_names(cx, &legacy);
@@ -58,7 +59,8 @@ fn check_names<'d>(
                     match string(name) {
                         Err(()) => type_error(cx, name, "an item of `names`", "a string"),
                         Ok(Some(text)) => out.push((text, name)),
-                        Ok(None) => {}
+                        // Go decodes a null list item into "", which runc rejects.
+                        Ok(None) => out.push(("", name)),
                     }
                 }
             }
@@ -205,8 +207,8 @@ fn notify(
     }
 }
 
-/// The rule's `errnoRet`: a uint, and only on ERRNO/TRACE.
-fn rule_errno(cx: &mut DocCtx<'_>, rule: Node<'_>, action: &str) -> Option<i64> {
+/// The rule's `errnoRet`: a uint, and only on ERRNO/TRACE (checked when the action is valid).
+fn rule_errno(cx: &mut DocCtx<'_>, rule: Node<'_>, action: Option<&str>) -> Option<i64> {
     let (key, value) = rule.entry("errnoRet")?;
     match uint(value) {
         Err(()) => {
@@ -215,7 +217,7 @@ fn rule_errno(cx: &mut DocCtx<'_>, rule: Node<'_>, action: &str) -> Option<i64> 
         }
         Ok(None) => None,
         Ok(Some(n)) => {
-            if !has_errno(action) {
+            if let Some(action) = action.filter(|a| !has_errno(a)) {
                 errno_without_errno(cx, key.span(), "errnoRet", action);
             }
             Some(n)

@@ -147,6 +147,9 @@ pub fn list(node: Node<'_>) -> Result<Option<Node<'_>>, ()> {
 /// How a value is described in a type error ("a number", "a list").
 pub fn describe(node: Node<'_>) -> String {
     let kind = node.kind_name();
+    if kind == "null" {
+        return "null".to_owned();
+    }
     let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {
