@@ -215,9 +215,9 @@ pub(crate) fn errno_without_errno(cx: &mut DocCtx<'_>, span: Span, field: &str, 
     cx.report(
         cx.finding("AL301", span)
             .message(format!(
-                "`{field}` is set but `{action}` returns no errno: the OCI runtime spec requires \
-                 the runtime to reject the profile (runc ignores the value, so it does not do \
-                 what it says either way)"
+                "`{field}` is set but `{action}` returns no errno: crun rejects the profile \
+                 (\"errno value specified for action\"), as the OCI runtime spec requires, and runc \
+                 silently ignores the value"
             ))
             .label(format!("no errno with {action}"))
             .help(format!(
@@ -291,10 +291,24 @@ fn check_flags(cx: &mut DocCtx<'_>, body: Node<'_>) {
         return;
     };
     for flag in string_list(cx, flags, "flags") {
-        if let Ok(Some(text)) = string(flag) {
-            if !values::FLAGS.contains(&text) {
-                unknown_value(cx, flag, "flag", text, values::FLAGS);
-            }
+        let Ok(Some(text)) = string(flag) else {
+            continue;
+        };
+        if values::FLAGS_RUNC_REJECTS.contains(&text) {
+            cx.report(
+                cx.finding("AL301", flag.span())
+                    .message(format!(
+                        "runc rejects `{text}` (\"seccomp flag ... is not known to runc\"): on \
+                         nodes whose runtime is runc the container does not start (only crun \
+                         supports it)"
+                    ))
+                    .label("unknown to runc")
+                    .help(format!("remove `{text}` unless every node runs crun")),
+            );
+        } else if !values::FLAGS.contains(&text) {
+            let mut known = values::FLAGS.to_vec();
+            known.extend(values::FLAGS_RUNC_REJECTS);
+            unknown_value(cx, flag, "flag", text, &known);
         }
     }
 }

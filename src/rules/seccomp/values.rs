@@ -60,12 +60,15 @@ pub fn arch_alias(arch: &str) -> Option<&'static str> {
     })
 }
 
+/// Flags runc knows (`libcontainer/seccomp/config.go`; TSYNC is accepted and ignored).
 pub const FLAGS: &[&str] = &[
     "SECCOMP_FILTER_FLAG_TSYNC",
     "SECCOMP_FILTER_FLAG_LOG",
     "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 ];
+
+/// In the OCI spec (and crun) but unknown to runc: "seccomp flag ... is not known to runc".
+pub const FLAGS_RUNC_REJECTS: &[&str] = &["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"];
 
 pub const OPERATORS: &[&str] = &[
     "SCMP_CMP_NE",
