@@ -263,7 +263,8 @@ fn check_arch(cx: &mut DocCtx<'_>, node: Node<'_>) {
         cx.report(
             cx.finding("AL301", node.span())
                 .message(format!(
-                    "runc rejects `{arch}` (\"not a valid arch\"): the container does not start"
+                    "runc rejects `{arch}` (\"not a valid arch\"): on nodes whose runtime is \
+                     runc the container does not start"
                 ))
                 .label("runc does not support this architecture")
                 .help(format!(
