@@ -7,10 +7,7 @@ mod values;
 
 use std::sync::Arc;
 
-use crate::cluster::ClusterIndex;
-use crate::config::Config;
 use crate::context::DocCtx;
-use crate::finding::Finding;
 use crate::model::seccomp::{self, Form, ProfileEntry};
 use crate::yaml::{Node, Span};
 
@@ -42,8 +39,6 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
             .map_or(Span::point(profile.body.span().start), |(k, _)| k.span()),
     });
 }
-
-pub fn check_cluster(_index: &ClusterIndex, _config: &Config, _out: &mut Vec<Finding>) {}
 
 /// What the syscall rules need from the top of the profile.
 pub(crate) struct Top<'d> {
