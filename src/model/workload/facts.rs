@@ -24,9 +24,9 @@ pub struct WorkloadFacts {
     /// hostPath volumes mounted by the agent containers (empty for other workloads).
     pub host_mounts: Vec<HostMount>,
     pub tolerations: Vec<Toleration>,
-    /// The `tolerations` list, or the pod spec where one would be added.
+    /// The `tolerations` key, or the start of the pod spec where one would be added.
     pub tolerations_span: Span,
-    /// The first agent container's `volumeMounts`, or its `name` when it has none.
+    /// The first agent container's `volumeMounts` key, or its `name` when it has none.
     pub mounts_span: Span,
 }
 
@@ -118,7 +118,8 @@ impl WorkloadFacts {
         let mounts_span = agent_containers
             .first()
             .map(|c| {
-                c.get("volumeMounts")
+                c.entry("volumeMounts")
+                    .map(|(k, _)| k)
                     .or_else(|| c.get("name"))
                     .map_or(c.span(), Node::span)
             })
@@ -152,8 +153,10 @@ impl WorkloadFacts {
             agent,
             host_mounts,
             tolerations,
-            tolerations_span: tolerations_node
-                .map_or(Span::point(t.spec.span().start), Node::span),
+            tolerations_span: t
+                .spec
+                .entry("tolerations")
+                .map_or(Span::point(t.spec.span().start), |(k, _)| k.span()),
             mounts_span,
         }
     }

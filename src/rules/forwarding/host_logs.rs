@@ -24,7 +24,7 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
         };
         let mut finding = Finding::new("AL403", &w.file, w.mounts_span)
             .message(format!(
-                "forwarder DaemonSet `{}` ({}) {mounted}: it cannot read /var/log/pods or \
+                "forwarder `{}` ({}) {mounted}: it cannot read /var/log/pods or \
                  /var/log/containers, where every container's logs are written, nor the \
                  node's own logs under /var/log",
                 w.display(),
