@@ -27,7 +27,10 @@ pub fn parse(text: &str) -> Result<Vec<Agent>, String> {
         return Err("not a YAML document".into());
     };
     let root = doc.root().ok_or("empty document")?;
-    let list = root.get("agents").filter(|a| a.is_seq()).ok_or("no `agents` list")?;
+    let list = root
+        .get("agents")
+        .filter(|a| a.is_seq())
+        .ok_or("no `agents` list")?;
     let strings = |node: Option<crate::yaml::Node<'_>>| -> Vec<String> {
         node.into_iter()
             .flat_map(|n| n.items())
@@ -204,7 +207,11 @@ mod tests {
             ("gcr.io/datadoghq/agent:7", "datadog-agent"),
         ];
         for (image, agent) in cases {
-            assert_eq!(agent_of_image(image, &[]).as_deref(), Some(agent), "{image}");
+            assert_eq!(
+                agent_of_image(image, &[]).as_deref(),
+                Some(agent),
+                "{image}"
+            );
         }
     }
 
@@ -225,22 +232,39 @@ mod tests {
         ] {
             assert_eq!(agent_of_image(image, &[]), None, "{image}");
         }
-        for name in ["vector", "vector-db", "agent", "logs", "fluent", "alloy-db-x", ""] {
+        for name in [
+            "vector",
+            "vector-db",
+            "agent",
+            "logs",
+            "fluent",
+            "alloy-db-x",
+            "",
+        ] {
             assert_eq!(agent_of_name(name, &[]), None, "{name}");
         }
     }
 
     #[test]
     fn recognises_names_and_extra_patterns() {
-        assert_eq!(agent_of_name("fluent-bit", &[]).as_deref(), Some("fluent-bit"));
-        assert_eq!(agent_of_name("my-release-fluent-bit", &[]).as_deref(), Some("fluent-bit"));
+        assert_eq!(
+            agent_of_name("fluent-bit", &[]).as_deref(),
+            Some("fluent-bit")
+        );
+        assert_eq!(
+            agent_of_name("my-release-fluent-bit", &[]).as_deref(),
+            Some("fluent-bit")
+        );
         assert_eq!(agent_of_name("ama-logs", &[]).as_deref(), Some("ama-logs"));
         let extra = vec!["acme/log-shipper".to_owned(), "shipper-*".to_owned()];
         assert_eq!(
             agent_of_image("registry.acme.io/acme/log-shipper:2", &extra).as_deref(),
             Some("acme/log-shipper")
         );
-        assert_eq!(agent_of_name("shipper-eu", &extra).as_deref(), Some("shipper-*"));
+        assert_eq!(
+            agent_of_name("shipper-eu", &extra).as_deref(),
+            Some("shipper-*")
+        );
         assert_eq!(agent_of_name("acme/log-shipper", &extra), None);
     }
 

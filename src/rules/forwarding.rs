@@ -31,7 +31,7 @@ pub(crate) struct Scan<'a> {
     pub forwarders: Vec<&'a WorkloadFacts>,
 }
 
-pub fn check_cluster(index: &ClusterIndex, _config: &Config, out: &mut Vec<Finding>) {
+pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     // Without a cluster definition (only policies or profiles were scanned), there is nothing
     // to say about log collection.
     if index.apiservers.is_empty() && index.workloads.is_empty() {
@@ -54,5 +54,5 @@ pub fn check_cluster(index: &ClusterIndex, _config: &Config, out: &mut Vec<Findi
     missing::check(&scan, out);
     placement::check(&scan, out);
     host_logs::check(&scan, out);
-    audit_log::check(&scan, out);
+    audit_log::check(&scan, config, out);
 }

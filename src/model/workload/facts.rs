@@ -115,6 +115,18 @@ impl WorkloadFacts {
                 });
             }
         }
+        // A Windows HostProcess container runs on the host and sees its whole filesystem,
+        // without any hostPath volume.
+        let pod_host_process = host_process(t.spec);
+        for c in &agent_containers {
+            if let Some(flag) = host_process(*c).or(pod_host_process).filter(|f| f.0) {
+                host_mounts.push(HostMount {
+                    host_path: "/".to_owned(),
+                    mount_path: "(HostProcess container)".to_owned(),
+                    span: flag.1,
+                });
+            }
+        }
         let mounts_span = agent_containers
             .first()
             .map(|c| {
@@ -172,13 +184,19 @@ impl WorkloadFacts {
 
     /// `Kind/name` for messages.
     pub fn display(&self) -> String {
-        format!("{}/{}", self.kind, self.name.as_deref().unwrap_or("<unnamed>"))
+        format!(
+            "{}/{}",
+            self.kind,
+            self.name.as_deref().unwrap_or("<unnamed>")
+        )
     }
 
     /// Whether some hostPath mount of the agent containers covers `path` on the node.
     pub fn mount_covering(&self, path: &str) -> Option<&HostMount> {
         let path = normalize(path);
-        self.host_mounts.iter().find(|m| covers(&m.host_path, &path))
+        self.host_mounts
+            .iter()
+            .find(|m| covers(&m.host_path, &path))
     }
 }
 
@@ -236,6 +254,15 @@ fn find_agent<'d>(t: PodTemplate<'d>, extra: &[String]) -> (Option<AgentMatch>, 
         }
     }
     (found, containers)
+}
+
+/// `securityContext.windowsOptions.hostProcess` of a pod spec or container, with its span.
+fn host_process(node: Node<'_>) -> Option<(bool, Span)> {
+    let flag = node.path(&["securityContext", "windowsOptions", "hostProcess"])?;
+    match flag.scalar()? {
+        crate::yaml::Scalar::Bool(b) => Some((b, flag.span())),
+        _ => None,
+    }
 }
 
 /// Volumes with a `hostPath`, by name: (path, span of the path).
@@ -390,7 +417,9 @@ spec:
         assert_eq!(f.namespace.as_deref(), Some("logging"));
         let paths: Vec<&str> = f.host_mounts.iter().map(|m| m.host_path.as_str()).collect();
         assert_eq!(paths, ["/var/log", "/var/lib/docker/containers"]);
-        assert!(f.mount_covering("/var/log/kubernetes/audit/audit.log").is_some());
+        assert!(f
+            .mount_covering("/var/log/kubernetes/audit/audit.log")
+            .is_some());
         assert!(f.mount_covering("/etc/kubernetes").is_none());
         assert_eq!(f.tolerations.len(), 1);
         assert!(f.tolerations[0].tolerates(CP, "", "NoSchedule"));
@@ -415,6 +444,24 @@ spec: {template: {spec: {containers: [{name: e, image: prom/node-exporter, volum
         );
         assert!(g.agent.is_none());
         assert!(g.host_mounts.is_empty());
+    }
+
+    #[test]
+    fn a_windows_host_process_agent_sees_the_host_filesystem() {
+        let pod_level = facts(
+            "kind: DaemonSet
+metadata: {name: fluent-bit-windows}
+spec: {template: {spec: {securityContext: {windowsOptions: {hostProcess: true}}, containers: [{name: fluent-bit, image: fluent/fluent-bit:3.1-windows}]}}}
+",
+        );
+        assert!(pod_level.mount_covering("/var/log/pods").is_some());
+        let overridden = facts(
+            "kind: DaemonSet
+metadata: {name: fluent-bit-windows}
+spec: {template: {spec: {securityContext: {windowsOptions: {hostProcess: true}}, containers: [{name: fluent-bit, image: fluent/fluent-bit:3.1-windows, securityContext: {windowsOptions: {hostProcess: false}}}]}}}
+",
+        );
+        assert!(overridden.host_mounts.is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! nothing ships any log.
 
 use super::Scan;
+use crate::config::Config;
 use crate::finding::Finding;
 use crate::model::workload::WorkloadFacts;
 
@@ -15,15 +16,20 @@ const CONTROL_PLANE_TAINTS: [&str; 2] = [
     "node-role.kubernetes.io/master",
 ];
 
-fn runs_on_control_plane(w: &WorkloadFacts) -> bool {
-    w.tolerations.iter().any(|t| {
-        CONTROL_PLANE_TAINTS
-            .iter()
-            .any(|key| t.tolerates(key, "", "NoSchedule"))
-    })
+/// Whether the workload tolerates the control-plane taint. kubeadm stopped applying the
+/// legacy `master` taint in 1.25, so when the configuration targets 1.25 or later only the
+/// current key counts; when the version is unknown, either does.
+fn runs_on_control_plane(w: &WorkloadFacts, config: &Config) -> bool {
+    let keys = match config.kubernetes_version {
+        Some(v) if v >= (1, 25) => &CONTROL_PLANE_TAINTS[..1],
+        _ => &CONTROL_PLANE_TAINTS[..],
+    };
+    w.tolerations
+        .iter()
+        .any(|t| keys.iter().any(|key| t.tolerates(key, "", "NoSchedule")))
 }
 
-pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
     if scan.forwarders.is_empty() {
         return;
     }
@@ -31,7 +37,11 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
         let Some(log) = api.log_path.as_ref().filter(|p| p.value != "-") else {
             continue;
         };
-        if !scan.forwarders.iter().any(|w| runs_on_control_plane(w)) {
+        if !scan
+            .forwarders
+            .iter()
+            .any(|w| runs_on_control_plane(w, config))
+        {
             let mut f = Finding::new("AL404", &api.file, log.span)
                 .message(format!(
                     "the apiserver writes its audit log to `{}` on the control-plane nodes, but \
@@ -62,10 +72,16 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
         let Some(host) = &api.log_host_path else {
             continue;
         };
-        if scan.forwarders.iter().any(|w| w.mount_covering(host).is_some()) {
+        if scan
+            .forwarders
+            .iter()
+            .any(|w| w.mount_covering(host).is_some())
+        {
             continue;
         }
-        let dir = host.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+        let dir = host
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
         let mut f = Finding::new("AL405", &api.file, log.span)
             .message(format!(
                 "the audit log is written to `{host}` on the node, and no forwarder DaemonSet \

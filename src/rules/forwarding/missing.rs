@@ -7,7 +7,8 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
     if !scan.forwarders.is_empty() {
         return;
     }
-    let help = "run a log agent (fluent-bit, Vector, Fluentd, the OpenTelemetry collector, …) as a \
+    let help =
+        "run a log agent (fluent-bit, Vector, Fluentd, the OpenTelemetry collector, …) as a \
                 DaemonSet that mounts the host's /var/log and ships it off the cluster; if it is \
                 defined in another repository, scan it together with this one";
     // Reported once: at the (first) apiserver configuration, else at the first workload.
@@ -16,7 +17,12 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
             .log_path
             .as_ref()
             .filter(|p| p.value != "-")
-            .map(|p| format!(", nor does the audit log this apiserver writes to `{}`", p.value))
+            .map(|p| {
+                format!(
+                    ", nor does the audit log this apiserver writes to `{}`",
+                    p.value
+                )
+            })
             .unwrap_or_default();
         Finding::new("AL401", &api.file, api.span)
             .message(format!(

@@ -40,7 +40,11 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
                  that one copy runs on every node",
             )
             .template(w.template.as_deref())
-            .related(&w.file, agent.span, format!("{} recognised by its {}", agent.agent, agent.matched))
+            .related(
+                &w.file,
+                agent.span,
+                format!("{} recognised by its {}", agent.agent, agent.matched),
+            )
             .related(
                 &w.file,
                 mount.span,
