@@ -142,7 +142,7 @@ fn forwarder_findings_are_the_judged_ones() {
     // the host filesystem (no AL403), and only the collector that reads Kubernetes objects
     // through the API, a DaemonSet that mounts nothing from the node, is reported.
     assert_eq!(
-        al4(&[dir.clone()]),
+        al4(std::slice::from_ref(&dir)),
         [(
             "open-telemetry__opentelemetry-helm-charts__charts__opentelemetry-collector__examples__daemonset-kubernetes-objects__rendered__daemonset.yaml".to_owned(),
             "AL403".to_owned()
