@@ -127,17 +127,35 @@ fn control_plane_tolerations_decide_al404() {
 }
 
 #[test]
-fn the_legacy_master_taint_does_not_count_from_1_25() {
-    let ds = daemonset(
-        "[{key: node-role.kubernetes.io/master, operator: Exists}]",
-        "/var/log",
-    );
-    let files = [("api.yaml", APISERVER), ("ds.yaml", ds.as_str())];
-    let mut config = Config::new();
-    config.kubernetes_version = Some((1, 24));
-    assert!(!codes(&scan(&files, &config)).contains(&"AL404"));
-    config.kubernetes_version = Some((1, 30));
-    assert!(codes(&scan(&files, &config)).contains(&"AL404"));
+fn the_control_plane_taints_follow_the_kubernetes_version() {
+    let master = "[{key: node-role.kubernetes.io/master, operator: Exists}]";
+    let current = "[{key: node-role.kubernetes.io/control-plane, operator: Exists}]";
+    let both = "[{key: node-role.kubernetes.io/master, operator: Exists}, {key: node-role.kubernetes.io/control-plane, operator: Exists}]";
+    // (tolerations, version, AL404 fires): kubeadm taints `master` until 1.23, both in 1.24,
+    // `control-plane` from 1.25; without a version either toleration is accepted.
+    let cases = [
+        (master, None, false),
+        (current, None, false),
+        (master, Some((1, 23)), false),
+        (current, Some((1, 23)), true),
+        (master, Some((1, 24)), true),
+        (current, Some((1, 24)), true),
+        (both, Some((1, 24)), false),
+        (master, Some((1, 30)), true),
+        (current, Some((1, 30)), false),
+        ("[{operator: Exists}]", Some((1, 24)), false),
+    ];
+    for (tolerations, version, fires) in cases {
+        let ds = daemonset(tolerations, "/var/log");
+        let mut config = Config::new();
+        config.kubernetes_version = version;
+        let hits = scan(&[("api.yaml", APISERVER), ("ds.yaml", &ds)], &config);
+        assert_eq!(
+            codes(&hits).contains(&"AL404"),
+            fires,
+            "{tolerations} {version:?}"
+        );
+    }
 }
 
 #[test]

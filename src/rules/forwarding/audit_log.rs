@@ -9,24 +9,33 @@ use crate::config::Config;
 use crate::finding::Finding;
 use crate::model::workload::WorkloadFacts;
 
-/// The taints kubeadm (and most installers) put on control-plane nodes: the current key and
-/// the one used before Kubernetes 1.24. Both have an empty value and effect NoSchedule.
-const CONTROL_PLANE_TAINTS: [&str; 2] = [
-    "node-role.kubernetes.io/control-plane",
-    "node-role.kubernetes.io/master",
-];
+const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
+const MASTER: &str = "node-role.kubernetes.io/master";
 
-/// Whether the workload tolerates the control-plane taint. kubeadm stopped applying the
-/// legacy `master` taint in 1.25, so when the configuration targets 1.25 or later only the
-/// current key counts; when the version is unknown, either does.
+/// The NoSchedule taints (empty value) kubeadm puts on control-plane nodes, by Kubernetes
+/// version: `master` until 1.23, both in 1.24 (kubernetes/kubernetes#107533), `control-plane`
+/// from 1.25 (kubernetes/kubernetes#110095). A pod must tolerate every one of them.
+fn control_plane_taints(version: Option<(u32, u32)>) -> Option<&'static [&'static str]> {
+    match version {
+        None => None,
+        Some(v) if v < (1, 24) => Some(&[MASTER]),
+        Some(v) if v < (1, 25) => Some(&[MASTER, CONTROL_PLANE]),
+        Some(_) => Some(&[CONTROL_PLANE]),
+    }
+}
+
+/// Whether the workload tolerates the control-plane taints of the configured Kubernetes
+/// version; when the version is unknown, a toleration of either key is enough.
 fn runs_on_control_plane(w: &WorkloadFacts, config: &Config) -> bool {
-    let keys = match config.kubernetes_version {
-        Some(v) if v >= (1, 25) => &CONTROL_PLANE_TAINTS[..1],
-        _ => &CONTROL_PLANE_TAINTS[..],
+    let tolerated = |key: &str| {
+        w.tolerations
+            .iter()
+            .any(|t| t.tolerates(key, "", "NoSchedule"))
     };
-    w.tolerations
-        .iter()
-        .any(|t| keys.iter().any(|key| t.tolerates(key, "", "NoSchedule")))
+    match control_plane_taints(config.kubernetes_version) {
+        Some(taints) => taints.iter().all(|k| tolerated(k)),
+        None => tolerated(CONTROL_PLANE) || tolerated(MASTER),
+    }
 }
 
 pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
@@ -42,28 +51,34 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
             .iter()
             .any(|w| runs_on_control_plane(w, config))
         {
+            let keys = control_plane_taints(config.kubernetes_version).unwrap_or(&[CONTROL_PLANE]);
+            let taints: Vec<String> = keys.iter().map(|k| format!("`{k}:NoSchedule`")).collect();
+            let tolerations: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{{key: {k}, operator: Exists, effect: NoSchedule}}"))
+                .collect();
             let mut f = Finding::new("AL404", &api.file, log.span)
                 .message(format!(
                     "the apiserver writes its audit log to `{}` on the control-plane nodes, but \
-                     no forwarder DaemonSet tolerates the control-plane taint \
-                     (`node-role.kubernetes.io/control-plane:NoSchedule`): no agent runs there \
-                     and the audit log is never shipped",
-                    log.value
+                     no forwarder DaemonSet tolerates the control-plane taint ({}): no agent \
+                     runs there and the audit log is never shipped",
+                    log.value,
+                    taints.join(" and ")
                 ))
                 .label("written on control-plane nodes only")
-                .help(
-                    "add to the forwarder's pod spec: `tolerations: [{key: \
-                     node-role.kubernetes.io/control-plane, operator: Exists, effect: \
-                     NoSchedule}]`",
-                )
+                .help(format!(
+                    "add to the forwarder's pod spec: `tolerations: [{}]`",
+                    tolerations.join(", ")
+                ))
                 .template(api.template.as_deref());
             for w in &scan.forwarders {
                 f = f.related(
                     &w.file,
                     w.tolerations_span,
                     format!(
-                        "`{}` does not tolerate node-role.kubernetes.io/control-plane:NoSchedule",
-                        w.display()
+                        "`{}` does not tolerate {}",
+                        w.display(),
+                        taints.join(" and ")
                     ),
                 );
             }
