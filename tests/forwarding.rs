@@ -191,3 +191,16 @@ fn extra_agent_patterns_come_from_the_configuration() {
     config.log_agents = vec!["acme/log-shipper".to_owned()];
     assert_eq!(codes(&scan(&[("ds.yaml", ds)], &config)), ["AL403"]);
 }
+
+#[test]
+fn k3s_servers_carry_no_control_plane_taint() {
+    let k3s = "kube-apiserver-arg:\n- audit-policy-file=/etc/rancher/k3s/audit.yaml\n- audit-log-path=/var/lib/rancher/k3s/server/logs/audit.log\n";
+    let ds = daemonset("[]", "/var/log");
+    let hits = scan(&[("config.yaml", k3s), ("ds.yaml", &ds)], &Config::new());
+    // No AL404 (servers are schedulable), but the log lies outside /var/log: AL405.
+    assert_eq!(codes(&hits), ["AL405"], "{hits:?}");
+    // Mounting the log directory collects it (but no container logs: AL403).
+    let ds = daemonset("[]", "/var/lib/rancher/k3s/server/logs");
+    let hits = scan(&[("config.yaml", k3s), ("ds.yaml", &ds)], &Config::new());
+    assert_eq!(codes(&hits), ["AL403"], "{hits:?}");
+}

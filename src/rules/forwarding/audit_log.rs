@@ -7,6 +7,7 @@
 use super::Scan;
 use crate::config::Config;
 use crate::finding::Finding;
+use crate::model::apiserver::Form;
 use crate::model::workload::WorkloadFacts;
 
 const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
@@ -46,10 +47,14 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
         let Some(log) = api.log_path.as_ref().filter(|p| p.value != "-") else {
             continue;
         };
-        if !scan
-            .forwarders
-            .iter()
-            .any(|w| runs_on_control_plane(w, config))
+        // k3s and RKE2 servers are schedulable by default (no control-plane taint unless
+        // `node-taint` adds one), so any forwarder DaemonSet runs there.
+        let tainted = !matches!(api.form, Form::K3s | Form::Rke2);
+        if tainted
+            && !scan
+                .forwarders
+                .iter()
+                .any(|w| runs_on_control_plane(w, config))
         {
             let keys = control_plane_taints(config.kubernetes_version).unwrap_or(&[CONTROL_PLANE]);
             let taints: Vec<String> = keys.iter().map(|k| format!("`{k}:NoSchedule`")).collect();
