@@ -204,3 +204,17 @@ fn k3s_servers_carry_no_control_plane_taint() {
     let hits = scan(&[("config.yaml", k3s), ("ds.yaml", &ds)], &Config::new());
     assert_eq!(codes(&hits), ["AL403"], "{hits:?}");
 }
+
+#[test]
+fn container_log_links_without_their_targets_are_not_enough() {
+    let only_links = daemonset("[{operator: Exists}]", "/var/log/containers");
+    let hits = scan(&[("ds.yaml", &only_links)], &Config::new());
+    assert_eq!(codes(&hits), ["AL403"], "{hits:?}");
+    for dir in ["/var/log/pods", "/var/log", "/var", "/"] {
+        let ds = daemonset("[{operator: Exists}]", dir);
+        assert!(
+            scan(&[("ds.yaml", &ds)], &Config::new()).is_empty(),
+            "{dir}"
+        );
+    }
+}

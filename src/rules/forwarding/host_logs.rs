@@ -3,12 +3,15 @@
 use super::Scan;
 use crate::finding::Finding;
 
-/// The directories where the kubelet and the runtime write container logs.
-const CONTAINER_LOGS: [&str; 2] = ["/var/log/pods", "/var/log/containers"];
+/// Where the kubelet writes every container's log. `/var/log/containers` holds only
+/// symlinks to these files (absolute targets, kubelet `legacyLogSymlink`), so a forwarder that
+/// mounts it without `/var/log/pods` finds every link dangling.
+const POD_LOGS: &str = "/var/log/pods";
+const CONTAINER_LINKS: &str = "/var/log/containers";
 
 pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
     for w in &scan.forwarders {
-        if CONTAINER_LOGS.iter().any(|p| w.mount_covering(p).is_some()) {
+        if w.mount_covering(POD_LOGS).is_some() {
             continue;
         }
         let Some(agent) = &w.agent else { continue };
@@ -22,11 +25,17 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
                 .collect();
             format!("mounts only {}", list.join(", "))
         };
+        let why = if w.mount_covering(CONTAINER_LINKS).is_some() {
+            "the entries of /var/log/containers are symlinks to files under /var/log/pods, \
+             which it does not mount, so every link dangles inside the container and no \
+             container log is read"
+        } else {
+            "it cannot read /var/log/pods or /var/log/containers, where every container's logs \
+             are written, nor the node's own logs under /var/log"
+        };
         let mut finding = Finding::new("AL403", &w.file, w.mounts_span)
             .message(format!(
-                "forwarder `{}` ({}) {mounted}: it cannot read /var/log/pods or \
-                 /var/log/containers, where every container's logs are written, nor the \
-                 node's own logs under /var/log",
+                "forwarder `{}` ({}) {mounted}: {why}",
                 w.display(),
                 agent.agent
             ))
