@@ -32,6 +32,15 @@ fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
+/// A path helm cannot mistake for an option (`-chart` → `./-chart`).
+fn not_a_flag(path: &Path) -> PathBuf {
+    if path.as_os_str().to_string_lossy().starts_with('-') {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
 /// The name the rendered stream is shown under.
 pub fn display_name(chart: &Path) -> String {
     format!("{} (helm template)", chart.display())
@@ -47,9 +56,9 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
          yourself: `helm template CHART | auditlint check -`",
     )?;
     let mut command = Command::new(&helm);
-    command.arg("template").arg(chart);
+    command.arg("template").arg(not_a_flag(chart));
     for v in values {
-        command.arg("-f").arg(v);
+        command.arg("-f").arg(not_a_flag(v));
     }
     let output = command
         .stdin(Stdio::null())
@@ -64,6 +73,11 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
             stderr.trim()
         ));
     }
+    // Helm's warnings (deprecated APIs, readable kubeconfig) are the user's to see.
+    let warnings = String::from_utf8_lossy(&output.stderr);
+    if !warnings.trim().is_empty() {
+        eprintln!("{}", warnings.trim_end());
+    }
     let text = String::from_utf8(output.stdout)
         .map_err(|_| format!("`helm template {}` printed invalid UTF-8", chart.display()))?;
     Ok(Text {
@@ -76,6 +90,13 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_never_taken_for_options() {
+        assert_eq!(not_a_flag(Path::new("-f")), Path::new("./-f"));
+        assert_eq!(not_a_flag(Path::new("chart")), Path::new("chart"));
+        assert_eq!(not_a_flag(Path::new("/abs/chart")), Path::new("/abs/chart"));
+    }
 
     #[test]
     fn finds_helm_only_when_it_is_an_executable_on_path() {

@@ -118,7 +118,7 @@ mod chart {
     fn fake_helm(bin: &Path, stream: &str, status: i32) {
         std::fs::write(bin.join("rendered.yaml"), stream).unwrap();
         let script = format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{args}'\nwhile IFS= read -r line; do printf '%s\\n' \"$line\"; done < '{out}'\necho 'Error: chart failed' >&2\nexit {status}\n",
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{args}'\nwhile IFS= read -r line; do printf '%s\\n' \"$line\"; done < '{out}'\nif [ {status} -ne 0 ]; then echo 'Error: chart failed' >&2; else echo 'WARNING: a helm warning' >&2; fi\nexit {status}\n",
             args = bin.join("args").display(),
             out = bin.join("rendered.yaml").display(),
         );
@@ -162,6 +162,7 @@ mod chart {
             Some(bin.path()),
         );
         assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("WARNING: a helm warning"));
         let args = std::fs::read_to_string(bin.path().join("args")).unwrap();
         assert_eq!(
             args.lines().collect::<Vec<_>>(),
