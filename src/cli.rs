@@ -57,8 +57,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files, directories, or `-` for standard input.
-    #[arg(default_value = ".")]
+    /// Files, directories, or `-` for standard input (default: `.`, unless `--helm-chart`).
     pub paths: Vec<PathBuf>,
 
     #[arg(long, short, value_enum, default_value_t = Format::Human, env = "AUDITLINT_FORMAT")]
@@ -108,6 +107,13 @@ pub struct CheckArgs {
     /// Record the current findings in this baseline file and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+    /// Render this Helm chart with `helm template` (Helm must be on PATH) and scan the output.
+    #[arg(long, value_name = "DIR")]
+    pub helm_chart: Option<PathBuf>,
+
+    /// A values file for `--helm-chart` (passed as `helm template -f FILE`; repeatable).
+    #[arg(long, value_name = "FILE", requires = "helm_chart")]
+    pub values: Vec<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,7 +279,17 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         (Err(e), _) | (_, Err(e)) => return fail(&e),
     }
-    let mut report = match engine::scan_paths(&args.paths, &config) {
+    let mut paths = args.paths.clone();
+    let mut rendered = Vec::new();
+    if let Some(chart) = &args.helm_chart {
+        match crate::helm::render(chart, &args.values) {
+            Ok(text) => rendered.push(text),
+            Err(e) => return fail(&e),
+        }
+    } else if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let mut report = match engine::scan_paths_and_texts(&paths, rendered, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
     };

@@ -55,9 +55,19 @@ pub struct Text {
 
 /// Scans paths (files, directories, `-`), as `auditlint check` does.
 pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanError> {
+    scan_paths_and_texts(paths, Vec::new(), config)
+}
+
+/// Scans paths together with texts already in memory (`--helm-chart` output), as one scan:
+/// the cross-file rules see both.
+pub fn scan_paths_and_texts(
+    paths: &[PathBuf],
+    texts: Vec<Text>,
+    config: &Config,
+) -> Result<Report, ScanError> {
     let start = Instant::now();
     let (inputs, skipped) = discover::discover(paths, &config.exclude).map_err(ScanError)?;
-    if inputs.is_empty() && skipped.is_empty() {
+    if inputs.is_empty() && skipped.is_empty() && texts.is_empty() {
         return Err(ScanError(format!(
             "no YAML or JSON files found in {}",
             paths
@@ -68,7 +78,7 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanErro
         )));
     }
     let explicit: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
-    let results: Vec<FileResult> = inputs
+    let mut results: Vec<FileResult> = inputs
         .par_iter()
         .map(|input| match discover::read(input, config.max_file_size) {
             Ok((text, abs)) => scan_text(
@@ -82,6 +92,12 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanErro
             Err(why) => unreadable(input, &why),
         })
         .collect();
+    results.extend(
+        texts
+            .into_par_iter()
+            .map(|t| scan_text(t, config))
+            .collect::<Vec<_>>(),
+    );
     if let Some(failed) = results.iter().find(|r| r.fatal.is_some()) {
         let named = match &failed.input {
             Some(Input::File { path, .. }) => {
