@@ -47,6 +47,8 @@ pub struct Config {
     pub host_root: Option<PathBuf>,
     /// Files larger than this are reported (AL002 family) and not parsed.
     pub max_file_size: u64,
+    /// Probe requests for the AL2xx rules, beyond `rules/probes.yaml`.
+    pub extra_probes: Vec<crate::model::policy::probes::ProbeSpec>,
 }
 
 impl Config {
