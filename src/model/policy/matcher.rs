@@ -105,7 +105,7 @@ pub fn rule_matches(rule: &Rule, request: &Request, version: Option<(u32, u32)>)
         if !rule
             .user_groups
             .iter()
-            .any(|g| user.groups.iter().any(|ug| *ug == g.value))
+            .any(|g| user.groups.contains(&g.value))
         {
             return false;
         }
@@ -237,7 +237,7 @@ impl Request {
                 let name = if r.name.is_empty() {
                     String::new()
                 } else {
-                    format!(" `{}`", r.name)
+                    format!(" {}", r.name)
                 };
                 let place = if !r.namespace.is_empty() {
                     format!(" in `{}`", r.namespace)
@@ -246,7 +246,7 @@ impl Request {
                 } else {
                     String::new()
                 };
-                format!("`{} {what}`{group}{name}{place} {who}", self.verb)
+                format!("`{} {what}{name}`{group}{place} {who}", self.verb)
             }
             (None, path) => format!(
                 "`{} {}` {who}",
