@@ -13,6 +13,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod model;
 pub mod output;
+pub mod policy_cmd;
 pub mod rules;
 pub mod source;
 pub mod suppress;

@@ -152,6 +152,31 @@ impl Rule {
         self.level_raw.as_ref().map_or(self.span, |l| l.span)
     }
 
+    /// From the rule's first written value to its last, without the comments and blank
+    /// lines that YAML attaches to the end of a block mapping.
+    pub fn extent(&self) -> Span {
+        let mut spans: Vec<Span> = Vec::new();
+        spans.extend(self.level_raw.iter().map(|l| l.span));
+        for list in [
+            &self.users,
+            &self.user_groups,
+            &self.verbs,
+            &self.namespaces,
+            &self.non_resource_urls,
+            &self.omit_stages,
+        ] {
+            spans.extend(list.iter().map(|l| l.span));
+        }
+        for gr in &self.resources {
+            spans.extend(gr.group.iter().map(|g| g.span));
+            spans.extend(gr.resources.iter().map(|r| r.span));
+            spans.extend(gr.resource_names.iter().map(|r| r.span));
+        }
+        let start = spans.iter().map(|s| s.start).min().unwrap_or(self.span.start);
+        let end = spans.iter().map(|s| s.end).max().unwrap_or(self.span.end);
+        Span::new(start.min(self.span.start), end)
+    }
+
     /// 1-based, as people count rules.
     pub fn number(&self) -> usize {
         self.index + 1
