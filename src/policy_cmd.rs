@@ -140,11 +140,20 @@ pub fn explain(args: &ExplainArgs, color: bool) -> Result<String, String> {
     match decision.rule {
         Some(i) => {
             let rule = &policy.rules[i];
-            let _ = writeln!(out, "level:   {level} (rule {} of {})", rule.number(), policy.rules.len());
+            let _ = writeln!(
+                out,
+                "level:   {level} (rule {} of {})",
+                rule.number(),
+                policy.rules.len()
+            );
             let _ = writeln!(
                 out,
                 "omitted stages: {}",
-                if stages.is_empty() { "none".to_owned() } else { stages.join(", ") }
+                if stages.is_empty() {
+                    "none".to_owned()
+                } else {
+                    stages.join(", ")
+                }
             );
             if decision.effective_level() == Level::None && decision.level > Level::None {
                 let _ = writeln!(out, "every stage is omitted: nothing is logged");
@@ -160,7 +169,10 @@ pub fn explain(args: &ExplainArgs, color: bool) -> Result<String, String> {
         }
     }
     if count > 1 {
-        let _ = writeln!(out, "\n(the file holds {count} policies; this is the first)");
+        let _ = writeln!(
+            out,
+            "\n(the file holds {count} policies; this is the first)"
+        );
     }
     Ok(out)
 }
@@ -244,14 +256,24 @@ fn render_matrix(results: &[(probes::Probe, Decision)], color: bool) -> String {
     let mut rows: Vec<(Key, Vec<String>, Vec<String>, Vec<bool>)> = Vec::new();
     let mut by_request: Vec<(Key, String, Vec<(String, bool)>)> = Vec::new();
     for (p, d) in results {
-        let Some(r) = &p.request.resource else { continue };
+        let Some(r) = &p.request.resource else {
+            continue;
+        };
         let what = if r.subresource.is_empty() {
             r.resource.clone()
         } else {
             format!("{}/{}", r.resource, r.subresource)
         };
-        let what = if r.group.is_empty() { what } else { format!("{what}.{}", r.group) };
-        let ns = if r.namespace.is_empty() { "(all)".to_owned() } else { r.namespace.clone() };
+        let what = if r.group.is_empty() {
+            what
+        } else {
+            format!("{what}.{}", r.group)
+        };
+        let ns = if r.namespace.is_empty() {
+            "(all)".to_owned()
+        } else {
+            r.namespace.clone()
+        };
         let purpose = match p.purpose {
             Purpose::Sensitive { .. } => 0,
             Purpose::MustLog => 1,
@@ -300,8 +322,18 @@ fn render_matrix(results: &[(probes::Probe, Decision)], color: bool) -> String {
         .iter()
         .map(|((_, what, _, _), verbs, _, _)| format!("{} {what}", abbreviate(verbs)))
         .collect();
-    let w0 = first_col.iter().map(String::len).max().unwrap_or(0).max("REQUEST".len());
-    let w1 = rows.iter().map(|((_, _, ns, _), ..)| ns.len()).max().unwrap_or(0).max("NAMESPACE".len());
+    let w0 = first_col
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max("REQUEST".len());
+    let w1 = rows
+        .iter()
+        .map(|((_, _, ns, _), ..)| ns.len())
+        .max()
+        .unwrap_or(0)
+        .max("NAMESPACE".len());
     let wc: Vec<usize> = (0..headers.len())
         .map(|i| {
             rows.iter()
@@ -333,21 +365,32 @@ fn render_matrix(results: &[(probes::Probe, Decision)], color: bool) -> String {
         }
         let mut line = format!("  {:<w0$}  {ns:<w1$}", first_col[i]);
         for ((text, ok), w) in texts.iter().zip(oks).zip(&wc) {
-            let mark = if *ok { format!("{text}  ") } else { format!("{text} ✗") };
+            let mark = if *ok {
+                format!("{text}  ")
+            } else {
+                format!("{text} ✗")
+            };
             let padded = format!("{mark:<w$}");
             let shown = if !color {
                 padded
             } else if !ok {
                 padded.red().bold().to_string()
             } else {
-                let level = text.split(' ').next().and_then(Level::parse).unwrap_or(Level::None);
+                let level = text
+                    .split(' ')
+                    .next()
+                    .and_then(Level::parse)
+                    .unwrap_or(Level::None);
                 paint(level, &padded, true)
             };
             let _ = write!(line, "  {shown}");
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
-    let bad = results.iter().filter(|(p, d)| !acceptable(p.purpose, d)).count();
+    let bad = results
+        .iter()
+        .filter(|(p, d)| !acceptable(p.purpose, d))
+        .count();
     let _ = writeln!(
         out,
         "\n#N is the deciding rule (1-based); read = get,list,watch; write = create,update,patch,delete\n✗ marks {bad} of {} probe requests logged against the AL2xx expectations",
@@ -370,7 +413,8 @@ fn abbreviate(verbs: &[String]) -> String {
         parts.push("write".into());
     }
     for v in verbs {
-        let covered = (read && READ.contains(&v.as_str())) || (write && WRITE.contains(&v.as_str()));
+        let covered =
+            (read && READ.contains(&v.as_str())) || (write && WRITE.contains(&v.as_str()));
         if !covered {
             parts.push(v.clone());
         }

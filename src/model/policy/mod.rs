@@ -172,7 +172,11 @@ impl Rule {
             spans.extend(gr.resources.iter().map(|r| r.span));
             spans.extend(gr.resource_names.iter().map(|r| r.span));
         }
-        let start = spans.iter().map(|s| s.start).min().unwrap_or(self.span.start);
+        let start = spans
+            .iter()
+            .map(|s| s.start)
+            .min()
+            .unwrap_or(self.span.start);
         let end = spans.iter().map(|s| s.end).max().unwrap_or(self.span.end);
         Span::new(start.min(self.span.start), end)
     }
