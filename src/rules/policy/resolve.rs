@@ -1,7 +1,8 @@
 //! Which scanned Policy an apiserver's `--audit-policy-file` names. In order: (1) the exact
-//! path under `--host-root`; (2) the `policy_paths` mapping of the configuration; (3) a Policy
-//! that a Cluster API `files[]` entry writes to exactly that path; (4) the unique scanned
-//! Policy whose path ends with the most trailing components of it (at least the file name).
+//! path under `--host-root`; (2) the `policy_paths` mapping of the configuration; (3) a
+//! Policy that a Cluster API `files[]` entry of the same file writes to exactly that path;
+//! (4) the unique scanned Policy whose path ends with the most trailing components of it (at
+//! least the file name).
 //! Nothing is guessed: ties and misses are unresolved.
 
 use std::path::Path;
@@ -77,28 +78,19 @@ pub fn resolve<'a>(
                 .ok_or(Unresolved::Mapped(mapped.clone()));
         }
     }
-    // (3) a Cluster API file written to exactly that path; one in the same file first.
+    // (3) a Cluster API `files[]` entry of the same file writing exactly that path (the
+    // object that configures the apiserver also writes its policy). Another file's entry
+    // describes another cluster's nodes and is not evidence.
     let declared: Vec<&PolicyEntry> = index
         .policies
         .iter()
+        .filter(|e| e.file.path == api.file.path)
         .filter(|e| e.host_path.as_deref().is_some_and(|h| targets.contains(&h)))
         .collect();
-    let same_file: Vec<&PolicyEntry> = declared
-        .iter()
-        .copied()
-        .filter(|e| e.file.path == api.file.path)
-        .collect();
-    match (same_file.as_slice(), declared.as_slice()) {
-        ([one], _) | ([], [one]) => return Ok(Some(one)),
-        ([], []) => {}
-        (_, _) => {
-            let pick = if same_file.is_empty() {
-                declared
-            } else {
-                same_file
-            };
-            return Err(Unresolved::Ambiguous(pick));
-        }
+    match declared.as_slice() {
+        [] => {}
+        [one] => return Ok(Some(one)),
+        _ => return Err(Unresolved::Ambiguous(declared)),
     }
     // (4) trailing path components.
     let mut best = 0;
