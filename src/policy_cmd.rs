@@ -247,108 +247,122 @@ pub fn matrix(args: &MatrixArgs, color: bool) -> Result<String, String> {
     Ok(render_matrix(&results, color))
 }
 
+/// One line of the matrix: a resource, the namespaces and verbs with the same outcome for
+/// every identity, and that outcome (cell text, acceptable) per identity.
+#[derive(PartialEq)]
+struct Row {
+    sensitive: bool,
+    what: String,
+    namespaces: Vec<String>,
+    verbs: Vec<String>,
+    cells: Vec<(String, bool)>,
+}
+
 /// One line per resource, namespace and set of verbs with the same outcome for every
 /// identity; one column per identity.
 fn render_matrix(results: &[(probes::Probe, Decision)], color: bool) -> String {
     let identities = probes::identities();
-    type Key = (u8, String, String, String);
-    // (purpose, resource, namespace) → verbs in order with their outcome per identity.
-    let mut rows: Vec<(Key, Vec<String>, Vec<String>, Vec<bool>)> = Vec::new();
-    let mut by_request: Vec<(Key, String, Vec<(String, bool)>)> = Vec::new();
+    // First one row per (resource, namespace, verb), one cell per identity …
+    let mut rows: Vec<Row> = Vec::new();
     for (p, d) in results {
         let Some(r) = &p.request.resource else {
             continue;
         };
-        let what = if r.subresource.is_empty() {
-            r.resource.clone()
-        } else {
-            format!("{}/{}", r.resource, r.subresource)
-        };
-        let what = if r.group.is_empty() {
-            what
-        } else {
-            format!("{what}.{}", r.group)
-        };
+        let mut what = r.resource.clone();
+        if !r.subresource.is_empty() {
+            what = format!("{what}/{}", r.subresource);
+        }
+        if !r.group.is_empty() {
+            what = format!("{what}.{}", r.group);
+        }
         let ns = if r.namespace.is_empty() {
             "(all)".to_owned()
         } else {
             r.namespace.clone()
         };
-        let purpose = match p.purpose {
-            Purpose::Sensitive { .. } => 0,
-            Purpose::MustLog => 1,
-        };
-        let key = (purpose, what, ns, String::new());
+        let sensitive = matches!(p.purpose, Purpose::Sensitive { .. });
         let cell = match d.rule {
             Some(i) => format!("{} #{}", d.effective_level().as_str(), i + 1),
             None => "None (no rule)".to_owned(),
         };
-        let ok = acceptable(p.purpose, d);
-        match by_request
-            .iter_mut()
-            .find(|(k, v, _)| *k == key && *v == p.request.verb)
-        {
-            Some((_, _, cells)) => cells.push((cell, ok)),
-            None => by_request.push((key, p.request.verb.clone(), vec![(cell, ok)])),
-        }
-    }
-    for (key, verb, cells) in by_request {
-        let texts: Vec<String> = cells.iter().map(|(c, _)| c.clone()).collect();
-        let oks: Vec<bool> = cells.iter().map(|(_, o)| *o).collect();
-        match rows
-            .iter_mut()
-            .find(|(k, _, t, o)| *k == key && *t == texts && *o == oks)
-        {
-            Some((_, verbs, _, _)) => verbs.push(verb),
-            None => rows.push((key, vec![verb], texts, oks)),
-        }
-    }
-    // Namespaces with the same outcome share a line.
-    let mut merged: Vec<(Key, Vec<String>, Vec<String>, Vec<bool>)> = Vec::new();
-    for ((purpose, what, ns, _), verbs, texts, oks) in rows {
-        match merged.iter_mut().find(|((p, w, _, _), v, t, o)| {
-            *p == purpose && *w == what && *v == verbs && *t == texts && *o == oks
+        let cell = (cell, acceptable(p.purpose, d));
+        let verbs = vec![p.request.verb.clone()];
+        let namespaces = vec![ns];
+        match rows.iter_mut().find(|x| {
+            x.sensitive == sensitive
+                && x.what == what
+                && x.namespaces == namespaces
+                && x.verbs == verbs
         }) {
-            Some(((_, _, merged_ns, _), ..)) => {
-                merged_ns.push(',');
-                merged_ns.push_str(&ns);
-            }
-            None => merged.push(((purpose, what, ns, String::new()), verbs, texts, oks)),
+            Some(row) => row.cells.push(cell),
+            None => rows.push(Row {
+                sensitive,
+                what,
+                namespaces,
+                verbs,
+                cells: vec![cell],
+            }),
+        }
+    }
+    // … then verbs, then namespaces, with the same outcome share a line.
+    let mut by_verbs: Vec<Row> = Vec::new();
+    for row in rows {
+        match by_verbs.iter_mut().find(|x| {
+            x.sensitive == row.sensitive
+                && x.what == row.what
+                && x.namespaces == row.namespaces
+                && x.cells == row.cells
+        }) {
+            Some(x) => x.verbs.extend(row.verbs),
+            None => by_verbs.push(row),
+        }
+    }
+    let mut merged: Vec<Row> = Vec::new();
+    for row in by_verbs {
+        match merged.iter_mut().find(|x| {
+            x.sensitive == row.sensitive
+                && x.what == row.what
+                && x.verbs == row.verbs
+                && x.cells == row.cells
+        }) {
+            Some(x) => x.namespaces.extend(row.namespaces),
+            None => merged.push(row),
         }
     }
     let rows = merged;
     let headers: Vec<String> = identities.iter().map(|u| u.name.clone()).collect();
     let first_col: Vec<String> = rows
         .iter()
-        .map(|((_, what, _, _), verbs, _, _)| format!("{} {what}", abbreviate(verbs)))
+        .map(|r| format!("{} {}", abbreviate(&r.verbs), r.what))
         .collect();
+    let ns_col: Vec<String> = rows.iter().map(|r| r.namespaces.join(",")).collect();
     let w0 = first_col
         .iter()
         .map(String::len)
         .max()
         .unwrap_or(0)
         .max("REQUEST".len());
-    let w1 = rows
+    let w1 = ns_col
         .iter()
-        .map(|((_, _, ns, _), ..)| ns.len())
+        .map(String::len)
         .max()
         .unwrap_or(0)
         .max("NAMESPACE".len());
     let wc: Vec<usize> = (0..headers.len())
         .map(|i| {
             rows.iter()
-                .map(|(_, _, t, _)| t.get(i).map_or(0, |c| c.len() + 2))
+                .map(|r| r.cells.get(i).map_or(0, |(c, _)| c.len() + 2))
                 .max()
                 .unwrap_or(0)
                 .max(headers[i].len())
         })
         .collect();
     let mut out = String::new();
-    let mut section = u8::MAX;
-    for (i, ((purpose, _, ns, _), _, texts, oks)) in rows.iter().enumerate() {
-        if *purpose != section {
-            section = *purpose;
-            let title = if section == 0 {
+    let mut section = None;
+    for (i, row) in rows.iter().enumerate() {
+        if section != Some(row.sensitive) {
+            section = Some(row.sensitive);
+            let title = if row.sensitive {
                 "Sensitive requests (must not be logged with a body)"
             } else {
                 "Must-log requests (at least Metadata)"
@@ -363,8 +377,8 @@ fn render_matrix(results: &[(probes::Probe, Decision)], color: bool) -> String {
             }
             let _ = writeln!(out, "{}", head.trim_end());
         }
-        let mut line = format!("  {:<w0$}  {ns:<w1$}", first_col[i]);
-        for ((text, ok), w) in texts.iter().zip(oks).zip(&wc) {
+        let mut line = format!("  {:<w0$}  {:<w1$}", first_col[i], ns_col[i]);
+        for ((text, ok), w) in row.cells.iter().zip(&wc) {
             let mark = if *ok {
                 format!("{text}  ")
             } else {
