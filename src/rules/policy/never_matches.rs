@@ -231,3 +231,87 @@ fn plural(lower: &str) -> String {
         None => lower.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::problems;
+    use crate::model::policy::read;
+    use crate::source::SourceFile;
+    use crate::yaml::{parse_all, Item};
+
+    /// The problems found in the first rule of a policy with these rules.
+    fn found(rules: &str) -> Vec<String> {
+        let text = format!("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n{rules}");
+        let file = SourceFile::new("p.yaml", text.clone());
+        let (items, _) = parse_all(&text);
+        let Some(Item::Document(doc)) = items.into_iter().next() else {
+            panic!("no document")
+        };
+        let mut out = Vec::new();
+        read(doc.root().unwrap(), &file, |_, f| {
+            out = problems(&f.policy.rules[0])
+                .into_iter()
+                .map(|(span, _, _)| text[span.start..span.end].to_owned())
+                .collect();
+        });
+        out
+    }
+
+    #[test]
+    fn flags_what_cannot_match() {
+        assert_eq!(
+            found("- level: Metadata\n  resources: [{group: v1, resources: [pods]}]\n"),
+            ["v1"]
+        );
+        assert_eq!(
+            found("- level: Metadata\n  resources: [{group: \"\", resources: [deployments]}]\n"),
+            ["deployments"]
+        );
+        assert_eq!(
+            found("- level: Metadata\n  resources: [{group: apps, resources: [deployment]}]\n"),
+            ["deployment"]
+        );
+        assert_eq!(
+            found("- level: Metadata\n  resources: [{resources: [\"*/*\"]}]\n"),
+            ["\"*/*\""]
+        );
+        assert_eq!(found("- level: Metadata\n  resources: [{resources: [secrets], resourceNames: [\"db-*\"]}]\n"), ["\"db-*\""]);
+        assert_eq!(found("- level: Metadata\n  verbs: [create]\n  resources: [{resources: [configmaps], resourceNames: [x]}]\n"), ["x"]);
+        assert_eq!(
+            found("- level: Metadata\n  verbs: [list, get]\n  nonResourceURLs: [/metrics]\n"),
+            ["list"]
+        );
+        assert_eq!(
+            found("- level: Metadata\n  verbs: [post]\n  resources: [{resources: [pods]}]\n"),
+            ["post"]
+        );
+        assert_eq!(
+            found("- level: Metadata\n  verbs: [impersonate]\n"),
+            ["impersonate"]
+        );
+    }
+
+    #[test]
+    fn leaves_look_alikes_alone() {
+        // Served from several groups.
+        assert!(found("- level: Metadata\n  resources: [{group: extensions, resources: [deployments, ingresses]}]\n").is_empty());
+        assert!(found(
+            "- level: Metadata\n  resources: [{group: events.k8s.io, resources: [events]}]\n"
+        )
+        .is_empty());
+        // A custom group may define resources named like built-in ones.
+        assert!(found(
+            "- level: Metadata\n  resources: [{group: example.com, resources: [roles, lease]}]\n"
+        )
+        .is_empty());
+        // A subresource create carries the object's name (`pods/NAME/exec`).
+        assert!(found("- level: Metadata\n  verbs: [create]\n  resources: [{resources: [pods/exec], resourceNames: [debug]}]\n").is_empty());
+        // get, patch and delete are both resource verbs and HTTP methods.
+        assert!(found(
+            "- level: Metadata\n  verbs: [get, patch, delete]\n  nonResourceURLs: [/logs*]\n"
+        )
+        .is_empty());
+        // A rule with no selector sees both kinds of request.
+        assert!(found("- level: Metadata\n  verbs: [post, create]\n").is_empty());
+    }
+}
