@@ -53,6 +53,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Explain what an audit Policy logs: one request, or every probe request.
+    Policy {
+        #[command(subcommand)]
+        command: crate::policy_cmd::PolicyCommand,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+        color: ColorChoice,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -193,6 +200,20 @@ impl ColorChoice {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Policy { command, color } => {
+            use crate::policy_cmd::{self, PolicyCommand};
+            let result = match &command {
+                PolicyCommand::Explain(args) => policy_cmd::explain(args, color.enabled()),
+                PolicyCommand::Matrix(args) => policy_cmd::matrix(args, color.enabled()),
+            };
+            match result {
+                Ok(text) => {
+                    print(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
         Command::Check(args) => check(args),
         Command::Rules { format } => {
             print(&crate::docs::rule_list(format == ListFormat::Json));

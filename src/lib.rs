@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod helm;
 pub mod model;
 pub mod output;
+pub mod policy_cmd;
 pub mod rules;
 pub mod source;
 pub mod suppress;

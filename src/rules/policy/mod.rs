@@ -1,0 +1,133 @@
+//! AL2xx: audit policy content, and AL112 (an apiserver's `--audit-policy-file` that matches
+//! no scanned Policy). Content rules run once per Policy document; the rules that need the
+//! apiserver that loads a Policy run over the cluster index.
+
+mod auth_failures;
+mod body_level;
+mod broad_none;
+mod catch_all_none;
+mod exec_verbs;
+mod never_matches;
+mod no_catch_all;
+mod request_received;
+pub mod resolve;
+mod secret_bodies;
+mod shadowed;
+mod unresolved;
+
+use std::sync::Arc;
+
+use crate::cluster::ClusterIndex;
+use crate::config::Config;
+use crate::context::DocCtx;
+use crate::finding::Finding;
+use crate::model::policy::matcher::{evaluate, Decision};
+use crate::model::policy::probes::{self, Probe};
+use crate::model::policy::{self, Policy, PolicyEntry};
+
+pub fn check_document(cx: &mut DocCtx<'_>) {
+    let mut found = Vec::new();
+    policy::read(cx.root, cx.file, |_root, f| {
+        // validate::validate(_root, cx.file): AL201–AL204 on every recognised Policy root.
+        found.push(f);
+    });
+    for f in found {
+        check_policy(cx, &f.policy);
+        cx.index.policies.push(PolicyEntry {
+            file: Arc::clone(cx.file),
+            path: cx.file.path.clone(),
+            host_path: f.host_path,
+            template: cx.doc.template.clone(),
+            span: f.policy.span,
+            policy: Arc::new(f.policy),
+        });
+    }
+}
+
+fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
+    if policy.rules.is_empty() {
+        // The apiserver refuses a policy without rules (AL202); there is nothing to analyse.
+        return;
+    }
+    never_matches::check(cx, policy);
+    exec_verbs::check(cx, policy);
+    body_level::check(cx, policy);
+    shadowed::check(cx, policy);
+    if !policy.levels_valid() {
+        // A rule with a missing or unknown level: the apiserver does not load this policy
+        // (AL203), so what it would log is not analysed.
+        return;
+    }
+    let analysis = Analysis::new(policy, cx.config);
+    catch_all_none::check(cx, policy);
+    broad_none::check(cx, policy, &analysis);
+    no_catch_all::check(cx, policy, &analysis);
+    secret_bodies::check(cx, policy, &analysis);
+    auth_failures::check(cx, policy, cx.config.kubernetes_version);
+    request_received::check(cx, policy);
+}
+
+pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
+    unresolved::check(index, config, out);
+    body_level::check_cluster(index, config, out);
+}
+
+/// Every probe with the policy's decision for it.
+pub struct Analysis {
+    pub results: Vec<(Probe, Decision)>,
+}
+
+impl Analysis {
+    pub fn new(policy: &Policy, config: &Config) -> Self {
+        let results = probes::all(&probes::from_config(&config.extra_probes))
+            .into_iter()
+            .map(|p| {
+                let d = evaluate(policy, &p.request, config.kubernetes_version);
+                (p, d)
+            })
+            .collect();
+        Analysis { results }
+    }
+}
+
+/// The first rule that matches every request and logs nothing: everything after it is dead.
+pub(crate) fn catch_all_none(policy: &Policy) -> Option<usize> {
+    policy
+        .rules
+        .iter()
+        .find(|r| r.is_catch_all())
+        .filter(|r| r.level() == Some(policy::Level::None))
+        .map(|r| r.index)
+}
+
+/// "(and 3 more kinds of request)" for the probes that share a finding beyond the witness,
+/// counting distinct verb and resource pairs (not each identity and namespace).
+fn more(analysis: &Analysis, probes: &[usize]) -> String {
+    let mut kinds: Vec<(&str, &str, &str, &str)> = probes
+        .iter()
+        .filter_map(|&i| {
+            let r = &analysis.results[i].0.request;
+            let a = r.resource.as_ref()?;
+            Some((
+                r.verb.as_str(),
+                a.group.as_str(),
+                a.resource.as_str(),
+                a.subresource.as_str(),
+            ))
+        })
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    match kinds.len().saturating_sub(1) {
+        0 => String::new(),
+        1 => " (and 1 more kind of request)".to_owned(),
+        n => format!(" (and {n} more kinds of request)"),
+    }
+}
+
+/// An insertion point after `span`: before the whitespace and newlines that end it, so the
+/// label sits at the end of the last line written.
+fn after(file: &crate::source::SourceFile, span: crate::yaml::Span) -> crate::yaml::Span {
+    let text = file.text.get(..span.start).unwrap_or("");
+    crate::yaml::Span::point(text.trim_end().len())
+}

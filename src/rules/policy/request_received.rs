@@ -1,0 +1,30 @@
+//! AL214: the catch-all rule does not omit `RequestReceived`, so every request it logs
+//! produces two events (RequestReceived and ResponseComplete) with the same content.
+
+use crate::context::DocCtx;
+use crate::model::policy::{Level, Policy, Stage};
+
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
+    let Some(rule) = policy.rules.iter().find(|r| r.is_catch_all()) else {
+        return;
+    };
+    if rule.level().is_none_or(|l| l == Level::None)
+        || policy.rule_stages(rule).contains(&Stage::RequestReceived)
+    {
+        return;
+    }
+    let help = if policy.omit_stages_span.is_some() {
+        "add `RequestReceived` to the policy's `omitStages`"
+    } else {
+        "add `omitStages: [RequestReceived]` at the top of the policy (it applies to every rule), or to this rule"
+    };
+    cx.report(
+        cx.finding("AL214", rule.anchor())
+            .message(format!(
+                "the catch-all (rule {}) does not omit the `RequestReceived` stage: every request it logs is recorded twice, once when received and once when complete, doubling the log volume for no extra information",
+                rule.number()
+            ))
+            .label("logs RequestReceived and ResponseComplete")
+            .help(help),
+    );
+}

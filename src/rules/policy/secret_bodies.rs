@@ -1,0 +1,75 @@
+//! AL208: a sensitive request (Secrets, ConfigMaps, TokenRequests, TokenReviews) is logged
+//! with a body, so the audit log holds the secret or the token.
+
+use std::collections::BTreeMap;
+
+use super::{more, Analysis};
+use crate::context::DocCtx;
+use crate::model::policy::matcher::Request;
+use crate::model::policy::probes::Purpose;
+use crate::model::policy::{Level, Policy};
+
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
+    let mut leaks: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, (probe, decision)) in analysis.results.iter().enumerate() {
+        let (Purpose::Sensitive { leak }, Some(rule)) = (probe.purpose, decision.rule) else {
+            continue;
+        };
+        if decision.effective_level() >= leak {
+            leaks.entry(rule).or_default().push(i);
+        }
+    }
+    for (index, probes) in leaks {
+        let rule = &policy.rules[index];
+        let (witness, decision) = &analysis.results[probes[0]];
+        let level = decision.level;
+        cx.report(
+            cx.finding("AL208", rule.anchor())
+                .message(format!(
+                    "{} is logged at {} by rule {}: {}{}",
+                    witness.request.describe(),
+                    level.as_str(),
+                    rule.number(),
+                    why(&witness.request, level),
+                    more(analysis, &probes)
+                ))
+                .label(format!("logs {} bodies", what(&witness.request)))
+                .help(format!(
+                    "log these at `Metadata` in a rule placed before rule {}:\n- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets, configmaps, serviceaccounts/token]\n  - group: authentication.k8s.io\n    resources: [tokenreviews]",
+                    rule.number()
+                )),
+        );
+    }
+}
+
+fn what(request: &Request) -> String {
+    match &request.resource {
+        Some(r) if !r.subresource.is_empty() => format!("{}/{}", r.resource, r.subresource),
+        Some(r) => r.resource.clone(),
+        None => "request".to_owned(),
+    }
+}
+
+fn why(request: &Request, level: Level) -> &'static str {
+    let resource = request
+        .resource
+        .as_ref()
+        .map_or("", |r| r.resource.as_str());
+    let sub = request
+        .resource
+        .as_ref()
+        .is_some_and(|r| !r.subresource.is_empty());
+    let body_verb = matches!(request.verb.as_str(), "create" | "update" | "patch");
+    match (resource, sub, level == Level::RequestResponse && !body_verb) {
+        ("serviceaccounts", true, _) => "the response carries the issued bearer token",
+        ("tokenreviews", _, false) => "the request body carries the bearer token under review",
+        ("tokenreviews", _, true) => "the response carries the reviewed token",
+        ("secrets", _, false) => "the request body carries the Secret's data",
+        ("configmaps", _, false) => {
+            "the request body carries the ConfigMap's data, often credentials"
+        }
+        ("secrets", _, true) => "the response body carries the Secret's data",
+        (_, _, true) => "the response body carries the object's data, often credentials",
+        _ => "the request body carries the object's data, often credentials",
+    }
+}
