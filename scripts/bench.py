@@ -308,6 +308,7 @@ def main():
                     f"| {name} | {what} | {files} | {mb:.1f} | {m['wall']:.3f} | {m['cpu']:.3f} | "
                     f"{mb / m['wall']:.1f} | {files / m['wall']:.0f} | {m['rss']:.0f} | {m['load']} |"
                 )
+            print("\n".join(rows[-2:]), file=sys.stderr, flush=True)
             rows.append(
                 f"| {name} | **check ÷ floor** | | | **{check['wall'] / parse['wall']:.2f}×** | "
                 f"**{check['cpu'] / parse['cpu']:.2f}×** | | | | |"
@@ -323,6 +324,7 @@ def main():
                 f"| corpus 1× | checkov | {files} | {mb:.1f} | {checkov['wall']:.3f} | {checkov['cpu']:.3f} | "
                 f"{mb / checkov['wall']:.2f} | {files / checkov['wall']:.1f} | {checkov['rss']:.0f} | {checkov['load']} |"
             )
+            print(rows[-1], file=sys.stderr, flush=True)
             rows.append(
                 f"| corpus 1× | **checkov ÷ check** | | | **{checkov['wall'] / check['wall']:.0f}×** | "
                 f"**{checkov['cpu'] / check['cpu']:.0f}×** | | | | |"
