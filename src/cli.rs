@@ -34,11 +34,6 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
-    /// Print the documentation of one rule (by code or name).
-    Explain {
-        /// `AL103` or `audit-log-maxage`.
-        rule: String,
-    },
     /// Write a commented starter `.auditlint.yaml`.
     Init {
         /// Where to write it.
@@ -47,6 +42,11 @@ pub enum Command {
         /// Replace the file if it exists.
         #[arg(long)]
         force: bool,
+    },
+    /// Print the documentation of one rule (by code or name).
+    Explain {
+        /// `AL103` or `audit-log-maxage`.
+        rule: String,
     },
 }
 
@@ -181,6 +181,13 @@ pub fn run(cli: Cli) -> ExitCode {
             print(&crate::docs::rule_list(format == ListFormat::Json));
             ExitCode::SUCCESS
         }
+        Command::Init { path, force } => match crate::config::starter::write(&path, force) {
+            Ok(()) => {
+                eprintln!("auditlint: wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
         Command::Explain { rule } => match pack::find(&rule) {
             Some(meta) => {
                 print(&crate::docs::explain(meta));
@@ -189,13 +196,6 @@ pub fn run(cli: Cli) -> ExitCode {
             None => fail(&format!(
                 "no rule named `{rule}`; `auditlint rules` lists them"
             )),
-        },
-        Command::Init { path, force } => match crate::config::starter::write(&path, force) {
-            Ok(()) => {
-                eprintln!("auditlint: wrote {}", path.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(&e),
         },
     }
 }
