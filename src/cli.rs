@@ -83,10 +83,6 @@ pub struct CheckArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_file_size: u64,
 
-    /// Print only the summary line (human format).
-    #[arg(long, short)]
-    pub quiet: bool,
-
     /// Read settings from this file instead of the `.auditlint.yaml` found from the scanned
     /// directory upward.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -103,6 +99,10 @@ pub struct CheckArgs {
     /// Record the current findings in this baseline file and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,10 +251,11 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         (Err(e), _) | (_, Err(e)) => return fail(&e),
     }
-    let mut report = match engine::scan_paths(&args.paths, &config) {
+    let report = match engine::scan_paths(&args.paths, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
     };
+    let mut report = report;
     if let Some(path) = &args.write_baseline {
         let baseline = crate::suppress::Baseline::of(&report.findings);
         return match baseline.write(path) {
