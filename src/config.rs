@@ -53,32 +53,27 @@ pub struct Config {
     pub host_root: Option<PathBuf>,
     /// Files larger than this are reported (AL002 family) and not parsed.
     pub max_file_size: u64,
-    /// Extra audit probes from the config file, carried as written for the policy rules.
+    /// Extra audit probes from the config file, for the policy rules (AL2xx).
     pub extra_probes: Vec<ExtraProbe>,
 }
 
-/// Whether an extra probe's requests are sensitive (must not be logged with bodies) or must
-/// be logged at all.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ProbeKind {
-    #[default]
-    Sensitive,
-    MustLog,
-}
-
-/// One `extra-probes` entry: a request the audit policy is tested against. Fields left out
-/// match anything; the policy rules give them meaning.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One `extra-probes` entry, as a probe set of `rules/probes.yaml` is written: the policy
+/// rules expand it over their probe identities and namespaces. The fields mirror the
+/// policy engine's probe sets so the two convert one to one.
+#[derive(Debug, Clone, Default)]
 pub struct ExtraProbe {
-    pub verb: Option<String>,
-    pub resource: Option<String>,
-    pub subresource: Option<String>,
-    pub api_group: Option<String>,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub user: Option<String>,
-    pub groups: Vec<String>,
-    pub kind: ProbeKind,
+    /// API group; `""` is the core group.
+    pub group: String,
+    pub resource: String,
+    pub subresource: String,
+    /// Cluster-scoped: probed without a namespace.
+    pub cluster: bool,
+    /// Namespaces to probe instead of the default ones.
+    pub namespaces: Vec<String>,
+    pub verbs: Vec<String>,
+    /// `Some` for `kind: sensitive` (verbs whose request body carries the secret), `None`
+    /// for `kind: must-log`.
+    pub body_verbs: Option<Vec<String>>,
 }
 
 impl Config {

@@ -192,7 +192,7 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
     };
     // Files with template syntax are parsed whole first: if they turn out to be unrendered
     // templates, nothing else is said about them.
-    let info = if rules::input::may_be_template(&text) {
+    let mut info = if rules::input::may_be_template(&text) {
         let (items, info) = parse_all(&text);
         if let Some(finding) = rules::input::unrendered_template(&file, &items) {
             return FileResult {
@@ -207,6 +207,8 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
     } else {
         parse_stream(&text, &mut handle)
     };
+    let embedded = suppress::embedded_comments(&file, &info.comments);
+    info.comments.extend(embedded);
     result.documents = info.documents;
     // Only files with an ignore comment (`# auditlint: ignore[...]`) can suppress anything;
     // keeping every other file's text until the end would make memory grow with the input.

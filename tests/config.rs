@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use auditlint::config::load::{self, parse, PROBE_KEYS, THRESHOLD_KEYS, TOP_KEYS};
 use auditlint::config::starter::STARTER;
-use auditlint::config::{Config, ExtraProbe, ProbeKind};
+use auditlint::config::Config;
 use auditlint::finding::Severity;
 use auditlint::source::SourceFile;
 
@@ -33,11 +33,12 @@ thresholds: {maxage: 7, maxbackup: 3, maxsize: 0}
 log-agents: [registry.example.com/shipper, vector]
 extra-probes:
   - kind: sensitive
-    verb: get
+    group: vault.example.com
     resource: vaultsecrets
-    api_group: vault.example.com
-    groups: [system:authenticated]
-  - {kind: must-log, resource: pods, subresource: exec, namespace: prod, name: x, user: admin}
+    verbs: [get, create]
+    body_verbs: [create]
+  - {kind: must-log, group: "", resource: pods, subresource: exec, namespaces: [prod], cluster: false, verbs: [create]}
+  - {kind: sensitive, resource: tokens, cluster: true, verbs: [get]}
 policy-paths:
   /etc/kubernetes/audit-policy.yaml: cluster/audit-policy.yaml
 exclude: ["charts/*/tests/", "*.tmpl.yaml"]
@@ -66,20 +67,34 @@ kubernetes-version: "v1.30.2"
         config.log_agents,
         ["registry.example.com/shipper", "vector"]
     );
+    let p = &config.extra_probes;
+    assert_eq!(p.len(), 3);
     assert_eq!(
-        config.extra_probes[0],
-        ExtraProbe {
-            verb: Some("get".into()),
-            resource: Some("vaultsecrets".into()),
-            api_group: Some("vault.example.com".into()),
-            groups: vec!["system:authenticated".into()],
-            kind: ProbeKind::Sensitive,
-            ..Default::default()
-        }
+        (
+            p[0].group.as_str(),
+            p[0].resource.as_str(),
+            p[0].subresource.as_str()
+        ),
+        ("vault.example.com", "vaultsecrets", "")
     );
-    assert_eq!(config.extra_probes[1].kind, ProbeKind::MustLog);
-    assert_eq!(config.extra_probes[1].subresource.as_deref(), Some("exec"));
-    assert_eq!(config.extra_probes[1].user.as_deref(), Some("admin"));
+    assert_eq!(p[0].verbs, ["get", "create"]);
+    assert_eq!(p[0].body_verbs, Some(vec!["create".to_owned()]));
+    assert_eq!(
+        (
+            p[1].group.as_str(),
+            p[1].resource.as_str(),
+            p[1].subresource.as_str()
+        ),
+        ("", "pods", "exec")
+    );
+    assert_eq!(p[1].namespaces, ["prod"]);
+    assert_eq!(p[1].body_verbs, None, "must-log");
+    assert!(!p[1].cluster && p[2].cluster);
+    assert_eq!(
+        p[2].body_verbs,
+        Some(Vec::new()),
+        "sensitive, no body verbs"
+    );
     assert_eq!(
         config
             .policy_paths
@@ -149,19 +164,39 @@ fn errors_point_at_the_offending_node() {
         ("log-agents: fluentd\n", "expected a list", "fluentd"),
         ("log-agents: ['']\n", "expected a non-empty string", "''"),
         (
-            "extra-probes:\n  - {verb: get}\n",
-            "this probe has no `kind`",
-            "{verb: get}",
+            "extra-probes:\n  - {verbs: [get]}\n",
+            "this probe has no `kind`, `resource`",
+            "{verbs: [get]}",
         ),
         (
-            "extra-probes:\n  - {kind: secret}\n",
+            "extra-probes:\n  - {kind: secret, resource: a, verbs: [get]}\n",
             "`sensitive` or `must-log`",
             "secret",
         ),
         (
-            "extra-probes:\n  - {kind: sensitive, apiGroup: x}\n",
+            "extra-probes:\n  - {kind: sensitive, resource: a, verbs: [get], apiGroup: x}\n",
             "unknown probe field `apiGroup`",
             "apiGroup",
+        ),
+        (
+            "extra-probes:\n  - {kind: must-log, resource: a, verbs: [get], body_verbs: [get]}\n",
+            "only to `kind: sensitive`",
+            "body_verbs",
+        ),
+        (
+            "extra-probes:\n  - {kind: must-log, resource: a, verbs: get}\n",
+            "expected a list",
+            "get",
+        ),
+        (
+            "extra-probes:\n  - {kind: must-log, resource: a, verbs: [get], cluster: maybe}\n",
+            "`true` or `false`",
+            "maybe",
+        ),
+        (
+            "extra-probes:\n  - {kind: must-log, resource: a, verbs: [get], group: [x]}\n",
+            "`group` must be a string",
+            "[x]",
         ),
         (
             "policy-paths: {etc/policy.yaml: p.yaml}\n",
@@ -481,7 +516,9 @@ fn exclude_from_the_config_skips_paths() {
     );
     write(d, ".auditlint.yaml", "exclude: [\"legacy/\"]\n");
     let out = auditlint(&["check", ".", "--format", "json"], d);
-    assert!(codes(&out).is_empty(), "{:?}", codes(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1, "only ok.yaml is read");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("legacy/"));
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::{ConfigError, ConfigErrors};
-use super::{Config, ExtraProbe, ProbeKind};
+use super::{Config, ExtraProbe};
 use crate::finding::Severity;
 use crate::rules::pack;
 use crate::source::SourceFile;
@@ -32,17 +32,17 @@ pub const TOP_KEYS: &[&str] = &[
 /// Keys of `thresholds`.
 pub const THRESHOLD_KEYS: &[&str] = &["maxage", "maxbackup", "maxsize"];
 
-/// Keys of one `extra-probes` entry.
+/// Keys of one `extra-probes` entry (those of a probe set in `rules/probes.yaml`, plus
+/// `kind`).
 pub const PROBE_KEYS: &[&str] = &[
-    "verb",
+    "kind",
+    "group",
     "resource",
     "subresource",
-    "api_group",
-    "namespace",
-    "name",
-    "user",
-    "groups",
-    "kind",
+    "cluster",
+    "namespaces",
+    "verbs",
+    "body_verbs",
 ];
 
 /// Looks for a configuration file in `start` and its parents, stopping after the first
@@ -394,62 +394,122 @@ impl Loader<'_> {
             return;
         }
         for item in node.items() {
-            let Some(entries) = self.map(item, "an extra probe") else {
+            if let Some(probe) = self.probe(item) {
+                self.config.extra_probes.push(probe);
+            }
+        }
+    }
+
+    fn probe(&mut self, item: Node<'_>) -> Option<ExtraProbe> {
+        let entries = self.map(item, "an extra probe")?;
+        let mut probe = ExtraProbe::default();
+        let (mut ok, mut sensitive, mut body_verbs) = (true, None, None);
+        for (key, value) in entries {
+            let Some(name) = self.key(key, PROBE_KEYS, "probe field") else {
+                ok = false;
                 continue;
             };
-            let mut probe = ExtraProbe::default();
-            let mut kind = None;
-            for (key, value) in entries {
-                let Some(name) = self.key(key, PROBE_KEYS, "probe field") else {
-                    continue;
-                };
-                match name {
-                    "groups" => {
-                        if let Some(groups) = self.strings(value) {
-                            probe.groups = groups.into_iter().map(|(s, _)| s).collect();
-                        }
-                    }
-                    "kind" => match value.str() {
-                        Some("sensitive") => kind = Some(ProbeKind::Sensitive),
-                        Some("must-log") => kind = Some(ProbeKind::MustLog),
-                        _ => self.error(
+            match name {
+                "kind" => match value.str() {
+                    Some("sensitive") => sensitive = Some(true),
+                    Some("must-log") => sensitive = Some(false),
+                    _ => {
+                        ok = false;
+                        self.error(
                             ConfigError::new(
                                 value.span(),
                                 "a probe's `kind` must be `sensitive` or `must-log`",
                             )
                             .label("not a probe kind"),
-                        ),
-                    },
-                    field => {
-                        let Some(s) = self.string(value) else {
-                            continue;
-                        };
-                        let slot = match field {
-                            "verb" => &mut probe.verb,
-                            "resource" => &mut probe.resource,
-                            "subresource" => &mut probe.subresource,
-                            "api_group" => &mut probe.api_group,
-                            "namespace" => &mut probe.namespace,
-                            "name" => &mut probe.name,
-                            _ => &mut probe.user,
-                        };
-                        *slot = Some(s);
+                        );
                     }
-                }
-            }
-            match kind {
-                Some(k) => {
-                    probe.kind = k;
-                    self.config.extra_probes.push(probe);
-                }
-                None if item.get("kind").is_none() => self.error(
-                    ConfigError::new(item.span(), "this probe has no `kind`")
-                        .label("missing `kind`")
-                        .help("add `kind: sensitive` (must not be logged with bodies) or `kind: must-log`"),
-                ),
-                None => {}
+                },
+                // `""` is the core API group, so an empty group is allowed.
+                "group" => match value.str().filter(|_| value.is_scalar()) {
+                    Some(g) => probe.group = g.to_owned(),
+                    None if value.is_null() => {}
+                    None => {
+                        ok = false;
+                        self.error(
+                            ConfigError::new(
+                                value.span(),
+                                "`group` must be a string (\"\" for the core group)",
+                            )
+                            .label("not a string"),
+                        );
+                    }
+                },
+                "resource" | "subresource" => match self.string(value) {
+                    Some(s) if name == "resource" => probe.resource = s,
+                    Some(s) => probe.subresource = s,
+                    None => ok = false,
+                },
+                "cluster" => match value.scalar().and_then(|s| s.as_bool()) {
+                    Some(b) => probe.cluster = b,
+                    None => {
+                        ok = false;
+                        self.error(
+                            ConfigError::new(value.span(), "`cluster` must be `true` or `false`")
+                                .label("not a boolean"),
+                        );
+                    }
+                },
+                _ => match self.strings(value) {
+                    Some(list) => {
+                        let list = list.into_iter().map(|(s, _)| s).collect();
+                        match name {
+                            "namespaces" => probe.namespaces = list,
+                            "verbs" => probe.verbs = list,
+                            _ => body_verbs = Some((list, key.span())),
+                        }
+                    }
+                    None => ok = false,
+                },
             }
         }
+        let missing: Vec<&str> = [
+            ("kind", sensitive.is_none() && item.get("kind").is_none()),
+            (
+                "resource",
+                probe.resource.is_empty() && item.get("resource").is_none(),
+            ),
+            (
+                "verbs",
+                probe.verbs.is_empty() && item.get("verbs").is_none(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, m)| m.then_some(k))
+        .collect();
+        if !missing.is_empty() {
+            self.error(
+                ConfigError::new(
+                    item.span(),
+                    format!("this probe has no {}", missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                )
+                .label("incomplete probe")
+                .help("a probe needs `kind` (sensitive or must-log), `resource` and `verbs`, e.g. `{kind: must-log, group: \"\", resource: pods, subresource: exec, verbs: [create]}`"),
+            );
+            return None;
+        }
+        let sensitive = sensitive?;
+        match body_verbs {
+            Some((_, span)) if !sensitive => {
+                self.error(
+                    ConfigError::new(
+                        span,
+                        "`body_verbs` applies only to `kind: sensitive` probes",
+                    )
+                    .label("on a must-log probe")
+                    .help("remove it, or make the probe `kind: sensitive`"),
+                );
+                return None;
+            }
+            Some((verbs, _)) => probe.body_verbs = Some(verbs),
+            None if sensitive => probe.body_verbs = Some(Vec::new()),
+            None => {}
+        }
+        ok.then_some(probe)
     }
 
     fn policy_paths(&mut self, node: Node<'_>) {

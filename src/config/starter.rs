@@ -33,13 +33,16 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # Extra log agents (image or name patterns) that count as log forwarders.
 # log-agents: [registry.example.com/logging/shipper]
 
-# Extra requests the audit policy must handle: `sensitive` ones must not be logged with
-# request bodies, `must-log` ones must be logged.
+# Extra requests the audit policy must handle, written like the probe sets of
+# rules/probes.yaml: `sensitive` ones must not be logged with request bodies (`body_verbs`:
+# the verbs whose body carries the secret), `must-log` ones must be logged.
 # extra-probes:
 #   - kind: sensitive
-#     verb: get
+#     group: vault.example.com
 #     resource: vaultsecrets
-#     api_group: vault.example.com
+#     verbs: [get, list, watch, create, update, patch]
+#     body_verbs: [create, update, patch]
+#   - {kind: must-log, group: "", resource: pods, subresource: ephemeralcontainers, verbs: [update, patch]}
 
 # Where the repository keeps the audit policy an apiserver reads from a host path.
 # policy-paths:
