@@ -94,7 +94,9 @@ fn target_dir() -> PathBuf {
 
 /// `pre-commit try-repo` makes a fresh store (and so a fresh `cargo install`) every time;
 /// the shared target directory and an unoptimised, incremental profile keep that to a
-/// rebuild of this crate alone once the dependencies are built.
+/// rebuild of this crate alone once the dependencies are built (measured on 2 shared, busy
+/// cores: 231 s for the first run with the dependencies' build, 19 s for the next; 711 s
+/// and 90 s at opt-level 1).
 fn try_repo(hook_repo: &Path, cwd: &Path) -> Output {
     Command::new("pre-commit")
         .args([
