@@ -22,7 +22,7 @@ use crate::fingerprint::fingerprints;
 use crate::rules::pack::{self, RuleMeta};
 use crate::source::SourceFile;
 
-use super::location::{relative_path, utf16_position};
+use super::location::{relative_path, utf16_region};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/auditlint/auditlint";
@@ -139,8 +139,7 @@ fn rule(r: &RuleMeta) -> Value {
 
 fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path>) -> Value {
     let uri = encode_uri(&relative_path(&f.file, base));
-    let (start_line, start_column) = utf16_position(&f.file, f.span.start);
-    let (end_line, end_column) = utf16_position(&f.file, f.span.end);
+    let [start_line, start_column, end_line, end_column] = utf16_region(&f.file, f.span);
     let mut text = f.message.clone();
     if let Some(help) = &f.help {
         text.push_str("\n\nhelp: ");
@@ -173,8 +172,7 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let (sl, sc) = utf16_position(&r.file, r.span.start);
-                let (el, ec) = utf16_position(&r.file, r.span.end);
+                let [sl, sc, el, ec] = utf16_region(&r.file, r.span);
                 json!({
                     "id": i + 1,
                     "physicalLocation": {
