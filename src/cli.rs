@@ -39,6 +39,15 @@ pub enum Command {
         /// `AL103` or `audit-log-maxage`.
         rule: String,
     },
+    /// Write a commented starter `.auditlint.yaml`.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".auditlint.yaml")]
+        path: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script (`auditlint completions bash > /etc/bash_completion.d/auditlint`).
     Completions {
         #[arg(value_enum)]
@@ -48,8 +57,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files, directories, or `-` for standard input.
-    #[arg(default_value = ".")]
+    /// Files, directories, or `-` for standard input (default: `.`, unless `--helm-chart`).
     pub paths: Vec<PathBuf>,
 
     #[arg(long, short, value_enum, default_value_t = Format::Human, env = "AUDITLINT_FORMAT")]
@@ -82,6 +90,30 @@ pub struct CheckArgs {
     /// Print only the summary line (human format).
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Read settings from this file instead of the `.auditlint.yaml` found from the scanned
+    /// directory upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any `.auditlint.yaml`.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Report findings recorded in this baseline file as suppressed: only new ones count.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Render this Helm chart with `helm template` (Helm must be on PATH) and scan the output.
+    #[arg(long, value_name = "DIR")]
+    pub helm_chart: Option<PathBuf>,
+
+    /// A values file for `--helm-chart` (passed as `helm template -f FILE`; repeatable).
+    #[arg(long, value_name = "FILE", requires = "helm_chart")]
+    pub values: Vec<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +178,17 @@ impl ColorChoice {
             }
         }
     }
+
+    /// As [`ColorChoice::enabled`], for text written to standard error.
+    pub fn enabled_stderr(self) -> bool {
+        match self {
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+            other => other.enabled(),
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -163,6 +206,13 @@ pub fn run(cli: Cli) -> ExitCode {
             None => fail(&format!(
                 "no rule named `{rule}`; `auditlint rules` lists them"
             )),
+        },
+        Command::Init { path, force } => match crate::config::starter::write(&path, force) {
+            Ok(()) => {
+                eprintln!("auditlint: wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
         },
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -190,8 +240,34 @@ fn rule_codes(names: &[String]) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// The configuration file's settings (named, found, or none), before the command line.
+fn file_config(args: &CheckArgs) -> Result<Config, ExitCode> {
+    let path = if args.no_config {
+        None
+    } else if let Some(path) = &args.config {
+        Some(path.clone())
+    } else {
+        crate::config::load::find(&crate::config::load::search_start(&args.paths))
+    };
+    let Some(path) = path else {
+        return Ok(Config::new());
+    };
+    crate::config::load::load(&path).map_err(|errors| {
+        eprint!("{}", errors.render(args.color.enabled_stderr()));
+        fail(&format!(
+            "{}: {} problem{} in the configuration",
+            path.display(),
+            errors.errors.len(),
+            if errors.errors.len() == 1 { "" } else { "s" }
+        ))
+    })
+}
+
 fn check(args: CheckArgs) -> ExitCode {
-    let mut config = Config::new();
+    let mut config = match file_config(&args) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
     config.host_root = args.host_root.clone();
     config.max_file_size = args.max_file_size;
     match (rule_codes(&args.select), rule_codes(&args.ignore)) {
@@ -203,10 +279,47 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         (Err(e), _) | (_, Err(e)) => return fail(&e),
     }
-    let report = match engine::scan_paths(&args.paths, &config) {
+    let mut paths = args.paths.clone();
+    let mut rendered = Vec::new();
+    if let Some(chart) = &args.helm_chart {
+        match crate::helm::render(chart, &args.values) {
+            Ok(text) => rendered.push(text),
+            Err(e) => return fail(&e),
+        }
+    } else if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let mut report = match engine::scan_paths_and_texts(&paths, rendered, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
     };
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::suppress::Baseline::of(&report.findings);
+        return match baseline.write(path) {
+            Ok(()) => {
+                eprintln!(
+                    "auditlint: recorded {} finding{} in {}",
+                    baseline.findings.len(),
+                    if baseline.findings.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    path.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
+    }
+    if let Some(path) = &args.baseline {
+        match crate::suppress::Baseline::read(path) {
+            Ok(baseline) => {
+                baseline.apply(&mut report.findings);
+            }
+            Err(e) => return fail(&e),
+        }
+    }
     let color = args.color.enabled();
     let text = match args.format {
         Format::Human => output::human::render(&report, color, terminal_width(), args.quiet),

@@ -4,7 +4,7 @@
 
 use crate::model::apiserver::ApiServerFacts;
 use crate::model::policy::PolicyEntry;
-use crate::model::seccomp::ProfileEntry;
+use crate::model::seccomp::{LocalhostRef, ProfileEntry};
 use crate::model::workload::WorkloadFacts;
 
 #[derive(Debug, Default)]
@@ -13,6 +13,8 @@ pub struct ClusterIndex {
     pub policies: Vec<PolicyEntry>,
     pub profiles: Vec<ProfileEntry>,
     pub workloads: Vec<WorkloadFacts>,
+    /// Every `localhostProfile` a workload names (for AL312).
+    pub seccomp_refs: Vec<LocalhostRef>,
 }
 
 impl ClusterIndex {
@@ -21,5 +23,6 @@ impl ClusterIndex {
         self.policies.extend(other.policies);
         self.profiles.extend(other.profiles);
         self.workloads.extend(other.workloads);
+        self.seccomp_refs.extend(other.seccomp_refs);
     }
 }

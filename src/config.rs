@@ -6,6 +6,12 @@ use std::path::PathBuf;
 
 use crate::finding::Severity;
 
+mod error;
+pub mod load;
+pub mod starter;
+
+pub use error::{ConfigError, ConfigErrors};
+
 /// CIS minimums for the log rotation flags (AL103–AL105).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thresholds {
@@ -47,6 +53,32 @@ pub struct Config {
     pub host_root: Option<PathBuf>,
     /// Files larger than this are reported (AL002 family) and not parsed.
     pub max_file_size: u64,
+    /// Extra audit probes from the config file, carried as written for the policy rules.
+    pub extra_probes: Vec<ExtraProbe>,
+}
+
+/// Whether an extra probe's requests are sensitive (must not be logged with bodies) or must
+/// be logged at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProbeKind {
+    #[default]
+    Sensitive,
+    MustLog,
+}
+
+/// One `extra-probes` entry: a request the audit policy is tested against. Fields left out
+/// match anything; the policy rules give them meaning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtraProbe {
+    pub verb: Option<String>,
+    pub resource: Option<String>,
+    pub subresource: Option<String>,
+    pub api_group: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub user: Option<String>,
+    pub groups: Vec<String>,
+    pub kind: ProbeKind,
 }
 
 impl Config {

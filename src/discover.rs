@@ -4,6 +4,7 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 
@@ -76,6 +77,9 @@ fn walk(
             .map_err(|e| format!("exclude pattern `{pattern}`: {e}"))?;
     }
     let overrides = overrides.build().map_err(|e| e.to_string())?;
+    // Symlinked directories leaving the root are pruned while walking (their files are not
+    // symlinks themselves, so the per-file check below would not see them).
+    let pruned = Arc::new(Mutex::new(Vec::new()));
     let walker = WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
@@ -83,9 +87,36 @@ fn walk(
         .require_git(false)
         .follow_links(true)
         .overrides(overrides)
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir()) && SKIPPED_DIRS.contains(&name.as_ref()))
+        .filter_entry({
+            let root = root.to_path_buf();
+            let canonical_root = canonical_root.clone();
+            let pruned = Arc::clone(&pruned);
+            move |e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                let name = e.file_name().to_string_lossy();
+                if is_dir && SKIPPED_DIRS.contains(&name.as_ref()) {
+                    return false;
+                }
+                if !(is_dir && e.path_is_symlink()) {
+                    return true;
+                }
+                match fs::canonicalize(e.path()) {
+                    Ok(target) if target.starts_with(&canonical_root) => true,
+                    _ => {
+                        let display = e.path().strip_prefix(&root).unwrap_or(e.path());
+                        let link = fs::read_link(e.path())
+                            .map(|l| l.display().to_string())
+                            .unwrap_or_default();
+                        if let Ok(mut pruned) = pruned.lock() {
+                            pruned.push(Skipped {
+                                reason: format!("{}: symlink to `{link}` leaves the scanned directory; not followed", display.display()),
+                                display: display.display().to_string(),
+                            });
+                        }
+                        false
+                    }
+                }
+            }
         })
         .build();
     for entry in walker {
@@ -93,15 +124,22 @@ fn walk(
             Ok(e) => e,
             Err(err) => {
                 // Symlink loops and unreadable directories: say so, keep walking.
+                let display = error_path(&err)
+                    .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| root.display().to_string());
                 skipped.push(Skipped {
-                    display: root.display().to_string(),
+                    display,
                     reason: err.to_string(),
                 });
                 continue;
             }
         };
         let path = entry.path();
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
             continue;
         }
         let ext = path
@@ -117,6 +155,15 @@ fn walk(
             .unwrap_or(path)
             .display()
             .to_string();
+        if !file_type.is_file() {
+            // A FIFO, socket or device named like a manifest: never opened (a FIFO would
+            // block the scan), but said, so nobody wonders why it was not linted.
+            skipped.push(Skipped {
+                reason: format!("{display}: {}", Unreadable::NotRegular),
+                display,
+            });
+            continue;
+        }
         if entry.path_is_symlink() {
             match fs::canonicalize(path) {
                 Ok(target) if target.starts_with(&canonical_root) => {}
@@ -144,7 +191,22 @@ fn walk(
             path: path.to_path_buf(),
         });
     }
+    if let Ok(mut pruned) = pruned.lock() {
+        skipped.append(&mut pruned);
+    }
     Ok(())
+}
+
+/// The path a walk error is about (the link that loops, the directory that cannot be read).
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
 }
 
 /// Why a file's bytes could not be linted as text.
@@ -185,7 +247,7 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
         Input::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()
-                .take(limit + 1)
+                .take(limit.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|e| Unreadable::Io(e.to_string()))?;
             (buf, None)
@@ -200,11 +262,17 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
             }
             let mut buf = Vec::with_capacity(meta.len() as usize);
             fs::File::open(path)
-                .and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
+                .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut buf))
                 .map_err(|e| Unreadable::Io(e.to_string()))?;
             (buf, fs::canonicalize(path).ok())
         }
     };
+    Ok((decode(bytes, limit)?, abs))
+}
+
+/// Checks raw bytes the way every input is checked (size, binary, UTF-8) and returns the
+/// text without a byte-order mark.
+pub fn decode(bytes: Vec<u8>, limit: u64) -> Result<String, Unreadable> {
     if bytes.len() as u64 > limit {
         return Err(Unreadable::TooLarge(bytes.len() as u64));
     }
@@ -216,5 +284,5 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }
-    Ok((text, abs))
+    Ok(text)
 }

@@ -31,6 +31,15 @@ impl Report {
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
     }
+
+    /// How many findings each suppression kind (`inline`, `baseline` …) silenced.
+    pub fn suppressed_by_kind(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for s in self.findings.iter().filter_map(|f| f.suppressed.as_ref()) {
+            *counts.entry(s.kind).or_insert(0) += 1;
+        }
+        counts
+    }
 }
 
 /// Why the scan could not be done at all (exit status 2).
@@ -46,9 +55,19 @@ pub struct Text {
 
 /// Scans paths (files, directories, `-`), as `auditlint check` does.
 pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanError> {
+    scan_paths_and_texts(paths, Vec::new(), config)
+}
+
+/// Scans paths together with texts already in memory (`--helm-chart` output), as one scan:
+/// the cross-file rules see both.
+pub fn scan_paths_and_texts(
+    paths: &[PathBuf],
+    texts: Vec<Text>,
+    config: &Config,
+) -> Result<Report, ScanError> {
     let start = Instant::now();
     let (inputs, skipped) = discover::discover(paths, &config.exclude).map_err(ScanError)?;
-    if inputs.is_empty() && skipped.is_empty() {
+    if inputs.is_empty() && skipped.is_empty() && texts.is_empty() {
         return Err(ScanError(format!(
             "no YAML or JSON files found in {}",
             paths
@@ -59,7 +78,7 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanErro
         )));
     }
     let explicit: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
-    let results: Vec<FileResult> = inputs
+    let mut results: Vec<FileResult> = inputs
         .par_iter()
         .map(|input| match discover::read(input, config.max_file_size) {
             Ok((text, abs)) => scan_text(
@@ -73,6 +92,12 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanErro
             Err(why) => unreadable(input, &why),
         })
         .collect();
+    results.extend(
+        texts
+            .into_par_iter()
+            .map(|t| scan_text(t, config))
+            .collect::<Vec<_>>(),
+    );
     if let Some(failed) = results.iter().find(|r| r.fatal.is_some()) {
         let named = match &failed.input {
             Some(Input::File { path, .. }) => {
@@ -124,6 +149,8 @@ struct FileResult {
     /// Kept so suppressions can read the file's comments.
     source: Option<Arc<SourceFile>>,
     comments: Vec<crate::yaml::Comment>,
+    /// `auditlint.io/ignore` annotations of the file's objects.
+    annotations: Vec<suppress::DocIgnore>,
 }
 
 fn unreadable(input: &Input, why: &Unreadable) -> FileResult {
@@ -158,6 +185,9 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
                 findings: &mut result.findings,
             };
             rules::check_document(&mut cx);
+            if let Some(a) = suppress::annotation::read(&file, &doc, root) {
+                result.annotations.push(a);
+            }
         }
     };
     // Files with template syntax are parsed whole first: if they turn out to be unrendered
@@ -178,10 +208,22 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
         parse_stream(&text, &mut handle)
     };
     result.documents = info.documents;
-    result.comments = info.comments;
-    result.source = Some(file);
+    // Only files with an ignore comment (`# auditlint: ignore[...]`) can suppress anything;
+    // keeping every other file's text until the end would make memory grow with the input.
+    // Findings and cluster facts hold their own reference to the text they point into.
+    if info
+        .comments
+        .iter()
+        .any(|c| c.text.contains(SUPPRESSION_MARK))
+    {
+        result.comments = info.comments;
+        result.source = Some(file);
+    }
     result
 }
+
+/// The word every ignore comment contains.
+const SUPPRESSION_MARK: &str = "auditlint";
 
 fn finish(results: Vec<FileResult>, config: &Config) -> Report {
     let mut report = Report {
@@ -190,7 +232,9 @@ fn finish(results: Vec<FileResult>, config: &Config) -> Report {
     };
     let mut index = ClusterIndex::default();
     let mut sources = Vec::new();
+    let mut annotations = Vec::new();
     for r in results {
+        annotations.extend(r.annotations);
         report.documents += r.documents;
         report.findings.extend(r.findings);
         index.merge(r.index);
@@ -199,7 +243,7 @@ fn finish(results: Vec<FileResult>, config: &Config) -> Report {
         }
     }
     report.findings.extend(rules::check_cluster(&index, config));
-    suppress::apply(&mut report.findings, &sources, config);
+    suppress::apply(&mut report.findings, &sources, &annotations, config);
     report
 }
 

@@ -11,6 +11,7 @@ pub mod docs;
 pub mod engine;
 pub mod finding;
 pub mod fingerprint;
+pub mod helm;
 pub mod model;
 pub mod output;
 pub mod rules;

@@ -82,9 +82,8 @@ impl<'d> PodTemplate<'d> {
     }
 }
 
-/// What cross-file rules need to know about one workload.
-#[derive(Debug)]
-pub struct WorkloadFacts {}
+mod facts;
+pub use facts::{AgentMatch, HostMount, Toleration, WorkloadFacts};
 
 #[cfg(test)]
 mod tests {

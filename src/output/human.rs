@@ -208,7 +208,7 @@ pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String
     out
 }
 
-/// `3 files, 5 documents: 1 error, 2 warnings, 0 notes (1 suppressed) in 12 ms`
+/// `3 files, 5 documents: 1 error, 2 warnings, 0 notes (1 suppressed: 1 inline) in 12 ms`
 pub fn summary(report: &Report, color: bool) -> String {
     let count = |s: Severity| report.active().filter(|f| f.severity == s).count();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -237,7 +237,12 @@ pub fn summary(report: &Report, color: bool) -> String {
         plural(report.documents, "document")
     );
     if suppressed > 0 {
-        line.push_str(&format!(" ({suppressed} suppressed)"));
+        let kinds: Vec<String> = report
+            .suppressed_by_kind()
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
+        line.push_str(&format!(" ({suppressed} suppressed: {})", kinds.join(", ")));
     }
     let ms = report.elapsed.as_millis();
     line.push_str(&format!(" in {ms} ms"));

@@ -54,6 +54,8 @@ struct Summary {
     warnings: usize,
     notes: usize,
     suppressed: usize,
+    /// `suppressed`, by kind: `inline`, `annotation`, `config`, `baseline`.
+    suppressed_by_kind: std::collections::BTreeMap<&'static str, usize>,
 }
 
 pub fn finding(f: &Finding) -> JsonFinding<'_> {
@@ -111,6 +113,7 @@ pub fn render(report: &Report) -> String {
             warnings: count(Warning),
             notes: count(Note),
             suppressed: report.findings.len() - report.active().count(),
+            suppressed_by_kind: report.suppressed_by_kind(),
         },
     };
     let mut s = serde_json::to_string_pretty(&output).expect("serialisable");

@@ -1,7 +1,58 @@
-//! AL4xx: log forwarding, judged over the whole scan.
+//! AL4xx: log forwarding, judged over the whole scan. Every workload leaves its facts in the
+//! cluster index (`check_document`); the rules then look at the forwarder DaemonSets
+//! together with the apiserver configurations (`check_cluster`).
+
+mod audit_log;
+mod host_logs;
+mod missing;
+mod placement;
 
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
+use crate::context::DocCtx;
 use crate::finding::Finding;
+use crate::model::apiserver::ApiServerFacts;
+use crate::model::workload::{pod_template, WorkloadFacts};
 
-pub fn check_cluster(_index: &ClusterIndex, _config: &Config, _out: &mut Vec<Finding>) {}
+/// Records the facts of a workload document for the cross-file rules.
+pub fn check_document(cx: &mut DocCtx<'_>) {
+    let Some(t) = pod_template(cx.root) else {
+        return;
+    };
+    let facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
+    cx.index.workloads.push(facts);
+}
+
+/// What the AL4xx rules look at, in a deterministic order (path, then offset).
+pub(crate) struct Scan<'a> {
+    pub apiservers: Vec<&'a ApiServerFacts>,
+    pub workloads: Vec<&'a WorkloadFacts>,
+    /// Log agents that run as DaemonSets.
+    pub forwarders: Vec<&'a WorkloadFacts>,
+}
+
+pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
+    // Without a cluster definition (only policies or profiles were scanned), there is nothing
+    // to say about log collection.
+    if index.apiservers.is_empty() && index.workloads.is_empty() {
+        return;
+    }
+    let mut apiservers: Vec<&ApiServerFacts> = index.apiservers.iter().collect();
+    apiservers.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
+    let mut workloads: Vec<&WorkloadFacts> = index.workloads.iter().collect();
+    workloads.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
+    let forwarders = workloads
+        .iter()
+        .copied()
+        .filter(|w| w.is_forwarder_daemonset())
+        .collect();
+    let scan = Scan {
+        apiservers,
+        workloads,
+        forwarders,
+    };
+    missing::check(&scan, out);
+    placement::check(&scan, out);
+    host_logs::check(&scan, out);
+    audit_log::check(&scan, config, out);
+}

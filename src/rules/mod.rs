@@ -21,6 +21,7 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     policy::check_document(cx);
     seccomp::check_document(cx);
     workload::check_document(cx);
+    forwarding::check_document(cx);
 }
 
 /// Runs the rules that need facts from several files.

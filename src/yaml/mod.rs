@@ -1,6 +1,7 @@
 //! The only module that touches the YAML parser. Everything else sees [`Document`] trees
 //! with byte spans, [`Node`] handles, and Kubernetes-resolved [`Scalar`]s.
 
+mod aliasing;
 mod embedded;
 mod parse;
 pub mod scalar;
@@ -126,10 +127,10 @@ mod tests {
         assert_eq!(d[1].template.as_deref(), Some("chart/templates/b.yaml"));
     }
 
-    #[test]
-    fn aliases_are_not_expanded_and_to_json_has_a_budget() {
+    /// `l0` holds ten aliases of `a`, `l1` ten of `l0`, and so on: ten to the `levels`.
+    fn laughs(levels: usize) -> String {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 0..9 {
+        for i in 0..levels {
             let prev = if i == 0 {
                 "a".to_string()
             } else {
@@ -137,10 +138,53 @@ mod tests {
             };
             text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
+        text
+    }
+
+    #[test]
+    fn aliases_are_not_expanded_and_to_json_has_a_budget() {
+        let text = laughs(2);
         let d = &docs(&text)[0];
-        assert!(d.nodes.len() < 200);
-        let mut budget = 100_000;
+        assert!(d.nodes.len() < 100);
+        let mut budget = 500;
         assert_eq!(d.root().unwrap().to_json(&mut budget), Err(TooLarge));
+        let mut budget = 100_000;
+        assert!(d.root().unwrap().to_json(&mut budget).is_ok());
+    }
+
+    #[test]
+    fn alias_bombs_are_rejected_as_kubernetes_rejects_them() {
+        let text = format!("{}---\nafter: 1\n", laughs(9));
+        let started = std::time::Instant::now();
+        let (items, info) = parse_all(&text);
+        assert!(started.elapsed().as_secs() < 5);
+        let Item::Error(e) = &items[0] else {
+            panic!("bomb accepted: {items:?}")
+        };
+        assert!(e.message.contains("excessive aliasing"), "{}", e.message);
+        // Points at an alias in the bomb, not at the start of the file.
+        assert_eq!(&text[e.span.start..e.span.start + 1], "*");
+        assert!(matches!(items[1], Item::Document(_)));
+        assert_eq!(info.documents, 2);
+    }
+
+    #[test]
+    fn recursive_alias_is_rejected() {
+        let (items, _) = parse_all("a: &a [1, *a]\n");
+        let Item::Error(e) = &items[0] else {
+            panic!("recursive alias accepted: {items:?}")
+        };
+        assert!(e.message.contains("contains itself"), "{}", e.message);
+    }
+
+    #[test]
+    fn ordinary_anchors_and_merge_keys_are_accepted() {
+        let mut text = String::from("base: &base {a: 1, b: 2}\n");
+        for i in 0..2_000 {
+            text.push_str(&format!("m{i}: {{<<: *base, c: {i}}}\n"));
+        }
+        let d = &docs(&text)[0];
+        assert_eq!(d.root().unwrap().len(), 2_001);
     }
 
     #[test]
@@ -156,5 +200,84 @@ mod tests {
         let text = "[".repeat(100_000);
         let (items, _) = parse_all(&text);
         assert!(items.iter().any(|i| matches!(i, Item::Error(_))));
+    }
+
+    #[test]
+    fn wide_mapping_finds_duplicates_in_linear_time() {
+        let mut text = String::new();
+        for i in 0..100_000 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        // Repeats of an early key, a key from the middle, and the last one.
+        text.push_str("k0: again\nk50000: again\nk99999: again\nk0: thrice\n");
+        let started = std::time::Instant::now();
+        let d = &docs(&text)[0];
+        let elapsed = started.elapsed();
+        let dups: Vec<(&str, usize)> = d
+            .duplicates
+            .iter()
+            .map(|k| (k.key.as_str(), k.first.start))
+            .collect();
+        let at = |key: &str| text.find(&format!("{key}:")).unwrap();
+        assert_eq!(
+            dups,
+            vec![
+                ("k0", at("k0")),
+                ("k50000", at("k50000")),
+                ("k99999", at("k99999")),
+                ("k0", at("k0")),
+            ]
+        );
+        assert_eq!(d.root().unwrap().get_str("k0"), Some("thrice"));
+        // Quadratic detection took minutes here; linear takes well under a second.
+        assert!(elapsed.as_secs() < 10, "took {elapsed:?}");
+    }
+
+    #[test]
+    fn small_and_wide_mappings_agree_on_duplicates() {
+        for n in [3usize, 31, 32, 33, 100] {
+            let mut text = String::new();
+            for i in 0..n {
+                text.push_str(&format!("k{}: {i}\n", i % (n - 1)));
+            }
+            let d = &docs(&text)[0];
+            assert_eq!(d.duplicates.len(), 1, "n = {n}");
+            assert_eq!(d.duplicates[0].key, "k0");
+            assert_eq!(d.duplicates[0].first.start, 0);
+        }
+    }
+
+    #[test]
+    fn many_anchors_and_aliases_resolve_to_the_latest_definition() {
+        let mut text = String::from("a: &x one\nb: *x\nc: &x two\nd: *x\n");
+        for i in 0..50_000 {
+            text.push_str(&format!("v{i}: &a{i} {i}\nr{i}: *a{i}\n"));
+        }
+        let d = &docs(&text)[0];
+        let root = d.root().unwrap();
+        assert_eq!(root.get("b").unwrap().text(), Some("one"));
+        assert_eq!(root.get("d").unwrap().text(), Some("two"));
+        assert_eq!(root.get("r49999").unwrap().text(), Some("49999"));
+    }
+
+    #[test]
+    fn deepest_accepted_nesting_converts_to_json() {
+        // Block and flow nesting at the parser's limits: the tree, `to_json` and dropping
+        // both must neither overflow the stack nor be rejected.
+        let mut text = String::new();
+        for depth in 0..250 {
+            text.push_str(&" ".repeat(depth));
+            text.push_str("k:\n");
+        }
+        text.push_str(&" ".repeat(250));
+        text.push_str(&format!("v: {}1{}\n", "[".repeat(250), "]".repeat(250)));
+        let d = &docs(&text)[0];
+        let mut budget = 1_000_000;
+        let json = d
+            .root()
+            .unwrap()
+            .to_json(&mut budget)
+            .expect("within budget");
+        assert!(json.to_string().contains("[[[1]]]"));
     }
 }

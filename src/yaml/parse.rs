@@ -3,6 +3,8 @@
 //! A broken document is reported and skipped; parsing resumes at the next `---`, so one
 //! bad document never hides the rest of a stream.
 
+use std::collections::HashMap;
+
 use granit_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
 use super::tree::{DuplicateKey, NodeData, NodeId, Style, Value};
@@ -55,7 +57,14 @@ pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
                                 }
                             }
                             info.documents += 1;
-                            on_item(Item::Document(b.finish()));
+                            let doc = b.finish();
+                            match super::aliasing::check(&doc) {
+                                None => on_item(Item::Document(doc)),
+                                Some(rejected) => on_item(Item::Error(SyntaxError {
+                                    message: rejected.message,
+                                    span: rejected.span,
+                                })),
+                            }
                         }
                     }
                     Event::Comment(comment, _) => {
@@ -115,13 +124,35 @@ fn offset(text: &str, marker: &Marker) -> usize {
     }
 }
 
+/// Mappings with this many keys get a key index for duplicate detection.
+const WIDE: usize = 32;
+
+/// A collection still being built.
+struct Open {
+    id: NodeId,
+    pending_key: Option<NodeId>,
+    keys: Option<HashMap<Box<str>, NodeId>>,
+}
+
+impl Open {
+    fn new(id: NodeId) -> Self {
+        Open {
+            id,
+            pending_key: None,
+            keys: None,
+        }
+    }
+}
+
 /// Builds one document's arena from its events, without recursion.
 struct Builder {
     nodes: Vec<NodeData>,
     root: Option<NodeId>,
-    /// Open collections: the node and, for a mapping, a pending key.
-    stack: Vec<(NodeId, Option<NodeId>)>,
-    anchors: Vec<(usize, NodeId)>,
+    /// Open collections: the node, for a mapping a pending key, and (for wide mappings) an
+    /// index of the keys seen so far.
+    stack: Vec<Open>,
+    /// Anchor id → node; a redefined anchor replaces the earlier one, as aliases expect.
+    anchors: HashMap<usize, NodeId>,
     index: usize,
     start: usize,
     end: usize,
@@ -135,7 +166,7 @@ impl Builder {
             nodes: Vec::new(),
             root: None,
             stack: Vec::new(),
-            anchors: Vec::new(),
+            anchors: HashMap::new(),
             index,
             start,
             end: start,
@@ -169,27 +200,21 @@ impl Builder {
             }
             Event::SequenceStart(_, anchor, _) => {
                 let id = self.push(Value::Seq(Vec::new()), span, anchor);
-                self.stack.push((id, None));
+                self.stack.push(Open::new(id));
             }
             Event::MappingStart(_, anchor, _) => {
                 let id = self.push(Value::Map(Vec::new()), span, anchor);
-                self.stack.push((id, None));
+                self.stack.push(Open::new(id));
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                if let Some((id, _)) = self.stack.pop() {
+                if let Some(Open { id, .. }) = self.stack.pop() {
                     let node = &mut self.nodes[id as usize];
                     node.span.end = node.span.end.max(span.end);
                     self.attach(id);
                 }
             }
             Event::Alias(anchor) => {
-                let target = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == anchor)
-                    .map(|(_, id)| *id);
-                let value = match target {
+                let value = match self.anchors.get(&anchor).copied() {
                     Some(target) => Value::Alias(target),
                     None => Value::Scalar {
                         text: "".into(),
@@ -208,14 +233,19 @@ impl Builder {
         let id = self.nodes.len() as NodeId;
         self.nodes.push(NodeData { value, span });
         if anchor != 0 {
-            self.anchors.push((anchor, id));
+            self.anchors.insert(anchor, id);
         }
         id
     }
 
     /// Places a finished node into its parent (or as the root).
     fn attach(&mut self, id: NodeId) {
-        let Some(&(parent, pending_key)) = self.stack.last() else {
+        let Some(&Open {
+            id: parent,
+            pending_key,
+            ..
+        }) = self.stack.last()
+        else {
             self.root = Some(id);
             return;
         };
@@ -231,10 +261,13 @@ impl Builder {
             return;
         }
         match pending_key {
-            None => self.stack.last_mut().expect("parent").1 = Some(id),
+            None => {
+                if let Some(open) = self.stack.last_mut() {
+                    open.pending_key = Some(id);
+                }
+            }
             Some(key) => {
-                self.stack.last_mut().expect("parent").1 = None;
-                self.note_duplicate(parent, key);
+                self.note_duplicate(key);
                 if let Value::Map(pairs) = &mut self.nodes[parent as usize].value {
                     pairs.push((key, id));
                 }
@@ -242,7 +275,15 @@ impl Builder {
         }
     }
 
-    fn note_duplicate(&mut self, map: NodeId, key: NodeId) {
+    /// Records `key` if the open mapping already has it. Small mappings are searched
+    /// directly; past [`WIDE`] keys an index is built once, so a mapping with 100k keys
+    /// costs O(n), not O(n²).
+    fn note_duplicate(&mut self, key: NodeId) {
+        let Some(open) = self.stack.last_mut() else {
+            return;
+        };
+        open.pending_key = None;
+        let map = open.id;
         let Value::Scalar { text, .. } = &self.nodes[key as usize].value else {
             return;
         };
@@ -253,10 +294,37 @@ impl Builder {
         if &**text == "<<" {
             return;
         }
-        let earlier = pairs.iter().find(|(k, _)| {
-            matches!(&self.nodes[*k as usize].value, Value::Scalar { text: t, .. } if t == text)
-        });
-        if let Some(&(first, _)) = earlier {
+        let scalar = |id: NodeId| match &self.nodes[id as usize].value {
+            Value::Scalar { text, .. } => Some(text.clone()),
+            _ => None,
+        };
+        let earlier = match &mut open.keys {
+            Some(keys) => match keys.get(text) {
+                Some(&first) => Some(first),
+                None => {
+                    keys.insert(text.clone(), key);
+                    None
+                }
+            },
+            None => {
+                let earlier = pairs
+                    .iter()
+                    .map(|&(k, _)| k)
+                    .find(|&k| matches!(&self.nodes[k as usize].value, Value::Scalar { text: t, .. } if t == text));
+                if earlier.is_none() && pairs.len() + 1 >= WIDE {
+                    // The first occurrence of each key wins the index, as in the scan.
+                    let mut keys = HashMap::with_capacity(pairs.len() * 2);
+                    for &(k, _) in pairs.iter().chain(std::iter::once(&(key, key))) {
+                        if let Some(t) = scalar(k) {
+                            keys.entry(t).or_insert(k);
+                        }
+                    }
+                    open.keys = Some(keys);
+                }
+                earlier
+            }
+        };
+        if let Some(first) = earlier {
             self.duplicates.push(DuplicateKey {
                 key: text.to_string(),
                 first: self.nodes[first as usize].span,

@@ -179,6 +179,8 @@ pub struct ApiServerFacts {
     /// `--audit-log-format` (`json` when absent).
     pub log_format: Option<Located>,
     pub webhook_config_file: Option<Located>,
+    /// How the apiserver is configured (k3s and RKE2 servers carry no control-plane taint).
+    pub form: Form,
 }
 
 impl ApiServerFacts {
@@ -206,6 +208,7 @@ impl ApiServerFacts {
             log_format: located("audit-log-format"),
             webhook_config_file: located("audit-webhook-config-file")
                 .filter(|l| !l.value.is_empty()),
+            form: config.form,
         }
     }
 }

@@ -1,0 +1,560 @@
+//! Reading `.auditlint.yaml`: found from the scan root upward (or named by `--config`),
+//! parsed with our own YAML layer so every error points at the node that has it. Unknown
+//! keys are errors: a misspelt key silently ignored is a check silently not done.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::error::{ConfigError, ConfigErrors};
+use super::{Config, ExtraProbe, ProbeKind};
+use crate::finding::Severity;
+use crate::rules::pack;
+use crate::source::SourceFile;
+use crate::yaml::{parse_all, Item, Node, Span};
+
+/// The names a configuration file may have, in the order they are looked for.
+pub const FILE_NAMES: &[&str] = &[".auditlint.yaml", ".auditlint.yml"];
+
+/// Every top-level key the loader accepts (the JSON Schema must list exactly these).
+pub const TOP_KEYS: &[&str] = &[
+    "select",
+    "ignore",
+    "severity",
+    "thresholds",
+    "log-agents",
+    "extra-probes",
+    "policy-paths",
+    "exclude",
+    "per-path-ignores",
+    "kubernetes-version",
+];
+
+/// Keys of `thresholds`.
+pub const THRESHOLD_KEYS: &[&str] = &["maxage", "maxbackup", "maxsize"];
+
+/// Keys of one `extra-probes` entry.
+pub const PROBE_KEYS: &[&str] = &[
+    "verb",
+    "resource",
+    "subresource",
+    "api_group",
+    "namespace",
+    "name",
+    "user",
+    "groups",
+    "kind",
+];
+
+/// Looks for a configuration file in `start` and its parents, stopping after the first
+/// directory that holds `.git` (a repository's settings never leak in from outside it).
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    for dir in start.ancestors() {
+        for name in FILE_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(shorten(candidate));
+            }
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// `path` relative to the working directory when it lies under it (for messages).
+fn shorten(path: PathBuf) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(path)
+}
+
+/// Where to start looking for the configuration of a scan of `paths`: the first directory
+/// named, or the directory of the first file named, or the working directory (stdin).
+pub fn search_start(paths: &[PathBuf]) -> PathBuf {
+    for p in paths {
+        if p.as_os_str() == "-" {
+            continue;
+        }
+        if p.is_dir() {
+            return p.clone();
+        }
+        if let Some(parent) = p.parent() {
+            return if parent.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                parent.to_path_buf()
+            };
+        }
+    }
+    PathBuf::from(".")
+}
+
+/// Reads and parses the configuration file at `path` onto `Config::new()`.
+pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+    let shown = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&SourceFile::new(shown, text)),
+        Err(e) => Err(ConfigErrors {
+            file: SourceFile::new(shown, ""),
+            errors: vec![ConfigError::new(
+                Span::point(0),
+                format!("cannot read the configuration file: {e}"),
+            )],
+        }),
+    }
+}
+
+/// Parses a configuration file's text onto `Config::new()`, collecting every error.
+pub fn parse(file: &Arc<SourceFile>) -> Result<Config, ConfigErrors> {
+    let mut config = Config::new();
+    let mut errors = Vec::new();
+    let (items, _) = parse_all(&file.text);
+    let mut documents = 0;
+    for item in &items {
+        match item {
+            Item::Error(e) => errors.push(
+                ConfigError::new(
+                    e.span,
+                    format!("the configuration is not valid YAML: {}", e.message),
+                )
+                .label("here"),
+            ),
+            Item::Document(doc) => {
+                documents += 1;
+                if documents > 1 {
+                    errors.push(
+                        ConfigError::new(
+                            Span::point(doc.span.start),
+                            "the configuration file holds more than one YAML document",
+                        )
+                        .help("keep all settings in one document; remove the `---`"),
+                    );
+                    continue;
+                }
+                for d in &doc.duplicates {
+                    errors.push(
+                        ConfigError::new(d.second, format!("`{}` is set twice", d.key))
+                            .label("set again here")
+                            .help("keep one of them; only the last would count"),
+                    );
+                }
+                if let Some(root) = doc.root() {
+                    Loader {
+                        config: &mut config,
+                        errors: &mut errors,
+                    }
+                    .root(root);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigErrors {
+            file: Arc::clone(file),
+            errors,
+        })
+    }
+}
+
+struct Loader<'a> {
+    config: &'a mut Config,
+    errors: &'a mut Vec<ConfigError>,
+}
+
+impl Loader<'_> {
+    fn error(&mut self, e: ConfigError) {
+        self.errors.push(e);
+    }
+
+    fn root(&mut self, root: Node<'_>) {
+        if root.is_null() {
+            return;
+        }
+        let Some(entries) = self.map(root, "the configuration") else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(name) = self.key(key, TOP_KEYS, "top-level setting") else {
+                continue;
+            };
+            match name {
+                "select" => {
+                    if let Some(codes) = self.rules(value) {
+                        self.config.select = Some(codes);
+                    }
+                }
+                "ignore" => {
+                    if let Some(codes) = self.rules(value) {
+                        self.config.ignore = codes;
+                    }
+                }
+                "severity" => self.severity(value),
+                "thresholds" => self.thresholds(value),
+                "log-agents" => {
+                    if let Some(agents) = self.strings(value) {
+                        self.config.log_agents = agents.into_iter().map(|(s, _)| s).collect();
+                    }
+                }
+                "extra-probes" => self.probes(value),
+                "policy-paths" => self.policy_paths(value),
+                "exclude" => {
+                    if let Some(patterns) = self.strings(value) {
+                        let mut ok = Vec::new();
+                        for (p, span) in patterns {
+                            if self.pattern(&p, span) {
+                                ok.push(p);
+                            }
+                        }
+                        self.config.exclude = ok;
+                    }
+                }
+                "per-path-ignores" => self.per_path_ignores(value),
+                "kubernetes-version" => self.kubernetes_version(value),
+                _ => {}
+            }
+        }
+    }
+
+    /// The entries of a mapping, or an error saying what `what` should have been.
+    fn map<'d>(&mut self, node: Node<'d>, what: &str) -> Option<Vec<(Node<'d>, Node<'d>)>> {
+        if node.is_map() {
+            Some(node.entries().collect())
+        } else {
+            self.error(
+                ConfigError::new(
+                    node.span(),
+                    format!("{what} must be a mapping, not a {}", node.kind_name()),
+                )
+                .label(format!("a {}", node.kind_name())),
+            );
+            None
+        }
+    }
+
+    /// A key that must be one of `known`; unknown keys are errors with the nearest name.
+    fn key<'d>(
+        &mut self,
+        key: Node<'d>,
+        known: &[&'static str],
+        what: &str,
+    ) -> Option<&'static str> {
+        let text = key.text().unwrap_or("");
+        if let Some(k) = known.iter().find(|k| **k == text) {
+            return Some(k);
+        }
+        let mut e = ConfigError::new(key.span(), format!("unknown {what} `{text}`"))
+            .label("not a setting auditlint knows");
+        e = match suggest(text, known.iter().copied()) {
+            Some(s) => e.help(format!("did you mean `{s}`?")),
+            None => e.help(format!("known: {}", known.join(", "))),
+        };
+        self.error(e);
+        None
+    }
+
+    /// A non-empty string scalar.
+    fn string(&mut self, node: Node<'_>) -> Option<String> {
+        match node.str() {
+            Some(s) if node.is_scalar() && !s.trim().is_empty() => Some(s.to_owned()),
+            _ => {
+                self.error(
+                    ConfigError::new(
+                        node.span(),
+                        format!("expected a non-empty string, found a {}", node.kind_name()),
+                    )
+                    .label("here"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of non-empty strings, with their spans.
+    fn strings(&mut self, node: Node<'_>) -> Option<Vec<(String, Span)>> {
+        if !node.is_seq() {
+            self.error(
+                ConfigError::new(
+                    node.span(),
+                    format!("expected a list, found a {}", node.kind_name()),
+                )
+                .label("here")
+                .help("write a YAML list: `[a, b]` or one `- item` per line"),
+            );
+            return None;
+        }
+        Some(
+            node.items()
+                .filter_map(|item| self.string(item).map(|s| (s, item.span())))
+                .collect(),
+        )
+    }
+
+    /// A rule code or name resolved to its code.
+    fn rule(&mut self, node: Node<'_>) -> Option<String> {
+        let text = self.string(node)?;
+        if let Some(rule) = pack::find(text.trim()) {
+            return Some(rule.code.clone());
+        }
+        let names = pack::all()
+            .iter()
+            .flat_map(|r| [r.code.as_str(), r.name.as_str()]);
+        let mut e =
+            ConfigError::new(node.span(), format!("no rule named `{text}`")).label("unknown rule");
+        e = match suggest(&text, names) {
+            Some(s) => e.help(format!("did you mean `{s}`? `auditlint rules` lists them")),
+            None => e.help("`auditlint rules` lists the rule codes and names"),
+        };
+        self.error(e);
+        None
+    }
+
+    /// A list of rules; `None` if it is not a list (unknown entries are dropped, reported).
+    fn rules(&mut self, node: Node<'_>) -> Option<Vec<String>> {
+        if !node.is_seq() {
+            self.error(
+                ConfigError::new(
+                    node.span(),
+                    format!("expected a list of rules, found a {}", node.kind_name()),
+                )
+                .label("here")
+                .help("write a YAML list of codes or names: `[AL103, audit-log-maxbackup]`"),
+            );
+            return None;
+        }
+        Some(node.items().filter_map(|item| self.rule(item)).collect())
+    }
+
+    fn severity(&mut self, node: Node<'_>) {
+        let Some(entries) = self.map(node, "`severity`") else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(code) = self.rule(key) else { continue };
+            let severity = match value.str() {
+                Some("error") => Severity::Error,
+                Some("warning") => Severity::Warning,
+                Some("note") => Severity::Note,
+                _ => {
+                    self.error(
+                        ConfigError::new(
+                            value.span(),
+                            "a severity must be `error`, `warning` or `note`",
+                        )
+                        .label("not a severity"),
+                    );
+                    continue;
+                }
+            };
+            self.config.severity.insert(code, severity);
+        }
+    }
+
+    fn thresholds(&mut self, node: Node<'_>) {
+        let Some(entries) = self.map(node, "`thresholds`") else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(name) = self.key(key, THRESHOLD_KEYS, "threshold") else {
+                continue;
+            };
+            let Some(n) = value.scalar().and_then(|s| s.as_int()).filter(|n| *n >= 0) else {
+                self.error(
+                    ConfigError::new(
+                        value.span(),
+                        format!("`{name}` must be a whole number, 0 or more"),
+                    )
+                    .label("not a whole number"),
+                );
+                continue;
+            };
+            let t = &mut self.config.thresholds;
+            match name {
+                "maxage" => t.maxage = n,
+                "maxbackup" => t.maxbackup = n,
+                _ => t.maxsize = n,
+            }
+        }
+    }
+
+    fn probes(&mut self, node: Node<'_>) {
+        if !node.is_seq() {
+            self.error(
+                ConfigError::new(
+                    node.span(),
+                    format!("`extra-probes` must be a list, not a {}", node.kind_name()),
+                )
+                .label("here"),
+            );
+            return;
+        }
+        for item in node.items() {
+            let Some(entries) = self.map(item, "an extra probe") else {
+                continue;
+            };
+            let mut probe = ExtraProbe::default();
+            let mut kind = None;
+            for (key, value) in entries {
+                let Some(name) = self.key(key, PROBE_KEYS, "probe field") else {
+                    continue;
+                };
+                match name {
+                    "groups" => {
+                        if let Some(groups) = self.strings(value) {
+                            probe.groups = groups.into_iter().map(|(s, _)| s).collect();
+                        }
+                    }
+                    "kind" => match value.str() {
+                        Some("sensitive") => kind = Some(ProbeKind::Sensitive),
+                        Some("must-log") => kind = Some(ProbeKind::MustLog),
+                        _ => self.error(
+                            ConfigError::new(
+                                value.span(),
+                                "a probe's `kind` must be `sensitive` or `must-log`",
+                            )
+                            .label("not a probe kind"),
+                        ),
+                    },
+                    field => {
+                        let Some(s) = self.string(value) else {
+                            continue;
+                        };
+                        let slot = match field {
+                            "verb" => &mut probe.verb,
+                            "resource" => &mut probe.resource,
+                            "subresource" => &mut probe.subresource,
+                            "api_group" => &mut probe.api_group,
+                            "namespace" => &mut probe.namespace,
+                            "name" => &mut probe.name,
+                            _ => &mut probe.user,
+                        };
+                        *slot = Some(s);
+                    }
+                }
+            }
+            match kind {
+                Some(k) => {
+                    probe.kind = k;
+                    self.config.extra_probes.push(probe);
+                }
+                None if item.get("kind").is_none() => self.error(
+                    ConfigError::new(item.span(), "this probe has no `kind`")
+                        .label("missing `kind`")
+                        .help("add `kind: sensitive` (must not be logged with bodies) or `kind: must-log`"),
+                ),
+                None => {}
+            }
+        }
+    }
+
+    fn policy_paths(&mut self, node: Node<'_>) {
+        let Some(entries) = self.map(node, "`policy-paths`") else {
+            return;
+        };
+        for (key, value) in entries {
+            let (Some(host), Some(file)) = (self.string(key), self.string(value)) else {
+                continue;
+            };
+            if !host.starts_with('/') {
+                self.error(
+                    ConfigError::new(key.span(), format!("`{host}` is not an absolute host path"))
+                        .label("a relative path")
+                        .help("keys are the paths the apiserver reads, as in `--audit-policy-file=/etc/kubernetes/audit-policy.yaml`"),
+                );
+                continue;
+            }
+            self.config.policy_paths.insert(host, file);
+        }
+    }
+
+    fn per_path_ignores(&mut self, node: Node<'_>) {
+        let Some(entries) = self.map(node, "`per-path-ignores`") else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(pattern) = self.string(key) else {
+                continue;
+            };
+            let valid = self.pattern(&pattern, key.span());
+            if let Some(codes) = self.rules(value) {
+                if valid {
+                    self.config.path_ignores.push((pattern, codes));
+                }
+            }
+        }
+    }
+
+    /// Whether `pattern` is valid gitignore-style glob syntax; reports it if not.
+    fn pattern(&mut self, pattern: &str, span: Span) -> bool {
+        let mut builder = ignore::gitignore::GitignoreBuilder::new("");
+        match builder.add_line(None, pattern) {
+            Ok(_) => true,
+            Err(e) => {
+                self.error(
+                    ConfigError::new(
+                        span,
+                        format!("`{pattern}` is not a valid path pattern: {e}"),
+                    )
+                    .label("invalid pattern")
+                    .help("patterns use .gitignore syntax, e.g. `legacy/**` or `*.tmpl.yaml`"),
+                );
+                false
+            }
+        }
+    }
+
+    fn kubernetes_version(&mut self, node: Node<'_>) {
+        let parsed = node
+            .text()
+            .filter(|_| node.is_scalar())
+            .and_then(parse_version);
+        match parsed {
+            Some(v) => self.config.kubernetes_version = Some(v),
+            None => self.error(
+                ConfigError::new(node.span(), "`kubernetes-version` must be a version like \"1.30\"")
+                    .label("not a Kubernetes version")
+                    .help("write MAJOR.MINOR in quotes, so YAML keeps it as written: `kubernetes-version: \"1.30\"`"),
+            ),
+        }
+    }
+}
+
+/// `1.30`, `v1.30` or `1.30.2` → (1, 30).
+pub fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    let text = text.strip_prefix('v').unwrap_or(text);
+    let mut parts = text.split('.');
+    let major: u32 = parts.next()?.parse().ok()?;
+    let minor: u32 = parts.next()?.parse().ok()?;
+    if let Some(patch) = parts.next() {
+        patch.parse::<u32>().ok()?;
+    }
+    (parts.next().is_none() && major == 1).then_some((major, minor))
+}
+
+/// The rule whose code or name is nearest to `word`. Codes are not suggested for a
+/// code-shaped word: `AL999` is no more a typo of `AL109` than of `AL199`.
+pub fn suggest_rule(word: &str) -> Option<&'static str> {
+    let code_like = word.len() > 2
+        && word.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("AL"))
+        && word.bytes().skip(2).all(|b| b.is_ascii_digit());
+    if code_like {
+        return None;
+    }
+    suggest(word, pack::all().iter().map(|r| r.name.as_str()))
+}
+
+/// The candidate nearest to `word`, if it is near enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,80 @@
+//! `auditlint init`: a commented starter `.auditlint.yaml`. Every setting is shown with its
+//! default, commented out, so the file changes nothing until a line is uncommented.
+
+use std::io::Write;
+use std::path::Path;
+
+/// The starter file. A test loads it (and each commented setting uncommented) to keep it
+/// valid as the configuration grows.
+pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this file in the scanned directory and
+# its parents (up to the repository root), or reads the file named by `--config`.
+# Rules may be named by code (AL103) or name (audit-log-maxage) everywhere.
+# Editor completion: the JSON Schema is schemas/auditlint-config.json in the auditlint
+# repository.
+# yaml-language-server: $schema=https://raw.githubusercontent.com/auditlint/auditlint/main/schemas/auditlint-config.json
+
+# Run only these rules (default: all).
+# select: [AL101, AL102, AL103]
+
+# Never run these rules.
+# ignore: [eks-audit-logging-disabled]
+
+# Change the severity of a rule: error, warning or note.
+# severity:
+#   AL103: error
+#   audit-log-maxbackup: note
+
+# Minimums for the audit log rotation flags (AL103-AL105); the defaults follow CIS.
+# thresholds:
+#   maxage: 30
+#   maxbackup: 10
+#   maxsize: 100
+
+# Extra log agents (image or name patterns) that count as log forwarders.
+# log-agents: [registry.example.com/logging/shipper]
+
+# Extra requests the audit policy must handle: `sensitive` ones must not be logged with
+# request bodies, `must-log` ones must be logged.
+# extra-probes:
+#   - kind: sensitive
+#     verb: get
+#     resource: vaultsecrets
+#     api_group: vault.example.com
+
+# Where the repository keeps the audit policy an apiserver reads from a host path.
+# policy-paths:
+#   /etc/kubernetes/audit-policy.yaml: cluster/audit-policy.yaml
+
+# Paths never scanned (.gitignore syntax, relative to the scanned directory).
+# exclude: ["charts/*/tests/"]
+
+# Findings of these rules under these paths are reported as suppressed.
+# per-path-ignores:
+#   "legacy/**": [AL103, AL104]
+
+# The Kubernetes version the configuration targets.
+# kubernetes-version: "1.30"
+"#;
+
+/// Writes the starter file to `path`; refuses to replace an existing file unless `force`.
+pub fn write(path: &Path, force: bool) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists; pass --force to replace it",
+                path.display()
+            )
+        } else {
+            format!("{}: {e}", path.display())
+        }
+    })?;
+    file.write_all(STARTER.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}

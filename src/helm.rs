@@ -1,0 +1,118 @@
+//! `auditlint check --helm-chart DIR`: renders a chart with the local `helm` binary and scans
+//! its output. Nothing is run unless that flag is given, and only `helm template`, which
+//! renders locally.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::engine::Text;
+
+/// `helm` on `PATH` (the first executable file of that name), if any.
+fn find_helm(path_var: Option<OsString>) -> Option<PathBuf> {
+    let names: &[&str] = if cfg!(windows) {
+        &["helm.exe", "helm"]
+    } else {
+        &["helm"]
+    };
+    std::env::split_paths(&path_var?)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| is_executable(p))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// A path helm cannot mistake for an option (`-chart` → `./-chart`).
+fn not_a_flag(path: &Path) -> PathBuf {
+    if path.as_os_str().to_string_lossy().starts_with('-') {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// The name the rendered stream is shown under.
+pub fn display_name(chart: &Path) -> String {
+    format!("{} (helm template)", chart.display())
+}
+
+/// Runs `helm template CHART -f VALUES...` and returns its output as one stream to scan.
+pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
+    if !chart.exists() {
+        return Err(format!("{}: no such chart directory", chart.display()));
+    }
+    let helm = find_helm(std::env::var_os("PATH")).ok_or(
+        "`--helm-chart` needs `helm` on PATH to render the chart; install Helm, or render it \
+         yourself: `helm template CHART | auditlint check -`",
+    )?;
+    let mut command = Command::new(&helm);
+    command.arg("template").arg(not_a_flag(chart));
+    for v in values {
+        command.arg("-f").arg(not_a_flag(v));
+    }
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", helm.display()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "`helm template {}` failed ({}): {}",
+            chart.display(),
+            output.status,
+            stderr.trim()
+        ));
+    }
+    // Helm's warnings (deprecated APIs, readable kubeconfig) are the user's to see.
+    let warnings = String::from_utf8_lossy(&output.stderr);
+    if !warnings.trim().is_empty() {
+        eprintln!("{}", warnings.trim_end());
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| format!("`helm template {}` printed invalid UTF-8", chart.display()))?;
+    Ok(Text {
+        display: display_name(chart),
+        text,
+        abs_path: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_never_taken_for_options() {
+        assert_eq!(not_a_flag(Path::new("-f")), Path::new("./-f"));
+        assert_eq!(not_a_flag(Path::new("chart")), Path::new("chart"));
+        assert_eq!(not_a_flag(Path::new("/abs/chart")), Path::new("/abs/chart"));
+    }
+
+    #[test]
+    fn finds_helm_only_when_it_is_an_executable_on_path() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(find_helm(Some(dir.path().as_os_str().to_owned())), None);
+        assert_eq!(find_helm(None), None);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let helm = dir.path().join("helm");
+            std::fs::write(&helm, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert_eq!(find_helm(Some(dir.path().as_os_str().to_owned())), None);
+            std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let path = std::env::join_paths([Path::new("/nonexistent"), dir.path()]).unwrap();
+            assert_eq!(find_helm(Some(path)), Some(helm));
+        }
+    }
+}

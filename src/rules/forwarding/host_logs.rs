@@ -1,0 +1,58 @@
+//! AL403: a forwarder DaemonSet that mounts no host directory holding /var/log.
+
+use super::Scan;
+use crate::finding::Finding;
+
+/// Where the kubelet writes every container's log. `/var/log/containers` holds only
+/// symlinks to these files (absolute targets, kubelet `legacyLogSymlink`), so a forwarder that
+/// mounts it without `/var/log/pods` finds every link dangling.
+const POD_LOGS: &str = "/var/log/pods";
+const CONTAINER_LINKS: &str = "/var/log/containers";
+
+pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+    for w in &scan.forwarders {
+        if w.mount_covering(POD_LOGS).is_some() {
+            continue;
+        }
+        let Some(agent) = &w.agent else { continue };
+        let mounted = if w.host_mounts.is_empty() {
+            "mounts no hostPath at all".to_owned()
+        } else {
+            let list: Vec<String> = w
+                .host_mounts
+                .iter()
+                .map(|m| format!("`{}`", m.host_path))
+                .collect();
+            format!("mounts only {}", list.join(", "))
+        };
+        let why = if w.mount_covering(CONTAINER_LINKS).is_some() {
+            "the entries of /var/log/containers are symlinks to files under /var/log/pods, \
+             which it does not mount, so every link dangles inside the container and no \
+             container log is read"
+        } else {
+            "it cannot read /var/log/pods or /var/log/containers, where every container's logs \
+             are written, nor the node's own logs under /var/log"
+        };
+        let mut finding = Finding::new("AL403", &w.file, w.mounts_span)
+            .message(format!(
+                "forwarder `{}` ({}) {mounted}: {why}",
+                w.display(),
+                agent.agent
+            ))
+            .label("no hostPath covering /var/log")
+            .help(
+                "add a volume `{name: varlog, hostPath: {path: /var/log}}` to the pod spec and \
+                 mount it in the agent container: `{name: varlog, mountPath: /var/log, \
+                 readOnly: true}`",
+            )
+            .template(w.template.as_deref());
+        for m in &w.host_mounts {
+            finding = finding.related(
+                &w.file,
+                m.span,
+                format!("mounts `{}` at `{}`", m.host_path, m.mount_path),
+            );
+        }
+        out.push(finding);
+    }
+}

@@ -1,0 +1,137 @@
+//! AL310 and AL311: `securityContext.seccompProfile` of the pod and of each container.
+
+use crate::context::DocCtx;
+use crate::model::seccomp::resolve::has_dotdot;
+use crate::model::seccomp::LocalhostRef;
+use crate::model::workload::{ContainerList, PodTemplate};
+use crate::yaml::Node;
+
+/// Where a `seccompProfile` is set, for messages.
+enum Level<'d> {
+    Pod,
+    Container(ContainerList, Option<&'d str>),
+}
+
+impl Level<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Level::Pod => "the pod (every container without its own profile)".to_owned(),
+            Level::Container(list, name) => {
+                let kind = match list {
+                    ContainerList::Containers => "container",
+                    ContainerList::InitContainers => "init container",
+                    ContainerList::EphemeralContainers => "ephemeral container",
+                };
+                match name {
+                    Some(n) => format!("{kind} `{n}`"),
+                    None => format!("an unnamed {kind}"),
+                }
+            }
+        }
+    }
+}
+
+pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
+    let workload = format!("{}/{}", pod.kind, pod.name.unwrap_or("<unnamed>"));
+    if let Some(sp) = pod.spec.path(&["securityContext", "seccompProfile"]) {
+        check_profile(cx, sp, Level::Pod, &workload);
+    }
+    for (list, container) in pod.containers() {
+        if let Some(sp) = container.path(&["securityContext", "seccompProfile"]) {
+            let level = Level::Container(list, container.get_str("name"));
+            check_profile(cx, sp, level, &workload);
+        }
+    }
+}
+
+fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: &str) {
+    if !sp.is_map() {
+        return;
+    }
+    let kind = sp.get("type");
+    let kind_text = kind.and_then(|k| k.str());
+    let profile = sp.entry("localhostProfile");
+    let profile_text = profile.and_then(|(_, v)| v.str()).filter(|p| !p.is_empty());
+    match (kind_text, kind) {
+        (Some("Unconfined"), Some(kind)) => cx.report(
+            cx.finding("AL310", kind.span())
+                .message(format!(
+                    "{} runs without seccomp: every system call is allowed and none is logged \
+                     (Pod Security Standards Baseline forbids an explicit `Unconfined`)",
+                    level.describe()
+                ))
+                .label("seccomp disabled")
+                .help("use `type: RuntimeDefault` (or `Localhost` with a profile written for it)"),
+        ),
+        (Some("Localhost"), Some(kind)) if profile_text.is_none() => cx.report(
+            cx.finding("AL311", kind.span())
+                .message(format!(
+                    "{}: `type: Localhost` without `localhostProfile`; the apiserver rejects the \
+                     object (\"must be set when seccomp type is Localhost\")",
+                    level.describe()
+                ))
+                .label("no localhostProfile")
+                .help(
+                    "add `localhostProfile: <path under /var/lib/kubelet/seccomp>`, e.g. \
+                     `profiles/audit.json`",
+                ),
+        ),
+        _ => {}
+    }
+    let (Some((key, value)), Some(path)) = (profile, profile_text) else {
+        return;
+    };
+    if kind_text != Some("Localhost") {
+        let with = match kind_text {
+            Some(t) => format!("with `type: {t}`"),
+            None => "without `type`".to_owned(),
+        };
+        cx.report(
+            cx.finding("AL311", key.span())
+                .message(format!(
+                    "{}: `localhostProfile` {with}; the apiserver rejects the object (\"can only \
+                     be set when seccomp type is Localhost\")",
+                    level.describe()
+                ))
+                .label("needs type: Localhost")
+                .help("set `type: Localhost`, or remove `localhostProfile`"),
+        );
+        return;
+    }
+    if path.starts_with('/') {
+        let relative = path
+            .strip_prefix("/var/lib/kubelet/seccomp/")
+            .unwrap_or(path.trim_start_matches('/'));
+        cx.report(
+            cx.finding("AL311", value.span())
+                .message(format!(
+                    "{}: `localhostProfile` must be a relative path (under the kubelet's \
+                     `/var/lib/kubelet/seccomp/`); the apiserver rejects `{path}`",
+                    level.describe()
+                ))
+                .label("absolute path")
+                .help(format!("write `localhostProfile: {relative}`")),
+        );
+        return;
+    }
+    if has_dotdot(path) {
+        cx.report(
+            cx.finding("AL311", value.span())
+                .message(format!(
+                    "{}: `localhostProfile` must not contain `..`; the apiserver rejects `{path}` \
+                     (a profile cannot be outside the kubelet's seccomp directory)",
+                    level.describe()
+                ))
+                .label("contains ..")
+                .help("put the profile under /var/lib/kubelet/seccomp/ and name it from there"),
+        );
+        return;
+    }
+    cx.index.seccomp_refs.push(LocalhostRef {
+        profile: path.to_owned(),
+        file: std::sync::Arc::clone(cx.file),
+        span: value.span(),
+        template: cx.doc.template.clone(),
+        workload: workload.to_owned(),
+    });
+}

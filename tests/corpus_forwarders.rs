@@ -1,0 +1,189 @@
+//! Real log-forwarder manifests and rendered Helm streams from `../shared/corpus`: every
+//! forwarder is recognised, nothing else is, and the AL4xx findings on them are the ones
+//! judged right. Skipped (with a notice) when the corpus is not beside the project.
+
+use std::path::{Path, PathBuf};
+
+use auditlint::config::Config;
+use auditlint::engine;
+use auditlint::model::workload::{pod_template, WorkloadFacts};
+use auditlint::source::SourceFile;
+use auditlint::yaml::{parse_all, Item};
+
+fn corpus(dir: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(dir);
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is not present", path.display());
+        None
+    }
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("corpus directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every workload of a file: (file name, kind, name, recognised agent).
+fn workloads(path: &Path) -> Vec<(String, String, String, Option<String>)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let file = SourceFile::new(name.clone(), text.as_str());
+    let (items, _) = parse_all(&text);
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Document(doc) => {
+                let t = doc.root().and_then(pod_template)?;
+                let f = WorkloadFacts::read(t, &file, None, &[]);
+                Some((
+                    name.clone(),
+                    f.kind.clone(),
+                    f.name.clone().unwrap_or_default(),
+                    f.agent.map(|a| a.agent),
+                ))
+            }
+            Item::Error(_) => None,
+        })
+        .collect()
+}
+
+/// (file name, code) of every AL4xx finding of a scan.
+fn al4(paths: &[PathBuf]) -> Vec<(String, String)> {
+    let report = engine::scan_paths(paths, &Config::new()).expect("the corpus scans");
+    report
+        .findings
+        .iter()
+        .filter(|f| f.code().starts_with("AL4"))
+        .map(|f| {
+            let name = Path::new(&f.file.path)
+                .file_name()
+                .map_or(f.file.path.clone(), |n| n.to_string_lossy().into_owned());
+            (name, f.code().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn every_forwarder_manifest_is_recognised() {
+    let Some(dir) = corpus("forwarders") else {
+        return;
+    };
+    let mut seen = 0;
+    for file in files(&dir) {
+        for (name, kind, object, agent) in workloads(&file) {
+            seen += 1;
+            assert!(agent.is_some(), "{name}: {kind}/{object} is not recognised");
+        }
+    }
+    // 19 of the 22 files hold a DaemonSet; the rest are ConfigMaps.
+    assert_eq!(seen, 19);
+}
+
+#[test]
+fn nothing_else_is_taken_for_a_log_agent() {
+    let (Some(helm), Some(bulk)) = (corpus("helm-rendered"), corpus("bulk")) else {
+        return;
+    };
+    let mut agents: Vec<(String, String, String)> = files(&helm)
+        .iter()
+        .chain(files(&bulk).iter())
+        .flat_map(|f| workloads(f))
+        .filter_map(|(file, kind, name, agent)| Some((file, format!("{kind}/{name}"), agent?)))
+        .collect();
+    agents.sort();
+    let expected = [
+        // Real agents: the OpenTelemetry collector as a gateway Deployment (no hostPath, so
+        // AL402 leaves it alone) and a trimmed fluentd DaemonSet in a kyverno test.
+        (
+            "istio__istio__samples__open-telemetry__loki__otel.yaml",
+            "Deployment/opentelemetry-collector",
+            "opentelemetry-collector",
+        ),
+        (
+            "istio__istio__samples__open-telemetry__otel.yaml",
+            "Deployment/opentelemetry-collector",
+            "opentelemetry-collector",
+        ),
+        (
+            "kyverno__policies__other__memory-requests-equal-limits__.kyverno-test__resource.yaml",
+            "DaemonSet/fluentd-elasticsearch",
+            "fluentd",
+        ),
+        (
+            "open-telemetry__opentelemetry-demo__kubernetes__opentelemetry-demo.yaml",
+            "Deployment/otel-collector",
+            "opentelemetry-collector",
+        ),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+        .collect();
+    assert_eq!(agents, expected);
+}
+
+#[test]
+fn forwarder_findings_are_the_judged_ones() {
+    let Some(dir) = corpus("forwarders") else {
+        return;
+    };
+    // Scanned together: forwarders exist (no AL401), the Windows HostProcess fluent-bit sees
+    // the host filesystem (no AL403), and only the collector that reads Kubernetes objects
+    // through the API, a DaemonSet that mounts nothing from the node, is reported.
+    assert_eq!(
+        al4(std::slice::from_ref(&dir)),
+        [(
+            "open-telemetry__opentelemetry-helm-charts__charts__opentelemetry-collector__examples__daemonset-kubernetes-objects__rendered__daemonset.yaml".to_owned(),
+            "AL403".to_owned()
+        )]
+    );
+    // With the apiserver corpus: some forwarder tolerates the control-plane taint and mounts
+    // /var/log, so the audit logs are collected.
+    let Some(api) = corpus("apiserver") else {
+        return;
+    };
+    let hits = al4(&[api, dir]);
+    assert!(hits.iter().all(|(_, c)| c == "AL403"), "{hits:?}");
+}
+
+#[test]
+fn helm_streams_scan_and_keep_their_templates() {
+    let Some(dir) = corpus("helm-rendered") else {
+        return;
+    };
+    for file in files(&dir) {
+        let report = engine::scan_paths(std::slice::from_ref(&file), &Config::new())
+            .expect("a rendered stream scans");
+        let al401: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.code() == "AL401")
+            .collect();
+        // Each stream is a cluster definition without a forwarder DaemonSet: reported once.
+        assert_eq!(al401.len(), 1, "{}", file.display());
+        let text = std::fs::read_to_string(&file).unwrap();
+        // istio's jaeger.yaml starts with hand-written documents; only those after the first
+        // `# Source:` line belong to a template.
+        if let Some(first) = text.find("# Source: ") {
+            for f in report.findings.iter().filter(|f| f.span.start > first) {
+                assert!(
+                    f.template.is_some(),
+                    "{}: {} has no template",
+                    file.display(),
+                    f.code()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! AL4xx across files: when the rules fire, where, and with which settings.
+
+use auditlint::config::Config;
+use auditlint::engine::{self, Text};
+
+const APISERVER: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: kube-apiserver, namespace: kube-system}
+spec:
+  containers:
+  - name: kube-apiserver
+    command:
+    - kube-apiserver
+    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
+    - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    volumeMounts:
+    - {name: audit-log, mountPath: /var/log/kubernetes/audit}
+  volumes:
+  - {name: audit-log, hostPath: {path: /var/log/kubernetes/audit}}
+";
+
+fn daemonset(tolerations: &str, volumes: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: DaemonSet
+metadata: {{name: fluent-bit}}
+spec:
+  template:
+    spec:
+      tolerations: {tolerations}
+      containers:
+      - name: fluent-bit
+        image: fluent/fluent-bit:3.1
+        volumeMounts: [{{name: logs, mountPath: /logs}}]
+      volumes: [{{name: logs, hostPath: {{path: {volumes}}}}}]
+"
+    )
+}
+
+/// (path, line, code) of the AL4xx findings of a scan of `files`.
+fn scan(files: &[(&str, &str)], config: &Config) -> Vec<(String, usize, String)> {
+    let texts = files
+        .iter()
+        .map(|(name, text)| Text {
+            display: (*name).to_owned(),
+            text: (*text).to_owned(),
+            abs_path: None,
+        })
+        .collect();
+    engine::scan_texts(texts, config)
+        .findings
+        .iter()
+        .filter(|f| f.code().starts_with("AL4"))
+        .map(|f| {
+            let p = f.file.position(f.span.start);
+            (f.file.path.clone(), p.line, f.code().to_owned())
+        })
+        .collect()
+}
+
+fn codes(hits: &[(String, usize, String)]) -> Vec<&str> {
+    hits.iter().map(|h| h.2.as_str()).collect()
+}
+
+#[test]
+fn nothing_without_a_cluster_definition() {
+    let policy = "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]\n";
+    assert!(scan(&[("policy.yaml", policy)], &Config::new()).is_empty());
+}
+
+#[test]
+fn al401_is_reported_once_at_the_apiserver_else_at_the_first_workload() {
+    let app = "kind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: a, image: a}]}}}\n";
+    let hits = scan(
+        &[
+            ("b.yaml", app),
+            ("a.yaml", app),
+            ("z-apiserver.yaml", APISERVER),
+        ],
+        &Config::new(),
+    );
+    assert_eq!(
+        hits,
+        [("z-apiserver.yaml".to_owned(), 6, "AL401".to_owned())]
+    );
+    let hits = scan(&[("b.yaml", app), ("a.yaml", app)], &Config::new());
+    assert_eq!(hits, [("a.yaml".to_owned(), 1, "AL401".to_owned())]);
+}
+
+#[test]
+fn a_complete_setup_is_clean() {
+    let ds = daemonset("[{operator: Exists}]", "/var/log");
+    assert!(scan(&[("api.yaml", APISERVER), ("ds.yaml", &ds)], &Config::new()).is_empty());
+}
+
+#[test]
+fn control_plane_tolerations_decide_al404() {
+    let cases = [
+        ("[]", true),
+        (
+            "[{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoExecute}]",
+            true,
+        ),
+        (
+            "[{key: node-role.kubernetes.io/control-plane, value: x, effect: NoSchedule}]",
+            true,
+        ),
+        (
+            "[{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]",
+            false,
+        ),
+        (
+            "[{key: node-role.kubernetes.io/master, operator: Exists}]",
+            false,
+        ),
+        ("[{operator: Exists, effect: NoSchedule}]", false),
+    ];
+    for (tolerations, fires) in cases {
+        let ds = daemonset(tolerations, "/var/log");
+        let hits = scan(&[("api.yaml", APISERVER), ("ds.yaml", &ds)], &Config::new());
+        assert_eq!(
+            codes(&hits).contains(&"AL404"),
+            fires,
+            "{tolerations}: {hits:?}"
+        );
+    }
+}
+
+#[test]
+fn the_control_plane_taints_follow_the_kubernetes_version() {
+    let master = "[{key: node-role.kubernetes.io/master, operator: Exists}]";
+    let current = "[{key: node-role.kubernetes.io/control-plane, operator: Exists}]";
+    let both = "[{key: node-role.kubernetes.io/master, operator: Exists}, {key: node-role.kubernetes.io/control-plane, operator: Exists}]";
+    // (tolerations, version, AL404 fires): kubeadm taints `master` until 1.23, both in 1.24,
+    // `control-plane` from 1.25; without a version either toleration is accepted.
+    let cases = [
+        (master, None, false),
+        (current, None, false),
+        (master, Some((1, 23)), false),
+        (current, Some((1, 23)), true),
+        (master, Some((1, 24)), true),
+        (current, Some((1, 24)), true),
+        (both, Some((1, 24)), false),
+        (master, Some((1, 30)), true),
+        (current, Some((1, 30)), false),
+        ("[{operator: Exists}]", Some((1, 24)), false),
+    ];
+    for (tolerations, version, fires) in cases {
+        let ds = daemonset(tolerations, "/var/log");
+        let mut config = Config::new();
+        config.kubernetes_version = version;
+        let hits = scan(&[("api.yaml", APISERVER), ("ds.yaml", &ds)], &config);
+        assert_eq!(
+            codes(&hits).contains(&"AL404"),
+            fires,
+            "{tolerations} {version:?}"
+        );
+    }
+}
+
+#[test]
+fn al405_follows_the_apiserver_mount_and_path_components() {
+    let cases = [
+        ("/var/log", false),
+        ("/var/log/kubernetes", false),
+        ("/var/log/kubernetes/audit/", false),
+        ("/", false),
+        ("/var/log/kubernetes/audit-old", true),
+        ("/var/log/pods", true),
+    ];
+    for (dir, fires) in cases {
+        let ds = daemonset("[{operator: Exists}]", dir);
+        let hits = scan(&[("api.yaml", APISERVER), ("ds.yaml", &ds)], &Config::new());
+        assert_eq!(codes(&hits).contains(&"AL405"), fires, "{dir}: {hits:?}");
+    }
+    // A stdout audit log is not a file to collect.
+    let stdout = APISERVER.replace("/var/log/kubernetes/audit/audit.log", "-");
+    let ds = daemonset("[]", "/var/log/pods");
+    let hits = scan(&[("api.yaml", &stdout), ("ds.yaml", &ds)], &Config::new());
+    assert!(
+        !codes(&hits).contains(&"AL404") && !codes(&hits).contains(&"AL405"),
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn extra_agent_patterns_come_from_the_configuration() {
+    let ds = "kind: DaemonSet\nmetadata: {name: shipper}\nspec: {template: {spec: {containers: [{name: s, image: registry.acme.io/acme/log-shipper:2}]}}}\n";
+    assert_eq!(codes(&scan(&[("ds.yaml", ds)], &Config::new())), ["AL401"]);
+    let mut config = Config::new();
+    config.log_agents = vec!["acme/log-shipper".to_owned()];
+    assert_eq!(codes(&scan(&[("ds.yaml", ds)], &config)), ["AL403"]);
+}
+
+#[test]
+fn k3s_servers_carry_no_control_plane_taint() {
+    let k3s = "kube-apiserver-arg:\n- audit-policy-file=/etc/rancher/k3s/audit.yaml\n- audit-log-path=/var/lib/rancher/k3s/server/logs/audit.log\n";
+    let ds = daemonset("[]", "/var/log");
+    let hits = scan(&[("config.yaml", k3s), ("ds.yaml", &ds)], &Config::new());
+    // No AL404 (servers are schedulable), but the log lies outside /var/log: AL405.
+    assert_eq!(codes(&hits), ["AL405"], "{hits:?}");
+    // Mounting the log directory collects it (but no container logs: AL403).
+    let ds = daemonset("[]", "/var/lib/rancher/k3s/server/logs");
+    let hits = scan(&[("config.yaml", k3s), ("ds.yaml", &ds)], &Config::new());
+    assert_eq!(codes(&hits), ["AL403"], "{hits:?}");
+}
+
+#[test]
+fn container_log_links_without_their_targets_are_not_enough() {
+    let only_links = daemonset("[{operator: Exists}]", "/var/log/containers");
+    let hits = scan(&[("ds.yaml", &only_links)], &Config::new());
+    assert_eq!(codes(&hits), ["AL403"], "{hits:?}");
+    for dir in ["/var/log/pods", "/var/log", "/var", "/"] {
+        let ds = daemonset("[{operator: Exists}]", dir);
+        assert!(
+            scan(&[("ds.yaml", &ds)], &Config::new()).is_empty(),
+            "{dir}"
+        );
+    }
+}
