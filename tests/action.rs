@@ -167,6 +167,28 @@ fn a_clean_repository_passes_and_fail_on_is_honoured() {
 }
 
 #[test]
+fn the_config_input_is_passed_to_auditlint() {
+    let r = Runner::new(&[
+        ("apiserver.yaml", BAD),
+        ("ci/auditlint.yaml", "ignore: [AL101]\n"),
+    ]);
+    r.run(&[]);
+    let before: usize = r.outputs()["errors"].parse().unwrap();
+    assert!(before > 0);
+    let r = Runner::new(&[
+        ("apiserver.yaml", BAD),
+        ("ci/auditlint.yaml", "ignore: [AL101]\n"),
+    ]);
+    r.run(&[("config", "ci/auditlint.yaml")]);
+    let after: usize = r.outputs()["errors"].parse().unwrap();
+    assert!(after < before, "AL101 is ignored: {after} < {before}");
+    // A configuration file that does not exist is the scan's error, not silence.
+    let r = Runner::new(&[("apiserver.yaml", BAD)]);
+    let out = r.run(&[("config", "missing.yaml")]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn other_formats_and_bad_inputs() {
     let r = Runner::new(&[("apiserver.yaml", BAD)]);
     let out = r.run(&[("format", "concise")]);
