@@ -167,6 +167,28 @@ fn a_clean_repository_passes_and_fail_on_is_honoured() {
 }
 
 #[test]
+fn the_config_input_is_passed_to_auditlint() {
+    let r = Runner::new(&[
+        ("apiserver.yaml", BAD),
+        ("ci/auditlint.yaml", "ignore: [AL101]\n"),
+    ]);
+    r.run(&[]);
+    let before: usize = r.outputs()["errors"].parse().unwrap();
+    assert!(before > 0);
+    let r = Runner::new(&[
+        ("apiserver.yaml", BAD),
+        ("ci/auditlint.yaml", "ignore: [AL101]\n"),
+    ]);
+    r.run(&[("config", "ci/auditlint.yaml")]);
+    let after: usize = r.outputs()["errors"].parse().unwrap();
+    assert!(after < before, "AL101 is ignored: {after} < {before}");
+    // A configuration file that does not exist is the scan's error, not silence.
+    let r = Runner::new(&[("apiserver.yaml", BAD)]);
+    let out = r.run(&[("config", "missing.yaml")]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn other_formats_and_bad_inputs() {
     let r = Runner::new(&[("apiserver.yaml", BAD)]);
     let out = r.run(&[("format", "concise")]);
@@ -203,7 +225,22 @@ fn fake_release(dir: &Path, target: &str, corrupt: bool) -> String {
         .join("stage")
         .join(format!("auditlint-{version}-{target}"));
     std::fs::create_dir_all(&stage).unwrap();
-    std::fs::copy(env!("CARGO_BIN_EXE_auditlint"), stage.join("auditlint")).unwrap();
+    // A stand-in executable that runs the real one: the debug binary is tens of megabytes,
+    // and what is tested is the download, the verification and the extraction.
+    let stand_in = stage.join("auditlint");
+    std::fs::write(
+        &stand_in,
+        format!(
+            "#!/bin/sh\nexec '{}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_auditlint")
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&stand_in, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let release = dir.join("releases").join(format!("v{version}"));
     std::fs::create_dir_all(&release).unwrap();
     let archive = format!("auditlint-{version}-{target}.tar.gz");

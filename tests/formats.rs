@@ -140,3 +140,81 @@ fn completions_for_every_shell() {
         Some(2)
     );
 }
+
+/// Suppressed findings stay in SARIF as results with `suppressions`: an ignore comment is
+/// `inSource`, a baseline entry `external`; annotations and concise output leave them out.
+#[test]
+fn sarif_keeps_suppressed_findings_with_their_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = APISERVER.replace(
+        "--audit-log-path=-]",
+        "--audit-log-path=-]  # auditlint: ignore[AL113] -- stdout is collected here",
+    );
+    std::fs::write(dir.path().join("apiserver.yaml"), text).unwrap();
+    let d = dir.path();
+    let sarif = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["check", ".", "--format", "sarif", "--no-config"];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&auditlint(&args, d).stdout).unwrap()
+    };
+    let log = sarif(&[]);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let al113 = results.iter().find(|r| r["ruleId"] == "AL113").unwrap();
+    assert_eq!(al113["suppressions"][0]["kind"], "inSource");
+    assert!(al113["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .contains("stdout is collected here"));
+    let active: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_none())
+        .collect();
+    assert!(!active.is_empty());
+
+    // Record the rest in a baseline: now every result is suppressed, the others externally.
+    let written = auditlint(
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--write-baseline",
+            "baseline.json",
+        ],
+        d,
+    );
+    assert_eq!(written.status.code(), Some(0));
+    let log = sarif(&["--baseline", "baseline.json"]);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().all(|r| r.get("suppressions").is_some()));
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r["suppressions"][0]["kind"] == "external")
+            .count(),
+        active.len()
+    );
+    // Fingerprints do not change when a finding is suppressed.
+    let fingerprints = |log: &serde_json::Value| -> Vec<String> {
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"]["auditlint/v1"].to_string())
+            .collect()
+    };
+    assert_eq!(fingerprints(&log), fingerprints(&sarif(&[])));
+    let github = auditlint(
+        &[
+            "check",
+            ".",
+            "--no-config",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "github",
+        ],
+        d,
+    );
+    assert_eq!(github.status.code(), Some(0));
+    assert!(!stdout(&github).lines().any(|l| l.starts_with("::")));
+}

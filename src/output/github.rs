@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 
-use super::location::{relative_path, utf16_position};
+use super::location::{relative_path, utf16_region};
 
 /// The workflow command of a severity (GitHub has no `note`; `notice` is its equivalent).
 pub fn command(severity: Severity) -> &'static str {
@@ -32,8 +32,7 @@ pub fn escape_property(s: &str) -> String {
 }
 
 pub fn annotation(f: &Finding, base: Option<&Path>) -> String {
-    let (line, col) = utf16_position(&f.file, f.span.start);
-    let (end_line, end_col) = utf16_position(&f.file, f.span.end);
+    let [line, col, end_line, end_col] = utf16_region(&f.file, f.span);
     let mut message = f.message.clone();
     if let Some(help) = &f.help {
         message.push_str("\nhelp: ");

@@ -50,6 +50,23 @@ pub fn utf16_position(file: &SourceFile, offset: usize) -> (usize, usize) {
     (line + 1, column)
 }
 
+/// A span's region: start and end as [`utf16_position`]s. A span that ends at the start of
+/// a line (a block that includes its final line break, often the end of the file) ends
+/// instead at the end of its last line, so the region never names a line past the content:
+/// GitHub's annotations do not handle one that does.
+pub fn utf16_region(file: &SourceFile, span: crate::yaml::Span) -> [usize; 4] {
+    let (start_line, start_column) = utf16_position(file, span.start);
+    let mut end = span.end.min(file.text.len());
+    if end > span.start {
+        let trimmed = file.text[span.start..end].trim_end_matches(['\n', '\r']);
+        if trimmed.len() < end - span.start && !trimmed.is_empty() {
+            end = span.start + trimmed.len();
+        }
+    }
+    let (end_line, end_column) = utf16_position(file, end);
+    [start_line, start_column, end_line, end_column]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +82,24 @@ mod tests {
         // Past the end and inside a character are clamped, never a panic.
         assert_eq!(utf16_position(&f, 10_000).0, 3);
         assert_eq!(utf16_position(&f, 4), (1, 4));
+    }
+
+    #[test]
+    fn regions_end_on_their_last_line() {
+        use crate::yaml::Span;
+        let f = SourceFile::new("x", "a: 1\nb:\n  c: 2\n");
+        let b = f.text.find('b').unwrap();
+        // `b: {c: 2}` with its final line break, up to the end of the file.
+        assert_eq!(utf16_region(&f, Span::new(b, f.text.len())), [2, 1, 3, 7]);
+        assert_eq!(utf16_region(&f, Span::new(b, b + 1)), [2, 1, 2, 2]);
+        assert_eq!(utf16_region(&f, Span::point(b)), [2, 1, 2, 1]);
+        // A span of nothing but a line break stays where it is.
+        assert_eq!(utf16_region(&f, Span::new(4, 5)), [1, 5, 2, 1]);
+        let crlf = SourceFile::new("y", "a: 1\r\nb: 2\r\n");
+        assert_eq!(
+            utf16_region(&crlf, Span::new(0, crlf.text.len())),
+            [1, 1, 2, 5]
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::fingerprint::fingerprints;
 use crate::rules::pack::{self, RuleMeta};
 use crate::source::SourceFile;
 
-use super::location::{relative_path, utf16_position};
+use super::location::{relative_path, utf16_region};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/auditlint/auditlint";
@@ -121,12 +121,12 @@ fn repository_fingerprints(findings: &[Finding], base: Option<&Path>) -> Vec<Str
 fn rule(r: &RuleMeta) -> Value {
     let mut tags = vec!["security".to_owned()];
     tags.extend(r.tags.iter().filter(|t| *t != "security").cloned());
-    let help_text = format!("{}\n\n{}", r.remediation.trim_end(), r.docs_url());
+    let help_text = format!("{}\n\n{}", unwrap_lines(&r.remediation), r.docs_url());
     json!({
         "id": r.code,
         "name": r.name,
         "shortDescription": { "text": r.summary },
-        "fullDescription": { "text": r.rationale.trim_end() },
+        "fullDescription": { "text": unwrap_lines(&r.rationale) },
         "help": { "text": help_text, "markdown": crate::docs::markdown(r) },
         "helpUri": r.docs_url(),
         "defaultConfiguration": { "level": level(r.severity) },
@@ -139,8 +139,7 @@ fn rule(r: &RuleMeta) -> Value {
 
 fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path>) -> Value {
     let uri = encode_uri(&relative_path(&f.file, base));
-    let (start_line, start_column) = utf16_position(&f.file, f.span.start);
-    let (end_line, end_column) = utf16_position(&f.file, f.span.end);
+    let [start_line, start_column, end_line, end_column] = utf16_region(&f.file, f.span);
     let mut text = f.message.clone();
     if let Some(help) = &f.help {
         text.push_str("\n\nhelp: ");
@@ -173,8 +172,7 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let (sl, sc) = utf16_position(&r.file, r.span.start);
-                let (el, ec) = utf16_position(&r.file, r.span.end);
+                let [sl, sc, el, ec] = utf16_region(&r.file, r.span);
                 json!({
                     "id": i + 1,
                     "physicalLocation": {
@@ -214,6 +212,37 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path
     Value::Object(result)
 }
 
+/// Joins the hard-wrapped lines of the rule pack's prose: plain-text SARIF viewers reflow
+/// nothing, and a line break mid-sentence reads as a break. Blank lines, list items and
+/// fenced code keep their line breaks.
+fn unwrap_lines(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence = false;
+    let mut joinable = false;
+    for line in text.trim().lines() {
+        let t = line.trim();
+        let fence = t.starts_with("```");
+        let item = t.starts_with("- ")
+            || t.starts_with("* ")
+            || t.split_once(". ")
+                .is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+        if joinable && !t.is_empty() && !fence && !item && !in_fence {
+            out.push(' ');
+            out.push_str(t);
+        } else {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(if in_fence || fence { line } else { t });
+        }
+        if fence {
+            in_fence = !in_fence;
+        }
+        joinable = !t.is_empty() && !in_fence && !fence;
+    }
+    out
+}
+
 /// Percent-encodes a relative path into a URI reference: unreserved characters and `/` stay,
 /// every other byte (spaces, `%`, `#`, `?`, non-ASCII) becomes `%XX`.
 pub fn encode_uri(path: &str) -> String {
@@ -242,6 +271,15 @@ mod tests {
             documents: 1,
             ..Report::default()
         }
+    }
+
+    #[test]
+    fn prose_is_unwrapped_into_paragraphs() {
+        assert_eq!(unwrap_lines("a b\nc\n\nd\n  e\n"), "a b c\n\nd e");
+        assert_eq!(
+            unwrap_lines("Do:\n- one\n  more\n- two\n```yaml\na: 1\n  b: 2\n```\nend\nhere"),
+            "Do:\n- one more\n- two\n```yaml\na: 1\n  b: 2\n```\nend here"
+        );
     }
 
     #[test]
