@@ -171,9 +171,11 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
     let text = Arc::clone(&file.text);
     let mut result = FileResult::default();
     let mut handle = |item: Item| match item {
-        Item::Error(error) => result
-            .findings
-            .push(rules::input::syntax_error(&file, &error)),
+        Item::Error(error) => {
+            let mut finding = rules::input::syntax_error(&file, &error);
+            finding.template = crate::helm::template_at(&text, finding.span.start);
+            result.findings.push(finding);
+        }
         Item::Document(doc) => {
             let Some(root) = doc.root() else { return };
             let mut cx = DocCtx {

@@ -87,9 +87,48 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
     })
 }
 
+/// The Helm template of the document around `offset` of a rendered stream, read from the
+/// text (for syntax errors, which have no parsed document to carry it): the last
+/// `# Source:` line before `offset`, when no document separator follows it.
+pub fn template_at(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    let line_start = before
+        .rmatch_indices("# Source:")
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || before.as_bytes()[i - 1] == b'\n')?;
+    let line = &before[line_start..];
+    let (first, rest) = line.split_once('\n').unwrap_or((line, ""));
+    let separated = rest
+        .lines()
+        .any(|l| l == "---" || l.starts_with("--- ") || l == "...");
+    if separated {
+        return None;
+    }
+    let name = first.strip_prefix("# Source:")?.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_template_around_an_offset() {
+        let text = "# Source: c/templates/a.yaml\nkind: A\n---\n# Source: c/templates/b.yaml\nkind: [\n---\nkind: C\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(
+            template_at(text, at("kind: A")).as_deref(),
+            Some("c/templates/a.yaml")
+        );
+        assert_eq!(
+            template_at(text, at("kind: [")).as_deref(),
+            Some("c/templates/b.yaml")
+        );
+        assert_eq!(template_at(text, at("kind: C")), None);
+        assert_eq!(template_at("kind: A\n", 3), None);
+        assert_eq!(template_at(text, text.len() + 10), None);
+        assert_eq!(template_at("x # Source: no\nkind: [", 18), None);
+    }
 
     #[test]
     fn paths_are_never_taken_for_options() {

@@ -261,3 +261,24 @@ mod chart {
         assert_eq!(o.status.code(), Some(2));
     }
 }
+
+#[test]
+fn a_syntax_error_in_a_helm_stream_names_its_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "---\n# Source: c/templates/ok.yaml\nkind: ConfigMap\nmetadata: {name: a}\n---\n# Source: c/templates/broken.yaml\nkind: ConfigMap\nmetadata: {name: b\n  x: [\n";
+    let o = run(
+        &["check", "-", "--format", "json"],
+        broken,
+        dir.path(),
+        None,
+    );
+    let found = findings(&json(&o));
+    assert!(
+        found.contains(&(
+            "AL001".to_owned(),
+            "-".to_owned(),
+            Some("c/templates/broken.yaml".to_owned())
+        )),
+        "{found:?}"
+    );
+}
