@@ -60,6 +60,10 @@ pub struct ExplainArgs {
     pub path: Option<String>,
     #[arg(long, value_enum, default_value_t = PolicyFormat::Human)]
     pub format: PolicyFormat,
+    /// The Kubernetes version the policy runs on (`1.35`); version-dependent matching
+    /// (`group: "*"` since 1.36) follows it. Default: the newest behaviour.
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
+    pub kubernetes_version: Option<(u32, u32)>,
 }
 
 #[derive(Args, Debug)]
@@ -68,6 +72,20 @@ pub struct MatrixArgs {
     pub policy: PathBuf,
     #[arg(long, value_enum, default_value_t = PolicyFormat::Human)]
     pub format: PolicyFormat,
+    /// As for `policy explain`.
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
+    pub kubernetes_version: Option<(u32, u32)>,
+}
+
+/// `1.35`, `v1.35` or `1.35.2` → (1, 35).
+pub fn parse_version(s: &str) -> Result<(u32, u32), String> {
+    let mut parts = s.trim_start_matches('v').split('.');
+    let major = parts.next().and_then(|p| p.parse().ok());
+    let minor = parts.next().and_then(|p| p.parse().ok());
+    match (major, minor) {
+        (Some(major), Some(minor)) => Ok((major, minor)),
+        _ => Err(format!("`{s}` is not a Kubernetes version such as 1.35")),
+    }
 }
 
 /// The first Policy in `path`, and how many it holds.
@@ -120,7 +138,7 @@ pub fn request(args: &ExplainArgs) -> Request {
 pub fn explain(args: &ExplainArgs, color: bool) -> Result<String, String> {
     let (file, policy, count) = load(&args.policy)?;
     let request = request(args);
-    let decision = evaluate(&policy, &request, None);
+    let decision = evaluate(&policy, &request, args.kubernetes_version);
     let stages: Vec<&str> = decision.omit_stages.iter().map(|s| s.as_str()).collect();
     if args.format == PolicyFormat::Json {
         let rule_line = decision
@@ -217,7 +235,7 @@ pub fn matrix(args: &MatrixArgs, color: bool) -> Result<String, String> {
     let results: Vec<(probes::Probe, Decision)> = probes
         .into_iter()
         .map(|p| {
-            let d = evaluate(&policy, &p.request, None);
+            let d = evaluate(&policy, &p.request, args.kubernetes_version);
             (p, d)
         })
         .collect();

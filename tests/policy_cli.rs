@@ -269,3 +269,46 @@ fn bad_input_exits_2() {
     let out = auditlint(&["policy", "matrix", "does/not/exist.yaml"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn group_wildcard_depends_on_the_kubernetes_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.yaml");
+    std::fs::write(
+        &p,
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{group: \"*\"}]\n",
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let args = |version: &'static str| {
+        let mut a = vec![
+            "policy",
+            "explain",
+            path,
+            "--verb",
+            "get",
+            "--resource",
+            "deployments",
+            "--api-group",
+            "apps",
+            "--format",
+            "json",
+        ];
+        if !version.is_empty() {
+            a.extend(["--kubernetes-version", version]);
+        }
+        a
+    };
+    assert_eq!(json(&args(""))["level"], "Metadata");
+    assert_eq!(json(&args("1.36"))["level"], "Metadata");
+    assert_eq!(json(&args("v1.35.4"))["level"], "None");
+    let out = auditlint(
+        &{
+            let mut a = args("");
+            a.extend(["--kubernetes-version", "soon"]);
+            a
+        },
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -147,9 +147,14 @@ impl Rule {
         Level::parse(&self.level_raw.as_ref()?.value)
     }
 
-    /// Where findings about this rule point: its level, or the rule itself.
+    /// Where findings about this rule point: its level, or the rule itself (also when the
+    /// rule is a YAML alias, whose level is written elsewhere).
     pub fn anchor(&self) -> Span {
-        self.level_raw.as_ref().map_or(self.span, |l| l.span)
+        self.level_raw
+            .as_ref()
+            .map(|l| l.span)
+            .filter(|l| l.start >= self.span.start && l.end <= self.span.end)
+            .unwrap_or(self.span)
     }
 
     /// From the rule's first written value to its last, without the comments and blank

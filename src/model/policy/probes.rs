@@ -296,7 +296,7 @@ mod tests {
                     && p.request.resource.as_ref().unwrap().resource == "secrets"
             })
             .unwrap();
-        assert_eq!(get.request.resource.as_ref().unwrap().name, "app-config");
+        assert_eq!(get.request.resource.as_ref().unwrap().name, "example");
         let create = probes
             .iter()
             .find(|p| {

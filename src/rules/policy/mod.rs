@@ -52,13 +52,13 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
     never_matches::check(cx, policy);
     exec_verbs::check(cx, policy);
     body_level::check(cx, policy);
-    shadowed::check(cx, policy);
     if !policy.levels_valid() {
         // A rule with a missing or unknown level: the apiserver does not load this policy
         // (AL203), so what it would log is not analysed.
         return;
     }
     let analysis = Analysis::new(policy, cx.config);
+    shadowed::check(cx, policy);
     catch_all_none::check(cx, policy);
     broad_none::check(cx, policy, &analysis);
     no_catch_all::check(cx, policy, &analysis);
