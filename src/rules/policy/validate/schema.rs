@@ -171,8 +171,8 @@ fn unknown_field(
     let (key_node, _) = object.entry(key)?;
     let target = fields::misplaced(ctx, key)
         .or_else(|| nearest(key, ctx.fields()).map(|f| (ctx, f)))
-        // `apiVersion: …` written twice with different case is not a typo worth a guess.
-        .filter(|&(_, f)| f != key);
+        // A known field of another object (`verbs` under `resources`) is a move, not a rename.
+        .filter(|&(to, f)| to != ctx || f != key);
     record.push(Unknown {
         object: format!("/{}", parts.join("/")),
         target,

@@ -215,7 +215,7 @@ fn unknown_fields_say_what_the_rule_now_matches() {
             "verbs under resources, rule has its own",
             "rules:\n- level: None\n  verbs: [list]\n  resources:\n  - resources: [events]\n    verbs: [get]\n",
             &[("AL204", "verbs")],
-            "the rule's own `verbs` still apply",
+            "the rule's own `verbs` still applies",
         ),
         (
             "groups in a resources entry",
