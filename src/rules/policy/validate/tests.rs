@@ -245,7 +245,7 @@ fn unknown_fields_say_what_the_rule_now_matches() {
             "no suggestion",
             "rules:\n- level: Metadata\n  priority: 3\n",
             &[("AL204", "priority")],
-            "one of the fields of a policy rule",
+            "whatever it was meant to restrict",
         ),
         (
             "group on the rule",
