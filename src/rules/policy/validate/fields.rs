@@ -64,9 +64,7 @@ impl Ctx {
         match parts {
             [] => Some(Ctx::Policy),
             ["rules", i] if is_index(i) => Some(Ctx::Rule),
-            ["rules", i, "resources", k] if is_index(i) && is_index(k) => {
-                Some(Ctx::GroupResources)
-            }
+            ["rules", i, "resources", k] if is_index(i) && is_index(k) => Some(Ctx::GroupResources),
             _ => None,
         }
     }
@@ -86,9 +84,7 @@ pub fn expected(ctx: Ctx, field: &str) -> Option<(&'static str, &'static str)> {
         (Ctx::Policy | Ctx::Rule, "omitStages") => {
             ("a list of stage names", "omitStages: [RequestReceived]")
         }
-        (Ctx::Policy | Ctx::Rule, "omitManagedFields") => {
-            ("a boolean", "omitManagedFields: true")
-        }
+        (Ctx::Policy | Ctx::Rule, "omitManagedFields") => ("a boolean", "omitManagedFields: true"),
         (Ctx::Rule, "level") => ("a string", "level: Metadata"),
         (Ctx::Rule, "users") => ("a list of strings", "users: [\"alice@example.com\"]"),
         (Ctx::Rule, "userGroups") => ("a list of strings", "userGroups: [\"system:nodes\"]"),

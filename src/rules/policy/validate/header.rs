@@ -125,7 +125,12 @@ fn rules(root: Node<'_>, unknown: &[&Unknown], out: &mut Vec<Issue>) {
         None => out.push(
             Issue::new(
                 "AL202",
-                Span::point(root.span().end),
+                // Where a `rules:` key would be appended: after the last entry.
+                Span::point(
+                    root.entries()
+                        .last()
+                        .map_or(root.span().end, |(_, v)| v.span().end),
+                ),
                 format!("the policy has no `rules`: {fatal}"),
             )
             .label("`rules:` is missing")

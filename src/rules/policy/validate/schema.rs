@@ -68,8 +68,7 @@ pub fn check(root: Node<'_>) -> SchemaResult {
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for key in unexpected {
-                    if let Some(issue) = unknown_field(root, node, &parts, key, &mut out.unknown)
-                    {
+                    if let Some(issue) = unknown_field(root, node, &parts, key, &mut out.unknown) {
                         out.issues.push(issue);
                     }
                 }
@@ -120,8 +119,7 @@ fn type_error(node: Node<'_>, parts: &[&str]) -> Issue {
     let got = fields::article(node.kind_name());
     let (what, example) = match parts.split_last() {
         None => ("a mapping", "apiVersion: audit.k8s.io/v1"),
-        Some((last, parent)) => match Ctx::of(parent).and_then(|ctx| fields::expected(ctx, last))
-        {
+        Some((last, parent)) => match Ctx::of(parent).and_then(|ctx| fields::expected(ctx, last)) {
             Some(e) => e,
             // An element of a list field.
             None => element(parent),
@@ -131,6 +129,9 @@ fn type_error(node: Node<'_>, parts: &[&str]) -> Issue {
         ("a list of strings" | "a list of stage names", Some(text)) if node.is_scalar() => {
             let field = parts.last().copied().unwrap_or("");
             format!("write a list, even for one value: `{field}: [\"{text}\"]`")
+        }
+        ("a string", _) if parts.last() == Some(&"level") => {
+            format!("write one of {}", fields::LEVELS.join(", "))
         }
         ("a string", Some(text)) if node.is_scalar() => {
             format!("quote the value so that it is read as a string: `\"{text}\"` (for example `{example}`)")
@@ -180,8 +181,15 @@ fn unknown_field(
     let dropped = "the apiserver drops it with only a log warning";
     let issue = match target {
         Some((to, field)) if to == ctx => {
+            let written_default = ctx == Ctx::GroupResources
+                && field == "group"
+                && object
+                    .get(key)
+                    .is_some_and(|v| v.is_null() || v.text() == Some(""));
             let consequence = if object.get(field).is_some() {
                 format!("`{field}` is also set here, so the values under `{key}` are ignored")
+            } else if written_default {
+                "the entry falls back to the core group (`\"\"`), which happens to be the value written here; any other group written this way would be ignored".to_owned()
             } else {
                 fields::without(ctx, field, is_resource_rule(object)).to_owned()
             };

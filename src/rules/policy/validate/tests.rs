@@ -5,6 +5,21 @@ use super::checks::is_dns_subdomain;
 use super::*;
 use crate::yaml::{parse_all, Item};
 
+/// (name, policy body after the header, expected (code, span text) pairs).
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// A case plus a fragment the message must contain.
+type MessageCase = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
 const HEAD: &str = "apiVersion: audit.k8s.io/v1\nkind: Policy\n";
 
 /// (code, text under the span, message) for every issue of the first document of `text`.
@@ -45,12 +60,16 @@ fn upstream_valid_policies_are_clean() {
     for r in rules {
         expect(r, &format!("rules:\n{r}"), &[]);
     }
-    expect("all", &format!("omitStages: [RequestReceived]\nrules:\n{}", rules.concat()), &[]);
+    expect(
+        "all",
+        &format!("omitStages: [RequestReceived]\nrules:\n{}", rules.concat()),
+        &[],
+    );
 }
 
 #[test]
 fn validator_checks_v1_to_v9() {
-    let cases: &[(&str, &str, &[(&str, &str)])] = &[
+    let cases: &[Case] = &[
         (
             "V1 policy omitStages",
             "omitStages: [foo]\nrules:\n- level: Metadata\n",
@@ -139,8 +158,13 @@ fn validator_checks_v1_to_v9() {
 
 #[test]
 fn nearest_level_and_stage_are_suggested() {
-    let got = run(&format!("{HEAD}omitStages: [RequestRecieved]\nrules:\n- level: Meatadata\n"));
-    assert!(got[0].2.contains("`RequestRecieved` is not a stage"), "{got:?}");
+    let got = run(&format!(
+        "{HEAD}omitStages: [RequestRecieved]\nrules:\n- level: Meatadata\n"
+    ));
+    assert!(
+        got[0].2.contains("`RequestRecieved` is not a stage"),
+        "{got:?}"
+    );
     let issues = {
         let text = format!("{HEAD}rules:\n- level: Meatadata\n");
         let (items, _) = parse_all(&text);
@@ -150,7 +174,10 @@ fn nearest_level_and_stage_are_suggested() {
         issues(doc.root().unwrap(), None)
     };
     assert_eq!(issues.len(), 1);
-    assert_eq!(issues[0].help, "write `level: Metadata` (levels are case-sensitive)");
+    assert_eq!(
+        issues[0].help,
+        "write `level: Metadata` (levels are case-sensitive)"
+    );
 }
 
 #[test]
@@ -165,7 +192,7 @@ fn group_wildcard_depends_on_the_kubernetes_version() {
 
 #[test]
 fn type_errors_are_reported_at_the_value() {
-    let cases: &[(&str, &str, &[(&str, &str)])] = &[
+    let cases: &[Case] = &[
         (
             "string for a list",
             "rules:\n- level: Metadata\n  users: alice\n",
@@ -182,8 +209,16 @@ fn type_errors_are_reported_at_the_value() {
             "rules:\n- level: Metadata\n  verbs: [get, yes]\n",
             &[("AL203", "yes")],
         ),
-        ("rule not a mapping", "rules:\n- Metadata\n", &[("AL203", "Metadata")]),
-        ("rules a mapping", "rules:\n  level: Metadata\n", &[("AL203", "level: Metadata\n")]),
+        (
+            "rule not a mapping",
+            "rules:\n- Metadata\n",
+            &[("AL203", "Metadata")],
+        ),
+        (
+            "rules a mapping",
+            "rules:\n  level: Metadata\n",
+            &[("AL203", "level: Metadata\n")],
+        ),
         (
             "resources a list of strings",
             "rules:\n- level: Metadata\n  resources: [pods]\n",
@@ -198,13 +233,20 @@ fn type_errors_are_reported_at_the_value() {
     for &(name, body, want) in cases {
         expect(name, body, want);
     }
-    let got = run(&format!("{HEAD}rules:\n- level: Metadata\n  users: alice\n"));
-    assert!(got[0].2.contains("`rules[0].users` must be a list of strings, but here it is a string"), "{got:?}");
+    let got = run(&format!(
+        "{HEAD}rules:\n- level: Metadata\n  users: alice\n"
+    ));
+    assert!(
+        got[0]
+            .2
+            .contains("`rules[0].users` must be a list of strings, but here it is a string"),
+        "{got:?}"
+    );
 }
 
 #[test]
 fn unknown_fields_say_what_the_rule_now_matches() {
-    let cases: &[(&str, &str, &[(&str, &str)], &str)] = &[
+    let cases: &[MessageCase] = &[
         (
             "verbs indented under resources",
             "rules:\n- level: None\n  resources:\n  - group: \"\"\n    resources: [events]\n    verbs: [get]\n",
@@ -222,6 +264,12 @@ fn unknown_fields_say_what_the_rule_now_matches() {
             "rules:\n- level: Request\n  resources:\n  - groups: apps\n    resources: [deployments]\n",
             &[("AL204", "groups")],
             "did you mean `group`?",
+        ),
+        (
+            "groups: \"\" in a resources entry",
+            "rules:\n- level: Request\n  resources:\n  - groups: \"\"\n    resources: [secrets]\n",
+            &[("AL204", "groups")],
+            "which happens to be the value written here",
         ),
         (
             "resourceName",
@@ -287,7 +335,10 @@ fn header_checks() {
     let v1beta1 = "apiVersion: audit.k8s.io/v1beta1\nkind: Policy\nrules:\n- level: Metadata\n";
     let got = run(v1beta1);
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!((got[0].0, got[0].1.as_str()), ("AL201", "audit.k8s.io/v1beta1"));
+    assert_eq!(
+        (got[0].0, got[0].1.as_str()),
+        ("AL201", "audit.k8s.io/v1beta1")
+    );
     assert!(got[0].2.contains("removed in Kubernetes 1.24"));
 
     let got = run("apiVersion: audit.k8s.io/v1\nkind: Polcy\nrules:\n- level: Metadata\n");
@@ -338,7 +389,14 @@ fn the_embedded_schema_compiles() {
 
 #[test]
 fn dns_subdomains() {
-    for ok in ["apps", "rbac.authorization.k8s.io", "core", "v1", "a-b.c", "0"] {
+    for ok in [
+        "apps",
+        "rbac.authorization.k8s.io",
+        "core",
+        "v1",
+        "a-b.c",
+        "0",
+    ] {
         assert!(is_dns_subdomain(ok), "{ok}");
     }
     for bad in ["Apps", "a/b", "-a", "a-", "a..b", ".a", "*", "a_b", ""] {
