@@ -169,6 +169,10 @@ fn unknown_field(
     record: &mut Vec<Unknown>,
 ) -> Option<Issue> {
     let ctx = Ctx::of(parts)?;
+    // A YAML merge key: Kubernetes' decoder merges it, this tree keeps it as a key.
+    if key == "<<" {
+        return None;
+    }
     let (key_node, _) = object.entry(key)?;
     let target = fields::misplaced(ctx, key)
         .or_else(|| nearest(key, ctx.fields()).map(|f| (ctx, f)))

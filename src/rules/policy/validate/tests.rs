@@ -290,6 +290,12 @@ fn unknown_fields_say_what_the_rule_now_matches() {
             "every request, resource and non-resource alike",
         ),
         (
+            "merge key is not a field",
+            "rules:\n- &m {level: Metadata}\n- <<: *m\n  level: None\n",
+            &[],
+            "",
+        ),
+        (
             "no suggestion",
             "rules:\n- level: Metadata\n  priority: 3\n",
             &[("AL204", "priority")],
