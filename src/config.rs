@@ -57,24 +57,9 @@ pub struct Config {
     pub extra_probes: Vec<ExtraProbe>,
 }
 
-/// One `extra-probes` entry, as a probe set of `rules/probes.yaml` is written: the policy
-/// rules expand it over their probe identities and namespaces. The fields mirror the
-/// policy engine's probe sets so the two convert one to one.
-#[derive(Debug, Clone, Default)]
-pub struct ExtraProbe {
-    /// API group; `""` is the core group.
-    pub group: String,
-    pub resource: String,
-    pub subresource: String,
-    /// Cluster-scoped: probed without a namespace.
-    pub cluster: bool,
-    /// Namespaces to probe instead of the default ones.
-    pub namespaces: Vec<String>,
-    pub verbs: Vec<String>,
-    /// `Some` for `kind: sensitive` (verbs whose request body carries the secret), `None`
-    /// for `kind: must-log`.
-    pub body_verbs: Option<Vec<String>>,
-}
+/// One `extra-probes` entry: written like a probe set of `rules/probes.yaml` (plus `kind:
+/// sensitive|must-log`), expanded by the policy rules over their identities and namespaces.
+pub use crate::model::policy::probes::ProbeSpec as ExtraProbe;
 
 impl Config {
     pub fn new() -> Self {

@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 
 use super::matcher::{Request, Resource, User};
 use super::Level;
-use crate::config::{ExtraProbe, ProbeKind};
 use crate::yaml::{parse_all, Item, Node};
 
 /// What a probe is for.
@@ -118,37 +117,6 @@ pub fn all(extra: &[ProbeSpec]) -> Vec<Probe> {
         expand(spec, d, &mut out);
     }
     out
-}
-
-/// The configuration's `extra-probes` as probe sets. A probe without a verb is tried with
-/// every verb; a sensitive one leaks its secret in the request body of writes.
-pub fn from_config(extra: &[ExtraProbe]) -> Vec<ProbeSpec> {
-    const VERBS: [&str; 7] = ["get", "list", "watch", "create", "update", "patch", "delete"];
-    extra
-        .iter()
-        .filter_map(|p| {
-            let verbs: Vec<String> = match &p.verb {
-                Some(v) => vec![v.clone()],
-                None => VERBS.iter().map(|v| (*v).to_owned()).collect(),
-            };
-            let body_verbs = (p.kind == ProbeKind::Sensitive).then(|| {
-                verbs
-                    .iter()
-                    .filter(|v| matches!(v.as_str(), "create" | "update" | "patch"))
-                    .cloned()
-                    .collect()
-            });
-            Some(ProbeSpec {
-                group: p.api_group.clone().unwrap_or_default(),
-                resource: p.resource.clone()?,
-                subresource: p.subresource.clone().unwrap_or_default(),
-                cluster: p.namespace.as_deref() == Some(""),
-                namespaces: p.namespace.iter().filter(|n| !n.is_empty()).cloned().collect(),
-                verbs,
-                body_verbs,
-            })
-        })
-        .collect()
 }
 
 fn expand(spec: &ProbeSpec, d: &Data, out: &mut Vec<Probe>) {
@@ -308,46 +276,3 @@ mod tests {
     }
 }
 
-#[cfg(test)]
-mod config_tests {
-    use super::*;
-
-    #[test]
-    fn extra_probes_from_the_configuration_become_probe_sets() {
-        let extra = [
-            ExtraProbe {
-                resource: Some("vaultsecrets".into()),
-                api_group: Some("vault.example.com".into()),
-                kind: ProbeKind::Sensitive,
-                ..ExtraProbe::default()
-            },
-            ExtraProbe {
-                verb: Some("create".into()),
-                resource: Some("pods".into()),
-                subresource: Some("ephemeralcontainers".into()),
-                namespace: Some("prod".into()),
-                kind: ProbeKind::MustLog,
-                ..ExtraProbe::default()
-            },
-            // No resource: nothing to probe.
-            ExtraProbe::default(),
-        ];
-        let specs = from_config(&extra);
-        assert_eq!(specs.len(), 2);
-        assert_eq!(specs[0].group, "vault.example.com");
-        assert_eq!(specs[0].verbs.len(), 7);
-        assert_eq!(
-            specs[0].body_verbs.as_deref(),
-            Some(&["create".to_owned(), "update".into(), "patch".into()][..])
-        );
-        assert_eq!(specs[1].verbs, ["create"]);
-        assert_eq!(specs[1].namespaces, ["prod"]);
-        assert!(specs[1].body_verbs.is_none());
-        let probes = all(&specs);
-        assert!(probes.iter().any(|p| p
-            .request
-            .resource
-            .as_ref()
-            .is_some_and(|r| r.resource == "vaultsecrets" && r.group == "vault.example.com")));
-    }
-}

@@ -11,6 +11,7 @@ mod never_matches;
 mod no_catch_all;
 mod request_received;
 pub mod resolve;
+pub mod validate;
 mod secret_bodies;
 mod shadowed;
 mod unresolved;
@@ -27,10 +28,15 @@ use crate::model::policy::{self, Policy, PolicyEntry};
 
 pub fn check_document(cx: &mut DocCtx<'_>) {
     let mut found = Vec::new();
-    policy::read(cx.root, cx.file, |_root, f| {
-        // validate::validate(_root, cx.file): AL201–AL204 on every recognised Policy root.
+    let mut invalid = Vec::new();
+    let version = cx.config.kubernetes_version;
+    policy::read(cx.root, cx.file, |root, f| {
+        invalid.extend(validate::validate_with(root, cx.file, version));
         found.push(f);
     });
+    for finding in invalid {
+        cx.report(finding);
+    }
     for f in found {
         check_policy(cx, &f.policy);
         cx.index.policies.push(PolicyEntry {
@@ -79,7 +85,7 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn new(policy: &Policy, config: &Config) -> Self {
-        let results = probes::all(&probes::from_config(&config.extra_probes))
+        let results = probes::all(&config.extra_probes)
             .into_iter()
             .map(|p| {
                 let d = evaluate(policy, &p.request, config.kubernetes_version);

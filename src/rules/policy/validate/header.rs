@@ -1,0 +1,151 @@
+//! AL201 (apiVersion and kind) and AL202 (no rules): what the policy reader checks around
+//! the validator (`pkg/audit/policy/reader.go`).
+
+use super::fields::Ctx;
+use super::schema::Unknown;
+use super::Issue;
+use crate::yaml::{Node, Scalar, Span};
+
+pub fn check(root: Node<'_>, unknown: &[&Unknown]) -> Vec<Issue> {
+    let mut out = Vec::new();
+    api_version(root, &mut out);
+    kind(root, &mut out);
+    rules(root, unknown, &mut out);
+    out
+}
+
+fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
+    let Some((key, value)) = root.entry("apiVersion") else {
+        out.push(
+            Issue::new(
+                "AL201",
+                Span::point(root.span().start),
+                "the policy has no `apiVersion`: the apiserver rejects it (\"unknown group version field\") and refuses to start",
+            )
+            .label("`apiVersion` is missing")
+            .help("add `apiVersion: audit.k8s.io/v1` as the first line"),
+        );
+        return;
+    };
+    // A non-string value is a type error (AL203), not a wrong version.
+    let version = match value.scalar() {
+        Some(Scalar::Str(s)) => s,
+        Some(Scalar::Null) => "",
+        _ => return,
+    };
+    if version.is_empty() {
+        out.push(
+            Issue::new(
+                "AL201",
+                key.span(),
+                "`apiVersion` is empty: the apiserver rejects the policy (\"unknown group version field\") and refuses to start",
+            )
+            .label("empty apiVersion")
+            .help("set `apiVersion: audit.k8s.io/v1`"),
+        );
+        return;
+    }
+    if version == "audit.k8s.io/v1" {
+        return;
+    }
+    let issue = match version {
+        "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1" => Issue::new(
+            "AL201",
+            value.span(),
+            format!(
+                "`{version}` was removed in Kubernetes 1.24 (deprecated since 1.21): a 1.24 or newer apiserver cannot decode this policy and refuses to start"
+            ),
+        )
+        .label("removed API version")
+        .help("change it to `apiVersion: audit.k8s.io/v1`; the Policy fields are the same"),
+        _ => Issue::new(
+            "AL201",
+            value.span(),
+            format!(
+                "`{version}` is not an audit policy version: the apiserver accepts only `audit.k8s.io/v1` and refuses to start"
+            ),
+        )
+        .label("not audit.k8s.io/v1")
+        .help("set `apiVersion: audit.k8s.io/v1`"),
+    };
+    out.push(issue);
+}
+
+fn kind(root: Node<'_>, out: &mut Vec<Issue>) {
+    match root.entry("kind") {
+        None => out.push(
+            Issue::new(
+                "AL201",
+                Span::point(root.span().start),
+                "the policy has no `kind`: the apiserver cannot decode it and refuses to start",
+            )
+            .label("`kind` is missing")
+            .help("add `kind: Policy`"),
+        ),
+        Some((key, value)) => {
+            // Numbers, booleans and collections are type errors, reported by the schema.
+            match value.scalar() {
+                Some(Scalar::Str("Policy")) => {}
+                Some(Scalar::Str(other)) if !other.is_empty() => out.push(
+                    Issue::new(
+                        "AL201",
+                        value.span(),
+                        format!(
+                            "`kind: {other}` is not `Policy`: the apiserver cannot decode the audit policy and refuses to start"
+                        ),
+                    )
+                    .label("expected `Policy`")
+                    .help("set `kind: Policy` (case-sensitive)"),
+                ),
+                Some(Scalar::Str(_) | Scalar::Null) => out.push(
+                    Issue::new(
+                        "AL201",
+                        key.span(),
+                        "`kind` is empty: the apiserver cannot decode the audit policy and refuses to start",
+                    )
+                    .label("empty kind")
+                    .help("set `kind: Policy`"),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn rules(root: Node<'_>, unknown: &[&Unknown], out: &mut Vec<Issue>) {
+    // A misspelt `rules:` key is reported once, as the unknown field (AL204).
+    if unknown
+        .iter()
+        .any(|u| u.object == "/" && u.target == Some((Ctx::Policy, "rules")))
+    {
+        return;
+    }
+    let fatal = "the apiserver refuses to start (\"loaded illegal policy with 0 rules\")";
+    match root.entry("rules") {
+        None => out.push(
+            Issue::new(
+                "AL202",
+                // Where a `rules:` key would be appended: after the last entry.
+                Span::point(
+                    root.entries()
+                        .last()
+                        .map_or(root.span().end, |(_, v)| v.span().end),
+                ),
+                format!("the policy has no `rules`: {fatal}"),
+            )
+            .label("`rules:` is missing")
+            .help("add a `rules:` list; a last rule `- level: Metadata` logs every request not matched earlier"),
+        ),
+        Some((key, value)) => {
+            let empty = value.is_null() || (value.is_seq() && value.is_empty());
+            if empty {
+                let span = if value.is_null() { key.span() } else { value.span() };
+                out.push(
+                    Issue::new("AL202", span, format!("`rules` is empty: {fatal}"))
+                        .label("no rules")
+                        .help("add at least one rule; a last rule `- level: Metadata` logs every request not matched earlier"),
+                );
+            }
+        }
+    }
+}
