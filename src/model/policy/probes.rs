@@ -275,4 +275,3 @@ mod tests {
         assert_eq!(create.request.resource.as_ref().unwrap().name, "");
     }
 }
-

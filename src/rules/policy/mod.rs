@@ -11,10 +11,10 @@ mod never_matches;
 mod no_catch_all;
 mod request_received;
 pub mod resolve;
-pub mod validate;
 mod secret_bodies;
 mod shadowed;
 mod unresolved;
+pub mod validate;
 
 use std::sync::Arc;
 
