@@ -1,5 +1,7 @@
-//! AL208: a sensitive request (Secrets, ConfigMaps, TokenRequests, TokenReviews) is logged
-//! with a body, so the audit log holds the secret or the token.
+//! AL208: a sensitive request (Secrets, TokenRequests, TokenReviews) is logged with a body, so
+//! the audit log holds the secret or the token. AL215: the same for ConfigMaps, which hold
+//! credentials only by mistake — a deliberate "log every body" profile that carves out Secrets
+//! (OpenShift's AllRequestBodies) is a choice to review, not a leak of the same order.
 
 use std::collections::BTreeMap;
 
@@ -10,21 +12,24 @@ use crate::model::policy::probes::Purpose;
 use crate::model::policy::{Level, Policy};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
-    let mut leaks: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut leaks: BTreeMap<(&str, usize), Vec<usize>> = BTreeMap::new();
     for (i, (probe, decision)) in analysis.results.iter().enumerate() {
         let (Purpose::Sensitive { leak }, Some(rule)) = (probe.purpose, decision.rule) else {
             continue;
         };
         if decision.effective_level() >= leak {
-            leaks.entry(rule).or_default().push(i);
+            leaks
+                .entry((code(&probe.request), rule))
+                .or_default()
+                .push(i);
         }
     }
-    for (index, probes) in leaks {
+    for ((code, index), probes) in leaks {
         let rule = &policy.rules[index];
         let (witness, decision) = &analysis.results[probes[0]];
         let level = decision.level;
         cx.report(
-            cx.finding("AL208", rule.anchor())
+            cx.finding(code, rule.anchor())
                 .message(format!(
                     "{} is logged at {} by rule {}: {}{}",
                     witness.request.describe(),
@@ -35,10 +40,23 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                 ))
                 .label(format!("logs {} bodies", what(&witness.request)))
                 .help(format!(
-                    "log these at `Metadata` in a rule placed before rule {}:\n- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets, configmaps, serviceaccounts/token]\n  - group: authentication.k8s.io\n    resources: [tokenreviews]",
-                    rule.number()
+                    "log these at `Metadata` in a rule placed before rule {}:\n{}",
+                    rule.number(),
+                    if code == "AL215" {
+                        "- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [configmaps]"
+                    } else {
+                        "- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets, configmaps, serviceaccounts/token]\n  - group: authentication.k8s.io\n    resources: [tokenreviews]"
+                    }
                 )),
         );
+    }
+}
+
+/// AL215 for ConfigMaps, AL208 for everything that carries a secret or a token by design.
+fn code(request: &Request) -> &'static str {
+    match &request.resource {
+        Some(r) if r.resource == "configmaps" && r.subresource.is_empty() => "AL215",
+        _ => "AL208",
     }
 }
 
