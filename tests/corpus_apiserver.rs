@@ -1,22 +1,13 @@
 //! Real-world kube-apiserver configurations and malformed inputs from `../shared/corpus`.
 //! Skipped (with a notice) when the corpus is not beside the project.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::corpus;
+
+use std::path::Path;
 
 use auditlint::config::Config;
 use auditlint::engine;
-
-fn corpus(dir: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(dir);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
-    }
-}
 
 /// (file name fragment, code) pairs found in a scan.
 fn hits(dir: &Path) -> Vec<(String, String)> {

@@ -2,6 +2,9 @@
 //! forwarder is recognised, nothing else is, and the AL4xx findings on them are the ones
 //! judged right. Skipped (with a notice) when the corpus is not beside the project.
 
+mod common;
+use common::corpus;
+
 use std::path::{Path, PathBuf};
 
 use auditlint::config::Config;
@@ -9,18 +12,6 @@ use auditlint::engine;
 use auditlint::model::workload::{pod_template, WorkloadFacts};
 use auditlint::source::SourceFile;
 use auditlint::yaml::{parse_all, Item};
-
-fn corpus(dir: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(dir);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
-    }
-}
 
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

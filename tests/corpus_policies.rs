@@ -2,22 +2,13 @@
 //! are found, and the correct patterns (OpenShift AllRequestBodies, GCE-style) are not
 //! flagged. Only the rules of this family are asserted. Skipped when the corpus is absent.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::corpus;
+
+use std::path::Path;
 
 use auditlint::config::Config;
 use auditlint::engine;
-
-fn corpus(dir: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(dir);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
-    }
-}
 
 struct Hit {
     path: String,

@@ -1,24 +1,15 @@
 //! Real-world seccomp profiles and workloads from `../shared/corpus`. Skipped (with a
 //! notice) when the corpus is not beside the project.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::corpus;
+
+use std::path::PathBuf;
 
 use auditlint::config::Config;
 use auditlint::engine;
 use auditlint::finding::Severity;
 use auditlint::model::seccomp::syscalls;
-
-fn corpus(dir: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(dir);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
-    }
-}
 
 /// (path, code, severity) of every finding in a scan.
 fn scan(paths: &[PathBuf]) -> Vec<(String, String, Severity)> {

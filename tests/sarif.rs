@@ -2,6 +2,9 @@
 //! is a result, at the same place. The structural checks always run; schema validation and
 //! the corpus run when `../shared` is beside the project.
 
+mod common;
+use common::shared;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -9,18 +12,6 @@ use auditlint::config::Config;
 use auditlint::engine::{self, Report};
 use auditlint::output::{json, sarif};
 use serde_json::Value;
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(rel);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
-    }
-}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
