@@ -552,3 +552,10 @@ fn scanning_leaves_every_input_byte_for_byte_unchanged() {
         assert_eq!(b.2, a.2, "{} was written to", b.0.display());
     }
 }
+
+#[test]
+fn largest_size_limit_does_not_overflow() {
+    let dir = root_with(&[]);
+    let run = check(dir.path(), &[".", "--max-file-size", &u64::MAX.to_string()]);
+    assert!(run.sentinel_checked(), "{:?}", run.findings());
+}
