@@ -49,4 +49,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
     let _ = output::human::render(&report, true, 80, false);
     let _ = output::human::render(&report, false, 40, true);
+    let sarif = output::sarif::render(&report, None);
+    assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok());
+    let _ = output::github::render(&report, None);
+    let _ = output::concise::render(&report, None);
 });
