@@ -49,6 +49,22 @@ impl SourceFile {
     }
 
     /// The 0-based line holding byte `offset`.
+    /// The file cut after the line following `offset`: the same path, lines and columns for
+    /// everything before the cut, for facts that outlive their document but are shown only
+    /// at one place.
+    pub fn prefix_through_line_after(self: &Arc<Self>, offset: usize) -> Arc<Self> {
+        let line = self.line_index(offset.min(self.text.len()));
+        let end = self
+            .line_starts
+            .get(line + 2)
+            .copied()
+            .unwrap_or(self.text.len());
+        if end >= self.text.len() {
+            return Arc::clone(self);
+        }
+        SourceFile::on_disk(self.path.clone(), &self.text[..end], self.abs_path.clone())
+    }
+
     pub fn line_index(&self, offset: usize) -> usize {
         self.line_starts
             .partition_point(|&s| s <= offset)
@@ -112,5 +128,18 @@ mod tests {
         assert_eq!(f.position(3), Position { line: 2, column: 1 });
         assert_eq!(f.position(5), Position { line: 2, column: 2 });
         assert_eq!(f.line_text(1), "çd");
+    }
+
+    #[test]
+    fn a_prefix_keeps_positions_and_the_line_after() {
+        let f = SourceFile::new("x", "a: 1\nkind: Pod\nb: 2\nc: 3\nd: 4\n");
+        let at = f.text.find("Pod").unwrap();
+        let p = f.prefix_through_line_after(at);
+        assert_eq!(&*p.text, "a: 1\nkind: Pod\nb: 2\n");
+        assert_eq!(p.position(at), f.position(at));
+        assert_eq!(p.path, f.path);
+        // Near the end, the whole file is shared, not copied.
+        let last = f.text.find("d: 4").unwrap();
+        assert!(Arc::ptr_eq(&f.prefix_through_line_after(last), &f));
     }
 }
