@@ -23,6 +23,27 @@ impl ClusterIndex {
         self.policies.extend(other.policies);
         self.profiles.extend(other.profiles);
         self.workloads.extend(other.workloads);
+        keep_first_plain_workload(&mut self.workloads);
         self.seccomp_refs.extend(other.seccomp_refs);
     }
+}
+
+/// Workloads that are not log agents are kept only as "the scan defines a cluster" and as
+/// the place of AL401 when there is no apiserver: the first one, in output order, is enough.
+fn keep_first_plain_workload(workloads: &mut Vec<WorkloadFacts>) {
+    let Some(first) = workloads
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.agent.is_none())
+        .min_by_key(|&(_, w)| (w.file.path.as_str(), w.span.start))
+        .map(|(i, _)| i)
+    else {
+        return;
+    };
+    let mut i = 0;
+    workloads.retain(|w| {
+        let keep = w.agent.is_some() || i == first;
+        i += 1;
+        keep
+    });
 }

@@ -78,39 +78,40 @@ pub fn scan_paths_and_texts(
         )));
     }
     let explicit: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
-    let mut results: Vec<FileResult> = inputs
+    // Each file's result is folded into a running scan as soon as it is done, so that what
+    // a file leaves behind is only what the end of the scan needs.
+    let from_disk = inputs
         .par_iter()
-        .map(|input| match discover::read(input, config.max_file_size) {
-            Ok((text, abs)) => scan_text(
-                Text {
-                    display: input.display().to_owned(),
-                    text,
-                    abs_path: abs,
-                },
-                config,
-            ),
-            Err(why) => unreadable(input, &why),
+        .enumerate()
+        .map(|(order, input)| {
+            let result = match discover::read(input, config.max_file_size) {
+                Ok((text, abs)) => scan_text(
+                    Text {
+                        display: input.display().to_owned(),
+                        text,
+                        abs_path: abs,
+                    },
+                    config,
+                ),
+                Err(why) => unreadable(input, &why),
+            };
+            (order, result)
         })
-        .collect();
-    results.extend(
-        texts
-            .into_par_iter()
-            .map(|t| scan_text(t, config))
-            .collect::<Vec<_>>(),
-    );
-    if let Some(failed) = results.iter().find(|r| r.fatal.is_some()) {
-        let named = match &failed.input {
-            Some(Input::File { path, .. }) => {
-                explicit.contains(&path) || matches!(failed.input, Some(Input::Stdin))
-            }
+        .fold(Scanned::default, Scanned::add)
+        .reduce(Scanned::default, Scanned::merge);
+    let offset = inputs.len();
+    let scanned = from_disk.merge(scan_all(texts, offset, config));
+    if let Some((_, failed, why)) = &scanned.fatal {
+        let named = match failed {
+            Some(Input::File { path, .. }) => explicit.contains(&path),
             Some(Input::Stdin) => true,
             None => false,
         };
         if named {
-            return Err(ScanError(failed.fatal.clone().unwrap_or_default()));
+            return Err(ScanError(why.clone()));
         }
     }
-    let mut report = finish(results, config);
+    let mut report = finish(scanned, config);
     for s in skipped {
         let file = SourceFile::new(s.display, "");
         report
@@ -126,11 +127,8 @@ pub fn scan_paths_and_texts(
 /// Scans texts already in memory (stdin, rendered Helm output, tests).
 pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
     let start = Instant::now();
-    let results = texts
-        .into_par_iter()
-        .map(|t| scan_text(t, config))
-        .collect();
-    let mut report = finish(results, config);
+    let scanned = scan_all(texts, 0, config);
+    let mut report = finish(scanned, config);
     rules::apply_config(&mut report.findings, config);
     sort(&mut report.findings);
     report.elapsed = start.elapsed();
@@ -151,6 +149,70 @@ struct FileResult {
     comments: Vec<crate::yaml::Comment>,
     /// `auditlint.io/ignore` annotations of the file's objects.
     annotations: Vec<suppress::DocIgnore>,
+}
+
+/// Texts already in memory, numbered from `first` in the scan's input order.
+fn scan_all(texts: Vec<Text>, first: usize, config: &Config) -> Scanned {
+    texts
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, t)| (first + i, scan_text(t, config)))
+        .fold(Scanned::default, Scanned::add)
+        .reduce(Scanned::default, Scanned::merge)
+}
+
+/// The files scanned so far, reduced to what the end of the scan needs.
+#[derive(Default)]
+struct Scanned {
+    files: usize,
+    documents: usize,
+    findings: Vec<Finding>,
+    index: ClusterIndex,
+    /// Files with ignore comments, and those comments.
+    sources: Vec<(Arc<SourceFile>, Vec<crate::yaml::Comment>)>,
+    annotations: Vec<suppress::DocIgnore>,
+    /// The first file, in input order, that could not be read at all.
+    fatal: Option<(usize, Option<Input>, String)>,
+}
+
+impl Scanned {
+    fn add(mut self, (order, r): (usize, FileResult)) -> Self {
+        self.files += 1;
+        self.documents += r.documents;
+        self.findings.extend(r.findings);
+        self.index.merge(r.index);
+        if let Some(source) = r.source {
+            self.sources.push((source, r.comments));
+        }
+        self.annotations.extend(r.annotations);
+        if let Some(why) = r.fatal {
+            self.keep_first_fatal((order, r.input, why));
+        }
+        self
+    }
+
+    fn merge(mut self, other: Scanned) -> Self {
+        self.files += other.files;
+        self.documents += other.documents;
+        self.findings.extend(other.findings);
+        self.index.merge(other.index);
+        self.sources.extend(other.sources);
+        self.annotations.extend(other.annotations);
+        if let Some(fatal) = other.fatal {
+            self.keep_first_fatal(fatal);
+        }
+        self
+    }
+
+    fn keep_first_fatal(&mut self, fatal: (usize, Option<Input>, String)) {
+        if self
+            .fatal
+            .as_ref()
+            .is_none_or(|(order, ..)| fatal.0 < *order)
+        {
+            self.fatal = Some(fatal);
+        }
+    }
 }
 
 fn unreadable(input: &Input, why: &Unreadable) -> FileResult {
@@ -229,25 +291,22 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
 /// The word every ignore comment contains.
 const SUPPRESSION_MARK: &str = "auditlint";
 
-fn finish(results: Vec<FileResult>, config: &Config) -> Report {
+fn finish(scanned: Scanned, config: &Config) -> Report {
     let mut report = Report {
-        files: results.len(),
+        files: scanned.files,
+        documents: scanned.documents,
+        findings: scanned.findings,
         ..Default::default()
     };
-    let mut index = ClusterIndex::default();
-    let mut sources = Vec::new();
-    let mut annotations = Vec::new();
-    for r in results {
-        annotations.extend(r.annotations);
-        report.documents += r.documents;
-        report.findings.extend(r.findings);
-        index.merge(r.index);
-        if let Some(source) = r.source {
-            sources.push((source, r.comments));
-        }
-    }
-    report.findings.extend(rules::check_cluster(&index, config));
-    suppress::apply(&mut report.findings, &sources, &annotations, config);
+    report
+        .findings
+        .extend(rules::check_cluster(&scanned.index, config));
+    suppress::apply(
+        &mut report.findings,
+        &scanned.sources,
+        &scanned.annotations,
+        config,
+    );
     report
 }
 

@@ -48,7 +48,6 @@ impl SourceFile {
         })
     }
 
-    /// The 0-based line holding byte `offset`.
     /// The file cut after the line following `offset`: the same path, lines and columns for
     /// everything before the cut, for facts that outlive their document but are shown only
     /// at one place.
@@ -65,6 +64,7 @@ impl SourceFile {
         SourceFile::on_disk(self.path.clone(), &self.text[..end], self.abs_path.clone())
     }
 
+    /// The 0-based line holding byte `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
         self.line_starts
             .partition_point(|&s| s <= offset)

@@ -85,6 +85,22 @@ fn al401_is_reported_once_at_the_apiserver_else_at_the_first_workload() {
     );
     let hits = scan(&[("b.yaml", app), ("a.yaml", app)], &Config::new());
     assert_eq!(hits, [("a.yaml".to_owned(), 1, "AL401".to_owned())]);
+    // Many files, folded in parallel in any order: still the first workload of the first
+    // file, and a log agent among them is still seen.
+    let names: Vec<String> = (0..200).rev().map(|i| format!("app-{i:03}.yaml")).collect();
+    let two_apps = format!("{app}---\n{app}");
+    let ds = daemonset("[{operator: Exists}]", "/var/log");
+    let mut files: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), two_apps.as_str()))
+        .collect();
+    files.push(("zz-agent.yaml", &ds));
+    assert!(scan(&files, &Config::new()).is_empty());
+    files.pop();
+    assert_eq!(
+        scan(&files, &Config::new()),
+        [("app-000.yaml".to_owned(), 1, "AL401".to_owned())]
+    );
 }
 
 #[test]

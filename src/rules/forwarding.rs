@@ -22,16 +22,10 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     let mut facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
     if facts.agent.is_none() {
         // Other workloads matter only as a cluster definition and as the place of AL401 when
-        // there is no apiserver: the first one of each file is enough. It keeps the file's
-        // text only up to the line after its `kind`, so that memory does not grow with every
-        // manifest scanned (a prefix keeps every line and column of what it holds).
-        let path = &cx.file.path;
-        if cx
-            .index
-            .workloads
-            .iter()
-            .any(|w| w.agent.is_none() && &w.file.path == path)
-        {
+        // there is no apiserver: the first one of the scan is enough (`ClusterIndex::merge`
+        // keeps it across files). It keeps the file's text only up to the line after its
+        // `kind`, so that memory does not grow with every manifest scanned.
+        if cx.index.workloads.iter().any(|w| w.agent.is_none()) {
             return;
         }
         facts.file = cx.file.prefix_through_line_after(facts.span.end);
