@@ -84,6 +84,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub host_root: Option<PathBuf>,
 
+    /// The Kubernetes version the cluster runs (`1.30`), overriding `kubernetes-version` in
+    /// `.auditlint.yaml`: version-dependent rules (control-plane taints, `group: "*"` in
+    /// audit policies) follow it.
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::policy_cmd::parse_version)]
+    pub kubernetes_version: Option<(u32, u32)>,
+
     /// Only run these rules (codes or names, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
@@ -293,6 +299,9 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     config.host_root = args.host_root.clone();
     config.max_file_size = args.max_file_size;
+    if args.kubernetes_version.is_some() {
+        config.kubernetes_version = args.kubernetes_version;
+    }
     match (rule_codes(&args.select), rule_codes(&args.ignore)) {
         (Ok(select), Ok(ignore)) => {
             if !select.is_empty() {

@@ -2,7 +2,7 @@
 //! (an apiserver's policy path, a Policy's model, a forwarder's mounts). Trees are not
 //! kept; only these facts live past their document.
 
-use crate::model::apiserver::ApiServerFacts;
+use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::policy::PolicyEntry;
 use crate::model::seccomp::{LocalhostRef, ProfileEntry};
 use crate::model::workload::WorkloadFacts;
@@ -15,6 +15,9 @@ pub struct ClusterIndex {
     pub workloads: Vec<WorkloadFacts>,
     /// Every `localhostProfile` a workload names (for AL312).
     pub seccomp_refs: Vec<LocalhostRef>,
+    /// Taints set by a kubeadm `InitConfiguration`, by file: they apply to the
+    /// `ClusterConfiguration` written beside it.
+    pub kubeadm_init_taints: Vec<(String, NodeTaints)>,
 }
 
 impl ClusterIndex {
@@ -25,6 +28,7 @@ impl ClusterIndex {
         self.workloads.extend(other.workloads);
         keep_first_plain_workload(&mut self.workloads);
         self.seccomp_refs.extend(other.seccomp_refs);
+        self.kubeadm_init_taints.extend(other.kubeadm_init_taints);
     }
 }
 

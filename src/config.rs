@@ -43,6 +43,9 @@ pub struct Config {
     pub log_agents: Vec<String>,
     /// Host path of an audit policy → repository file holding it.
     pub policy_paths: BTreeMap<String, String>,
+    /// `localhostProfile` (relative to the kubelet's seccomp root) → repository file holding
+    /// the profile.
+    pub profile_paths: BTreeMap<String, String>,
     /// Path patterns (gitignore syntax) never scanned.
     pub exclude: Vec<String>,
     /// Per-path rule ignores: (path pattern, codes).

@@ -249,8 +249,11 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
                 findings: &mut result.findings,
             };
             rules::check_document(&mut cx);
-            if let Some(a) = suppress::annotation::read(&file, &doc, root) {
-                result.annotations.push(a);
+            let items = crate::model::list_items(root).map(|item| (item.span(), item));
+            for (scope, object) in std::iter::once((doc.span, root)).chain(items) {
+                if let Some(a) = suppress::annotation::read(&file, scope, object) {
+                    result.annotations.push(a);
+                }
             }
         }
     };

@@ -41,6 +41,8 @@ extra-probes:
   - {kind: sensitive, resource: tokens, cluster: true, verbs: [get]}
 policy-paths:
   /etc/kubernetes/audit-policy.yaml: cluster/audit-policy.yaml
+profile-paths:
+  profiles/audit.json: node/seccomp/audit.json
 exclude: ["charts/*/tests/", "*.tmpl.yaml"]
 per-path-ignores:
   "legacy/**": [AL103, audit-log-maxsize]
@@ -101,6 +103,13 @@ kubernetes-version: "v1.30.2"
             .get("/etc/kubernetes/audit-policy.yaml")
             .map(String::as_str),
         Some("cluster/audit-policy.yaml")
+    );
+    assert_eq!(
+        config
+            .profile_paths
+            .get("profiles/audit.json")
+            .map(String::as_str),
+        Some("node/seccomp/audit.json")
     );
     assert_eq!(config.exclude, ["charts/*/tests/", "*.tmpl.yaml"]);
     assert_eq!(
@@ -202,6 +211,11 @@ fn errors_point_at_the_offending_node() {
             "policy-paths: {etc/policy.yaml: p.yaml}\n",
             "not an absolute host path",
             "etc/policy.yaml",
+        ),
+        (
+            "profile-paths: {/var/lib/kubelet/seccomp/a.json: a.json}\n",
+            "is an absolute path",
+            "/var/lib/kubelet/seccomp/a.json",
         ),
         (
             "per-path-ignores: {\"legacy/**\": [AL0]}\n",

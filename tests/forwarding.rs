@@ -222,6 +222,129 @@ fn k3s_servers_carry_no_control_plane_taint() {
 }
 
 #[test]
+fn k3s_and_rke2_node_taints_must_be_tolerated() {
+    let rke2 = "node-taint:\n- CriticalAddonsOnly=true:NoExecute\n- dedicated=ops:PreferNoSchedule\nprofile: cis\n";
+    let k3s_one = "node-taint: \"CriticalAddonsOnly=true:NoExecute\"\nkube-apiserver-arg: [audit-policy-file=/etc/rancher/k3s/audit.yaml, audit-log-path=/var/log/k3s-audit.log]\n";
+    // (tolerations, AL404 fires): PreferNoSchedule does not keep pods off.
+    let cases = [
+        ("[]", true),
+        ("[{key: CriticalAddonsOnly, operator: Exists}]", false),
+        (
+            "[{key: CriticalAddonsOnly, value: \"true\", effect: NoExecute}]",
+            false,
+        ),
+        ("[{key: CriticalAddonsOnly, value: \"false\"}]", true),
+        (
+            "[{key: CriticalAddonsOnly, operator: Exists, effect: NoSchedule}]",
+            true,
+        ),
+        ("[{operator: Exists}]", false),
+    ];
+    for (path, config) in [("rke2/config.yaml", rke2), ("k3s/config.yaml", k3s_one)] {
+        for (tolerations, fires) in cases {
+            let ds = daemonset(tolerations, "/");
+            let hits = scan(&[(path, config), ("ds.yaml", &ds)], &Config::new());
+            assert_eq!(
+                codes(&hits).contains(&"AL404"),
+                fires,
+                "{path} {tolerations}: {hits:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_single_node_kind_cluster_has_no_control_plane_taint() {
+    let kind = |nodes: &str| {
+        format!(
+            "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n{nodes}kubeadmConfigPatches:\n- |\n  kind: ClusterConfiguration\n  apiServer:\n    extraArgs:\n      audit-policy-file: /etc/kubernetes/policies/audit.yaml\n      audit-log-path: /var/log/kubernetes/audit.log\n"
+        )
+    };
+    let ds = daemonset("[]", "/var/log");
+    let al404 = |nodes: &str| {
+        let cluster = kind(nodes);
+        codes(&scan(
+            &[("kind.yaml", &cluster), ("ds.yaml", &ds)],
+            &Config::new(),
+        ))
+        .contains(&"AL404")
+    };
+    assert!(!al404(""));
+    assert!(!al404("nodes:\n- role: control-plane\n"));
+    assert!(al404("nodes:\n- role: control-plane\n- role: worker\n"));
+    assert!(al404(
+        "nodes:\n- role: control-plane\n- role: control-plane\n- role: control-plane\n"
+    ));
+}
+
+#[test]
+fn kubeadm_node_registration_taints_replace_the_default() {
+    let cluster = "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\napiServer:\n  extraArgs:\n    audit-policy-file: /etc/kubernetes/audit/policy.yaml\n    audit-log-path: /var/log/kubernetes/audit/audit.log\n  extraVolumes:\n  - {name: log, hostPath: /var/log/kubernetes/audit, mountPath: /var/log/kubernetes/audit}\n";
+    let init = |taints: &str| {
+        format!("apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\nnodeRegistration:\n  name: cp{taints}\n---\n{cluster}")
+    };
+    let ds = daemonset("[]", "/var/log");
+    let al404 = |text: &str| {
+        codes(&scan(
+            &[("kubeadm.yaml", text), ("ds.yaml", &ds)],
+            &Config::new(),
+        ))
+        .contains(&"AL404")
+    };
+    assert!(al404(cluster), "kubeadm's default taint");
+    assert!(al404(&init("")), "no `taints`: the default");
+    assert!(al404(&init("\n  taints: null")), "null: the default");
+    assert!(
+        !al404(&init("\n  taints: []")),
+        "an empty list: schedulable (minikube)"
+    );
+    assert!(al404(&init(
+        "\n  taints: [{key: dedicated, value: cp, effect: NoSchedule}]"
+    )));
+    assert!(!al404(&init(
+        "\n  taints: [{key: dedicated, effect: PreferNoSchedule}]"
+    )));
+    // Only the InitConfiguration of the same file counts.
+    let other = init("\n  taints: []").replace(cluster, "");
+    let hits = scan(
+        &[
+            ("kubeadm.yaml", cluster),
+            ("other.yaml", &other),
+            ("ds.yaml", &ds),
+        ],
+        &Config::new(),
+    );
+    assert!(codes(&hits).contains(&"AL404"), "{hits:?}");
+}
+
+#[test]
+fn cluster_api_control_plane_taints_come_from_its_kubeadm_config_spec() {
+    let kcp = |replicas: u32, init: &str, join: &str| {
+        format!(
+            "apiVersion: controlplane.cluster.x-k8s.io/v1beta1\nkind: KubeadmControlPlane\nspec:\n  replicas: {replicas}\n  kubeadmConfigSpec:\n    clusterConfiguration:\n      apiServer:\n        extraArgs:\n          audit-policy-file: /etc/kubernetes/audit/policy.yaml\n          audit-log-path: /var/log/kubernetes/audit/audit.log\n    initConfiguration:\n      nodeRegistration: {{{init}}}\n    joinConfiguration:\n      nodeRegistration: {{{join}}}\n"
+        )
+    };
+    let ds = daemonset("[]", "/var/log");
+    let al404 = |text: &str| {
+        codes(&scan(
+            &[("kcp.yaml", text), ("ds.yaml", &ds)],
+            &Config::new(),
+        ))
+        .contains(&"AL404")
+    };
+    assert!(
+        !al404(&kcp(1, "taints: []", "")),
+        "one machine: init's taints"
+    );
+    assert!(
+        al404(&kcp(3, "taints: []", "")),
+        "joining machines keep the default"
+    );
+    assert!(!al404(&kcp(3, "taints: []", "taints: []")), "eks-anywhere");
+    assert!(al404(&kcp(1, "", "taints: []")));
+}
+
+#[test]
 fn container_log_links_without_their_targets_are_not_enough() {
     let only_links = daemonset("[{operator: Exists}]", "/var/log/containers");
     let hits = scan(&[("ds.yaml", &only_links)], &Config::new());

@@ -72,6 +72,30 @@ fn resolves_under_the_host_root() {
 }
 
 #[test]
+fn resolves_through_the_configured_mapping() {
+    let mut config = Config::new();
+    config.profile_paths.insert(
+        "profiles/audit.json".to_owned(),
+        "node/seccomp/strict.json".to_owned(),
+    );
+    // The mapped file is scanned: resolved, whatever its name.
+    let mapped = vec![
+        text("pod.yaml", POD),
+        text("node/seccomp/strict.json", PROFILE),
+    ];
+    assert!(al312(mapped, &config).is_empty());
+    // A mapping is checked even when no profile is scanned, and is exact: a profile whose
+    // name matches the reference does not stand in for the mapped file.
+    assert_eq!(al312(vec![text("pod.yaml", POD)], &config).len(), 1);
+    let hits = al312(
+        vec![text("pod.yaml", POD), text("profiles/audit.json", PROFILE)],
+        &config,
+    );
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].contains("`profile-paths`") && hits[0].contains("node/seccomp/strict.json"));
+}
+
+#[test]
 fn legacy_annotation_message_follows_the_target_version() {
     let pod = "apiVersion: v1
 kind: Pod

@@ -24,6 +24,7 @@ pub const TOP_KEYS: &[&str] = &[
     "log-agents",
     "extra-probes",
     "policy-paths",
+    "profile-paths",
     "exclude",
     "per-path-ignores",
     "kubernetes-version",
@@ -203,6 +204,7 @@ impl Loader<'_> {
                 }
                 "extra-probes" => self.probes(value),
                 "policy-paths" => self.policy_paths(value),
+                "profile-paths" => self.profile_paths(value),
                 "exclude" => {
                     if let Some(patterns) = self.strings(value) {
                         let mut ok = Vec::new();
@@ -529,6 +531,26 @@ impl Loader<'_> {
                 continue;
             }
             self.config.policy_paths.insert(host, file);
+        }
+    }
+
+    fn profile_paths(&mut self, node: Node<'_>) {
+        let Some(entries) = self.map(node, "`profile-paths`") else {
+            return;
+        };
+        for (key, value) in entries {
+            let (Some(profile), Some(file)) = (self.string(key), self.string(value)) else {
+                continue;
+            };
+            if profile.starts_with('/') {
+                self.error(
+                    ConfigError::new(key.span(), format!("`{profile}` is an absolute path"))
+                        .label("Kubernetes rejects an absolute `localhostProfile`")
+                        .help("keys are `localhostProfile` values, relative to the kubelet's seccomp directory (/var/lib/kubelet/seccomp/): `profiles/audit.json`"),
+                );
+                continue;
+            }
+            self.config.profile_paths.insert(profile, file);
         }
     }
 

@@ -48,6 +48,10 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # policy-paths:
 #   /etc/kubernetes/audit-policy.yaml: cluster/audit-policy.yaml
 
+# Where the repository keeps a seccomp profile a workload names in `localhostProfile`.
+# profile-paths:
+#   profiles/audit.json: node/seccomp/audit.json
+
 # Paths never scanned (.gitignore syntax, relative to the scanned directory).
 # exclude: ["charts/*/tests/"]
 

@@ -95,14 +95,13 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 /// An image pattern against a repository: the pattern's components match the repository's
 /// last components, one by one.
 pub fn image_matches(pattern: &str, repository: &str) -> bool {
-    let pat: Vec<&str> = pattern.split('/').collect();
-    let repo: Vec<&str> = repository.split('/').collect();
-    if pat.len() > repo.len() || repository.is_empty() {
+    if repository.is_empty() {
         return false;
     }
-    pat.iter()
-        .zip(&repo[repo.len() - pat.len()..])
-        .all(|(p, r)| glob(p, r))
+    let mut repo = repository.rsplit('/');
+    pattern
+        .rsplit('/')
+        .all(|p| repo.next().is_some_and(|r| glob(p, r)))
 }
 
 /// Which agent, if any, an image is (by the built-in list, then the extra patterns).

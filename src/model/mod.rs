@@ -6,3 +6,16 @@ pub mod apiserver;
 pub mod policy;
 pub mod seccomp;
 pub mod workload;
+
+use crate::yaml::Node;
+
+/// The objects of a `kind: List` (what `kubectl get -o yaml` writes for several objects):
+/// each item is an object of its own. Empty for anything else.
+pub fn list_items<'d>(root: Node<'d>) -> impl Iterator<Item = Node<'d>> + 'd {
+    let is_list = root.get_str("kind") == Some("List");
+    root.get("items")
+        .filter(|_| is_list)
+        .into_iter()
+        .flat_map(Node::items)
+        .filter(|item| item.is_map())
+}

@@ -11,7 +11,7 @@ use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
-use crate::model::apiserver::ApiServerFacts;
+use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::workload::{pod_template, WorkloadFacts};
 
 /// Records the facts of a workload document for the cross-file rules.
@@ -39,6 +39,23 @@ pub(crate) struct Scan<'a> {
     pub workloads: Vec<&'a WorkloadFacts>,
     /// Log agents that run as DaemonSets.
     pub forwarders: Vec<&'a WorkloadFacts>,
+    /// Taints of kubeadm `InitConfiguration`s, by file.
+    pub kubeadm_init_taints: &'a [(String, NodeTaints)],
+}
+
+impl Scan<'_> {
+    /// The taints of the nodes `api` runs on: a kubeadm `InitConfiguration` written beside
+    /// its `ClusterConfiguration` replaces kubeadm's default.
+    pub fn node_taints<'s>(&'s self, api: &'s ApiServerFacts) -> &'s NodeTaints {
+        match &api.taints {
+            NodeTaints::Kubeadm => self
+                .kubeadm_init_taints
+                .iter()
+                .find(|(path, _)| *path == api.file.path)
+                .map_or(&api.taints, |(_, taints)| taints),
+            listed => listed,
+        }
+    }
 }
 
 pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
@@ -60,6 +77,7 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Findin
         apiservers,
         workloads,
         forwarders,
+        kubeadm_init_taints: &index.kubeadm_init_taints,
     };
     missing::check(&scan, out);
     placement::check(&scan, out);

@@ -37,7 +37,8 @@ pub fn duplicate_keys(cx: &mut DocCtx<'_>) {
 /// Whether `text` may be an unrendered template (cheap; decides whether the file gets the
 /// closer look of [`unrendered_template`]).
 pub fn may_be_template(text: &str) -> bool {
-    template_marker(text).is_some()
+    // Most files have no `{{`/`{%` at all; a substring search settles them.
+    (text.contains("{{") || text.contains("{%")) && template_marker(text).is_some()
 }
 
 /// AL003: a template file that cannot be linted as YAML: it has template syntax and either

@@ -17,6 +17,21 @@ use crate::finding::Finding;
 /// Runs every per-document rule on one document.
 pub fn check_document(cx: &mut DocCtx<'_>) {
     input::duplicate_keys(cx);
+    check_object(cx);
+    for item in crate::model::list_items(cx.root) {
+        check_object(&mut DocCtx {
+            file: cx.file,
+            doc: cx.doc,
+            root: item,
+            config: cx.config,
+            index: &mut *cx.index,
+            findings: &mut *cx.findings,
+        });
+    }
+}
+
+/// The rules for one Kubernetes object (a document, or an item of a `kind: List`).
+fn check_object(cx: &mut DocCtx<'_>) {
     apiserver::check_document(cx);
     policy::check_document(cx);
     seccomp::check_document(cx);

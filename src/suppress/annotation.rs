@@ -7,13 +7,14 @@
 //!     auditlint.io/ignore-reason: "the profile is applied by the node image"
 //! ```
 //!
-//! It suppresses the named rules' findings whose span lies in that object's document. The
-//! per-document pass reads it (trees are not kept), leaving this small record behind.
+//! It suppresses the named rules' findings whose span lies in that object (its document, or
+//! its item of a `kind: List`). The per-document pass reads it (trees are not kept), leaving
+//! this small record behind.
 
 use std::sync::Arc;
 
 use crate::source::SourceFile;
-use crate::yaml::{Document, Node, Span};
+use crate::yaml::{Node, Span};
 
 pub const IGNORE: &str = "auditlint.io/ignore";
 pub const REASON: &str = "auditlint.io/ignore-reason";
@@ -22,7 +23,7 @@ pub const REASON: &str = "auditlint.io/ignore-reason";
 #[derive(Debug, Clone)]
 pub struct DocIgnore {
     pub file: Arc<SourceFile>,
-    /// The whole document: findings starting inside it are covered.
+    /// The whole object: findings starting inside it are covered.
     pub doc_span: Span,
     /// The annotation's value.
     pub value_span: Span,
@@ -32,9 +33,9 @@ pub struct DocIgnore {
     pub reason: Option<String>,
 }
 
-/// The ignore annotation of the object `doc` holds, if it has one.
-pub fn read(file: &Arc<SourceFile>, doc: &Document, root: Node<'_>) -> Option<DocIgnore> {
-    let annotations = root.path(&["metadata", "annotations"])?;
+/// The ignore annotation of `object`, if it has one; it covers `scope`.
+pub fn read(file: &Arc<SourceFile>, scope: Span, object: Node<'_>) -> Option<DocIgnore> {
+    let annotations = object.path(&["metadata", "annotations"])?;
     let value = annotations.get(IGNORE)?;
     let text = value.str().unwrap_or("");
     let raw = file.slice(value.span());
@@ -68,7 +69,7 @@ pub fn read(file: &Arc<SourceFile>, doc: &Document, root: Node<'_>) -> Option<Do
         .map(str::to_owned);
     Some(DocIgnore {
         file: Arc::clone(file),
-        doc_span: doc.span,
+        doc_span: scope,
         value_span: value.span(),
         rules,
         reason,

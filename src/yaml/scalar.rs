@@ -42,7 +42,7 @@ pub fn resolve<'a>(text: &'a str, style: Style, tag: Option<&str>) -> Scalar<'a>
     if style != Style::Plain {
         return Scalar::Str(text);
     }
-    if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+    if is_null(text, style, tag) {
         return Scalar::Null;
     }
     if let Some(b) = bool(text) {
@@ -55,6 +55,15 @@ pub fn resolve<'a>(text: &'a str, style: Style, tag: Option<&str>) -> Scalar<'a>
         return Scalar::Float(f);
     }
     Scalar::Str(text)
+}
+
+/// Whether a scalar resolves to null: what [`resolve`] says, without trying the numbers.
+pub fn is_null(text: &str, style: Style, tag: Option<&str>) -> bool {
+    match tag {
+        Some("null") => true,
+        Some("str" | "int" | "bool") => false,
+        _ => style == Style::Plain && matches!(text, "" | "~" | "null" | "Null" | "NULL"),
+    }
 }
 
 fn bool(text: &str) -> Option<bool> {
@@ -75,6 +84,10 @@ fn int(text: &str) -> Option<i64> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
+    // Every YAML 1.1 integer starts with a digit after its sign.
+    if !body.as_bytes().first()?.is_ascii_digit() {
+        return None;
+    }
     let digits: String = body.chars().filter(|&c| c != '_').collect();
     if digits.is_empty() {
         return None;
@@ -102,6 +115,9 @@ fn float(text: &str) -> Option<f64> {
         ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
         _ => {}
     }
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
     let looks_numeric = cleaned
         .chars()
@@ -117,6 +133,33 @@ fn float(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_null_agrees_with_resolve() {
+        let texts = [
+            "", "~", "null", "Null", "NULL", "nul", "0", "1_0", "1e3", "yes", "a",
+        ];
+        let styles = [Style::Plain, Style::SingleQuoted, Style::DoubleQuoted];
+        let tags = [
+            None,
+            Some("null"),
+            Some("str"),
+            Some("int"),
+            Some("bool"),
+            Some("x"),
+        ];
+        for text in texts {
+            for style in styles {
+                for tag in tags {
+                    assert_eq!(
+                        is_null(text, style, tag),
+                        resolve(text, style, tag) == Scalar::Null,
+                        "{text:?} {style:?} {tag:?}"
+                    );
+                }
+            }
+        }
+    }
 
     fn plain(text: &str) -> Scalar<'_> {
         resolve(text, Style::Plain, None)

@@ -166,10 +166,8 @@ impl<'d> Node<'d> {
     /// Numbers and booleans written plain are returned as written (`30`, `true`), because
     /// Kubernetes string fields accept them that way in `extraArgs` and annotations.
     pub fn str(self) -> Option<&'d str> {
-        match self.scalar()? {
-            super::Scalar::Null => None,
-            _ => self.text(),
-        }
+        let text = self.text()?;
+        (!super::scalar::is_null(text, self.style()?, self.tag())).then_some(text)
     }
 
     pub fn is_null(self) -> bool {

@@ -2,7 +2,7 @@
 //! top-level `audit-policy-file` and turns auditing on with CIS defaults under `profile: cis`.
 
 use super::flags::{parse_k3s_args, string_items, Flag};
-use super::{ApiServerConfig, Form, Insertion};
+use super::{taints, ApiServerConfig, Form, Insertion};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
@@ -110,5 +110,6 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         insertion,
         static_pod: false,
         problems: Vec::new(),
+        taints: taints::k3s_node_taints(root, &file.text),
     });
 }

@@ -4,7 +4,7 @@
 
 use super::flags::{inner_span, Flag};
 use super::mounts::{Mount, Volume};
-use super::{ApiServerConfig, Form, Insertion, Problem};
+use super::{taints, ApiServerConfig, Form, Insertion, NodeTaints, Problem};
 use crate::source::SourceFile;
 use crate::yaml::{parse_embedded, Item, Node, Span};
 
@@ -29,7 +29,14 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
             if api_version.starts_with("controlplane.cluster.x-k8s.io/") =>
         {
             if let Some(cc) = root.path(&["spec", "kubeadmConfigSpec", "clusterConfiguration"]) {
-                out.extend(read_cluster_configuration(&[cc], None, file));
+                out.extend(read_cluster_configuration(&[cc], None, file).map(|config| {
+                    ApiServerConfig {
+                        taints: root
+                            .get("spec")
+                            .map_or(NodeTaints::Kubeadm, taints::control_plane_machines),
+                        ..config
+                    }
+                }));
             }
         }
         Some("Cluster") if api_version.starts_with("kind.x-k8s.io/") => read_kind(root, file, out),
@@ -86,6 +93,12 @@ fn read_kind(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) 
     let Some(mut config) = read_cluster_configuration(&docs, None, file) else {
         return;
     };
+    // kind removes the control-plane taint when the cluster is that one node
+    // (`kubeadminit` action: `len(allNodes) == 1`); no or empty `nodes` means one control
+    // plane.
+    if root.get("nodes").map_or(0, |n| n.len()) <= 1 {
+        config.taints = NodeTaints::Listed(Vec::new());
+    }
     for doc in &docs {
         let Some((version, image)) = target else {
             break;
@@ -244,6 +257,7 @@ fn read_cluster_configuration(
         insertion,
         static_pod: false,
         problems,
+        taints: NodeTaints::Kubeadm,
     })
 }
 

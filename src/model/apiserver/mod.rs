@@ -8,6 +8,7 @@ mod k3s;
 mod kubeadm;
 pub mod mounts;
 mod pod;
+mod taints;
 #[cfg(test)]
 mod tests;
 
@@ -18,6 +19,7 @@ use crate::yaml::{Node, Span};
 
 pub use flags::Flag;
 pub use mounts::{Mount, Volume};
+pub use taints::{kubeadm_registration, NodeTaint, NodeTaints};
 
 /// How the configuration was written; decides how a missing flag is spelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,17 @@ pub struct Insertion {
 }
 
 impl Insertion {
+    /// The entry for `--name=value` as it is written inside a flow collection (`[a, b]`,
+    /// `{a: b}`).
+    pub fn flow_entry(&self, name: &str, value: &str) -> String {
+        match self.form {
+            Form::Pod => format!("--{name}={value}"),
+            Form::KubeadmMap => format!("{name}: \"{value}\""),
+            Form::KubeadmList => format!("{{name: {name}, value: \"{value}\"}}"),
+            Form::K3s | Form::Rke2 => format!("{name}={value}"),
+        }
+    }
+
     /// The exact YAML to add for `--name=value`.
     pub fn line(&self, name: &str, value: &str) -> String {
         let entry = match self.form {
@@ -95,6 +108,8 @@ pub struct ApiServerConfig {
     pub static_pod: bool,
     /// How the configuration itself is malformed (kubeadm extraArgs shape, value types).
     pub problems: Vec<Problem>,
+    /// The taints of the nodes it runs on.
+    pub taints: NodeTaints,
 }
 
 /// Something wrong with how the flags are written, found while reading them (AL117, AL118).
@@ -179,8 +194,8 @@ pub struct ApiServerFacts {
     /// `--audit-log-format` (`json` when absent).
     pub log_format: Option<Located>,
     pub webhook_config_file: Option<Located>,
-    /// How the apiserver is configured (k3s and RKE2 servers carry no control-plane taint).
-    pub form: Form,
+    /// The taints of the nodes it runs on, which a forwarder must tolerate to run there.
+    pub taints: NodeTaints,
 }
 
 impl ApiServerFacts {
@@ -208,7 +223,7 @@ impl ApiServerFacts {
             log_format: located("audit-log-format"),
             webhook_config_file: located("audit-webhook-config-file")
                 .filter(|l| !l.value.is_empty()),
-            form: config.form,
+            taints: config.taints.clone(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::flags::{parse_argv, string_items};
 use super::mounts::{Mount, Volume};
-use super::{ApiServerConfig, Form, Insertion};
+use super::{ApiServerConfig, Form, Insertion, NodeTaints};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
@@ -113,6 +113,7 @@ fn read_container(
         insertion,
         static_pod: false,
         problems: Vec::new(),
+        taints: NodeTaints::Kubeadm,
     })
 }
 

@@ -1,7 +1,8 @@
 //! Resolving a `localhostProfile` to a profile: the kubelet reads
 //! `<root-dir>/seccomp/<localhostProfile>` (by default under `/var/lib/kubelet`). auditlint
-//! looks for that file under `--host-root`, and otherwise for a scanned profile whose path
-//! ends with the same components (at least the file name). It never guesses beyond that.
+//! looks for that file under `--host-root`, then for the file `profile-paths` maps it to in
+//! the configuration, and otherwise for a scanned profile whose path ends with the same
+//! components (at least the file name). It never guesses beyond that.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -39,20 +40,40 @@ fn components(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Resolves one reference against `--host-root` (when given) and the scanned profiles.
-pub fn resolve(profile: &str, profiles: &[ProfileEntry], host_root: Option<&Path>) -> Resolution {
+/// Resolves one reference against `--host-root` (when given), the repository file the
+/// configuration maps it to (`mapped`), and the scanned profiles.
+pub fn resolve(
+    profile: &str,
+    profiles: &[ProfileEntry],
+    host_root: Option<&Path>,
+    mapped: Option<&str>,
+) -> Resolution {
     if let Some(root) = host_root {
         if let Some(found) = host_file(root, profile) {
             return Resolution::Host(found);
         }
     }
-    let wanted = components(profile);
-    let matches: Vec<usize> = profiles
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| matches_entry(&wanted, p))
-        .map(|(i, _)| i)
-        .collect();
+    let matches: Vec<usize> = match mapped {
+        // A mapping is exact: the profile scanned from that file, or nothing.
+        Some(file) => {
+            let file = components(file);
+            profiles
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.operator.is_none() && is_file(&file, p))
+                .map(|(i, _)| i)
+                .collect()
+        }
+        None => {
+            let wanted = components(profile);
+            profiles
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| matches_entry(&wanted, p))
+                .map(|(i, _)| i)
+                .collect()
+        }
+    };
     if matches.is_empty() {
         Resolution::Missing
     } else {
@@ -101,6 +122,24 @@ fn matches_entry(wanted: &[&str], entry: &ProfileEntry) -> bool {
     }
 }
 
+/// Whether the profile was scanned from `file` (a path relative to where auditlint runs or
+/// to the scanned directory).
+fn is_file(file: &[&str], entry: &ProfileEntry) -> bool {
+    if components(&entry.path) == file {
+        return true;
+    }
+    entry.abs_path.as_deref().is_some_and(|abs| {
+        let on_disk: Vec<&str> = abs
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => s.to_str(),
+                _ => None,
+            })
+            .collect();
+        !file.is_empty() && on_disk.ends_with(file)
+    })
+}
+
 /// The shorter of the two paths is a trailing part of the longer one (so a profile scanned
 /// as `audit.json` from inside `profiles/` still matches `profiles/audit.json`).
 fn suffix_match(wanted: &[&str], path: &[&str]) -> bool {
@@ -136,6 +175,33 @@ mod tests {
     }
 
     #[test]
+    fn a_mapping_names_the_exact_file() {
+        let profiles = vec![
+            entry(
+                "node/seccomp/audit.json",
+                Some("/repo/node/seccomp/audit.json"),
+            ),
+            entry("other/audit.json", None),
+        ];
+        let mapped = |file| resolve("profiles/audit.json", &profiles, None, Some(file));
+        assert_eq!(
+            mapped("node/seccomp/audit.json"),
+            Resolution::Scanned(vec![0])
+        );
+        assert_eq!(
+            mapped("./node/seccomp/audit.json"),
+            Resolution::Scanned(vec![0])
+        );
+        assert_eq!(mapped("other/audit.json"), Resolution::Scanned(vec![1]));
+        // The mapped path must end the file's path on disk; the reference's own name plays
+        // no part any more.
+        assert_eq!(mapped("seccomp/audit.json"), Resolution::Scanned(vec![0]));
+        assert_eq!(mapped("elsewhere/audit.json"), Resolution::Missing);
+        let renamed = |file| resolve("profiles/x.json", &profiles, None, Some(file));
+        assert_eq!(renamed("other/audit.json"), Resolution::Scanned(vec![1]));
+    }
+
+    #[test]
     fn rejects_what_kubernetes_rejects() {
         assert!(is_valid_reference("profiles/audit.json"));
         assert!(is_valid_reference("audit.json"));
@@ -154,37 +220,40 @@ mod tests {
             entry("other/fine.json", None),
         ];
         assert_eq!(
-            resolve("profiles/audit.json", &profiles, None),
+            resolve("profiles/audit.json", &profiles, None, None),
             Resolution::Scanned(vec![0])
         );
         assert_eq!(
-            resolve("./profiles//audit.json", &profiles, None),
+            resolve("./profiles//audit.json", &profiles, None, None),
             Resolution::Scanned(vec![0])
         );
         // A different directory with the same file name is not the same file.
         assert_eq!(
-            resolve("x/audit.json", &profiles, None),
+            resolve("x/audit.json", &profiles, None, None),
             Resolution::Missing
         );
-        assert_eq!(resolve("audit.jsn", &profiles, None), Resolution::Missing);
+        assert_eq!(
+            resolve("audit.jsn", &profiles, None, None),
+            Resolution::Missing
+        );
     }
 
     #[test]
     fn a_profile_scanned_from_inside_its_directory_still_matches() {
         let profiles = [entry("audit.json", None)];
         assert_eq!(
-            resolve("profiles/audit.json", &profiles, None),
+            resolve("profiles/audit.json", &profiles, None, None),
             Resolution::Scanned(vec![0])
         );
         let profiles = [entry("audit.json", Some("/repo/profiles/audit.json"))];
         assert_eq!(
-            resolve("profiles/audit.json", &profiles, None),
+            resolve("profiles/audit.json", &profiles, None, None),
             Resolution::Scanned(vec![0])
         );
         // The file on disk is in another directory: not the profile the workload names.
         let profiles = [entry("audit.json", Some("/repo/other/audit.json"))];
         assert_eq!(
-            resolve("profiles/audit.json", &profiles, None),
+            resolve("profiles/audit.json", &profiles, None, None),
             Resolution::Missing
         );
     }
@@ -193,18 +262,21 @@ mod tests {
     fn operator_profiles_resolve_by_namespace_and_name() {
         let profiles = [operator(Some("apps"), "audit"), operator(None, "any")];
         assert_eq!(
-            resolve("operator/apps/audit.json", &profiles, None),
+            resolve("operator/apps/audit.json", &profiles, None, None),
             Resolution::Scanned(vec![0])
         );
         assert_eq!(
-            resolve("operator/other/audit.json", &profiles, None),
+            resolve("operator/other/audit.json", &profiles, None, None),
             Resolution::Missing
         );
         assert_eq!(
-            resolve("operator/whatever/any.json", &profiles, None),
+            resolve("operator/whatever/any.json", &profiles, None, None),
             Resolution::Scanned(vec![1])
         );
-        assert_eq!(resolve("audit.json", &profiles, None), Resolution::Missing);
+        assert_eq!(
+            resolve("audit.json", &profiles, None, None),
+            Resolution::Missing
+        );
     }
 
     #[test]
@@ -214,16 +286,16 @@ mod tests {
         std::fs::create_dir_all(&seccomp).unwrap();
         std::fs::write(seccomp.join("audit.json"), "{}").unwrap();
         assert!(matches!(
-            resolve("profiles/audit.json", &[], Some(dir.path())),
+            resolve("profiles/audit.json", &[], Some(dir.path()), None),
             Resolution::Host(_)
         ));
         assert_eq!(
-            resolve("profiles/missing.json", &[], Some(dir.path())),
+            resolve("profiles/missing.json", &[], Some(dir.path()), None),
             Resolution::Missing
         );
         // A directory is not a profile.
         assert_eq!(
-            resolve("profiles", &[], Some(dir.path())),
+            resolve("profiles", &[], Some(dir.path()), None),
             Resolution::Missing
         );
     }
@@ -239,7 +311,7 @@ mod tests {
         std::os::unix::fs::symlink(outside.path().join("secret.json"), seccomp.join("p.json"))
             .unwrap();
         assert_eq!(
-            resolve("p.json", &[], Some(dir.path())),
+            resolve("p.json", &[], Some(dir.path()), None),
             Resolution::Missing
         );
     }

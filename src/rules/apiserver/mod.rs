@@ -15,10 +15,21 @@ use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
-use crate::model::apiserver::{self, ApiServerConfig, ApiServerFacts};
+use crate::model::apiserver::{self, ApiServerConfig, ApiServerFacts, NodeTaints};
 
 pub fn check_document(cx: &mut DocCtx<'_>) {
     eksctl::check(cx);
+    if cx.kind() == Some("InitConfiguration")
+        && cx
+            .api_version()
+            .is_some_and(|v| v.starts_with("kubeadm.k8s.io/"))
+    {
+        let taints = apiserver::kubeadm_registration(Some(cx.root));
+        if taints != NodeTaints::Kubeadm {
+            let path = cx.file.path.clone();
+            cx.index.kubeadm_init_taints.push((path, taints));
+        }
+    }
     for config in apiserver::read(cx.root, cx.file) {
         check_config(cx, &config);
         let facts = ApiServerFacts::new(&config, cx.file, cx.doc.template.clone());
@@ -46,16 +57,74 @@ fn missing_flag(
     name: &str,
     value: &str,
 ) -> Finding {
-    let line = config.insertion.line(name, value);
-    let place = if config.insertion.list_missing {
+    let insertion = &config.insertion;
+    // A flow list (`command: [kube-apiserver, --a=b]`) takes the entry before its `]`.
+    let after = cx.file.text.get(insertion.at.end..).unwrap_or_default();
+    let in_flow = !insertion.list_missing
+        && after
+            .trim_start_matches([' ', '\t'])
+            .starts_with([',', ']', '}']);
+    if in_flow {
+        let entry = insertion.flow_entry(name, value);
+        return cx
+            .finding(code, insertion.at)
+            .label(format!("add here: `, {entry}`"))
+            .help(format!(
+                "add to the {}, before the closing bracket: `, {entry}`",
+                config.form.describe()
+            ));
+    }
+    let line = insertion.line(name, value);
+    let place = if insertion.list_missing {
         "add"
     } else {
         "add after this line"
     };
-    cx.finding(code, config.insertion.at)
+    cx.finding(code, insertion.at)
         .label(format!(
             "{place}: {}",
             line.lines().next().unwrap_or_default()
         ))
         .help(format!("add to the {}:\n{line}", config.form.describe()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::engine::{scan_texts, Text};
+
+    /// (label, help) of the AL101 finding for an apiserver whose flags are `command`.
+    fn al101(command: &str) -> (String, String) {
+        let text = format!(
+            "kind: Pod\nmetadata: {{name: kube-apiserver}}\nspec:\n  containers:\n  - name: kube-apiserver\n    command:{command}\n"
+        );
+        let texts = vec![Text {
+            display: "pod.yaml".into(),
+            text,
+            abs_path: None,
+        }];
+        let report = scan_texts(texts, &Config::new());
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.code() == "AL101")
+            .unwrap();
+        (f.label.clone().unwrap(), f.help.clone().unwrap())
+    }
+
+    #[test]
+    fn the_line_to_add_fits_the_list_it_goes_in() {
+        let (label, help) = al101("\n    - kube-apiserver\n    - --secure-port=6443");
+        assert_eq!(
+            label,
+            "add after this line: - --audit-policy-file=/etc/kubernetes/audit/policy.yaml"
+        );
+        assert!(help.ends_with("\n- --audit-policy-file=/etc/kubernetes/audit/policy.yaml"));
+        let (label, help) = al101(" [kube-apiserver, --secure-port=6443]");
+        assert_eq!(
+            label,
+            "add here: `, --audit-policy-file=/etc/kubernetes/audit/policy.yaml`"
+        );
+        assert!(help.contains("before the closing bracket"), "{help}");
+    }
 }

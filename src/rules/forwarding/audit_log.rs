@@ -7,8 +7,9 @@
 use super::Scan;
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::model::apiserver::Form;
+use crate::model::apiserver::{NodeTaint, NodeTaints};
 use crate::model::workload::WorkloadFacts;
+use crate::yaml::Span;
 
 const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
 const MASTER: &str = "node-role.kubernetes.io/master";
@@ -25,17 +26,21 @@ fn control_plane_taints(version: Option<(u32, u32)>) -> Option<&'static [&'stati
     }
 }
 
-/// Whether the workload tolerates the control-plane taints of the configured Kubernetes
-/// version; when the version is unknown, a toleration of either key is enough.
-fn runs_on_control_plane(w: &WorkloadFacts, config: &Config) -> bool {
-    let tolerated = |key: &str| {
-        w.tolerations
-            .iter()
-            .any(|t| t.tolerates(key, "", "NoSchedule"))
+/// The taints a forwarder must tolerate to run on the apiserver's nodes, and whether one of
+/// them is enough (kubeadm's control-plane taint when the Kubernetes version is unknown).
+fn required_taints(taints: &NodeTaints, config: &Config) -> (Vec<NodeTaint>, bool) {
+    let taint = |key: &str| NodeTaint {
+        key: key.to_owned(),
+        value: String::new(),
+        effect: "NoSchedule".to_owned(),
+        span: Span::point(0),
     };
-    match control_plane_taints(config.kubernetes_version) {
-        Some(taints) => taints.iter().all(|k| tolerated(k)),
-        None => tolerated(CONTROL_PLANE) || tolerated(MASTER),
+    match taints {
+        NodeTaints::Kubeadm => match control_plane_taints(config.kubernetes_version) {
+            Some(keys) => (keys.iter().map(|k| taint(k)).collect(), false),
+            None => (vec![taint(CONTROL_PLANE), taint(MASTER)], true),
+        },
+        NodeTaints::Listed(list) => (list.iter().filter(|t| t.repels()).cloned().collect(), false),
     }
 }
 
@@ -47,28 +52,39 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
         let Some(log) = api.log_path.as_ref().filter(|p| p.value != "-") else {
             continue;
         };
-        // k3s and RKE2 servers are schedulable by default (no control-plane taint unless
-        // `node-taint` adds one), so any forwarder DaemonSet runs there.
-        let tainted = !matches!(api.form, Form::K3s | Form::Rke2);
-        if tainted
-            && !scan
-                .forwarders
+        let node_taints = scan.node_taints(api);
+        let (taints, either) = required_taints(node_taints, config);
+        let tolerates = |w: &WorkloadFacts, t: &NodeTaint| {
+            w.tolerations
                 .iter()
-                .any(|w| runs_on_control_plane(w, config))
-        {
-            let keys = control_plane_taints(config.kubernetes_version).unwrap_or(&[CONTROL_PLANE]);
-            let taints: Vec<String> = keys.iter().map(|k| format!("`{k}:NoSchedule`")).collect();
-            let tolerations: Vec<String> = keys
+                .any(|o| o.tolerates(&t.key, &t.value, &t.effect))
+        };
+        let runs_there = |w: &WorkloadFacts| {
+            if either {
+                taints.iter().any(|t| tolerates(w, t))
+            } else {
+                taints.iter().all(|t| tolerates(w, t))
+            }
+        };
+        if !taints.is_empty() && !scan.forwarders.iter().any(|w| runs_there(w)) {
+            // When either key would do, the current one is what to add.
+            let shown = if either { &taints[..1] } else { &taints[..] };
+            let written: Vec<String> = shown.iter().map(|t| format!("`{}`", t.display())).collect();
+            let tolerations: Vec<String> = shown
                 .iter()
-                .map(|k| format!("{{key: {k}, operator: Exists, effect: NoSchedule}}"))
+                .map(|t| format!("{{key: {}, operator: Exists, effect: {}}}", t.key, t.effect))
                 .collect();
+            let whose = match node_taints {
+                NodeTaints::Kubeadm => "the control-plane taint",
+                NodeTaints::Listed(_) => "the taints of the apiserver's nodes",
+            };
             let mut f = Finding::new("AL404", &api.file, log.span)
                 .message(format!(
                     "the apiserver writes its audit log to `{}` on the control-plane nodes, but \
-                     no forwarder DaemonSet tolerates the control-plane taint ({}): no agent \
-                     runs there and the audit log is never shipped",
+                     no forwarder DaemonSet tolerates {whose} ({}): no agent runs there and \
+                     the audit log is never shipped",
                     log.value,
-                    taints.join(" and ")
+                    written.join(" and ")
                 ))
                 .label("written on control-plane nodes only")
                 .help(format!(
@@ -76,6 +92,11 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
                     tolerations.join(", ")
                 ))
                 .template(api.template.as_deref());
+            if let NodeTaints::Listed(_) = node_taints {
+                for t in shown {
+                    f = f.related(&api.file, t.span, format!("`{}` set here", t.display()));
+                }
+            }
             for w in &scan.forwarders {
                 f = f.related(
                     &w.file,
@@ -83,7 +104,7 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
                     format!(
                         "`{}` does not tolerate {}",
                         w.display(),
-                        taints.join(" and ")
+                        written.join(" and ")
                     ),
                 );
             }

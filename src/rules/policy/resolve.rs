@@ -1,5 +1,5 @@
 //! Which scanned Policy an apiserver's `--audit-policy-file` names. In order: (1) the exact
-//! path under `--host-root`; (2) the `policy_paths` mapping of the configuration; (3) a
+//! path under `--host-root`; (2) the `policy-paths` mapping of the configuration; (3) a
 //! Policy that a Cluster API `files[]` entry of the same file writes to exactly that path;
 //! (4) the unique scanned Policy whose path ends with the most trailing components of it (at
 //! least the file name).

@@ -56,7 +56,7 @@ pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
                 ))
                 .label(label)
                 .help(format!(
-                    "scan the Policy file together with this configuration, map it in `.auditlint.yaml`:\n  policy_paths:\n    \"{path}\": path/in/repository/policy.yaml\nor, on a control-plane node, run `auditlint check --host-root / ...`"
+                    "scan the Policy file together with this configuration, map it in `.auditlint.yaml`:\n  policy-paths:\n    \"{path}\": path/in/repository/policy.yaml\nor, on a control-plane node, run `auditlint check --host-root / ...`"
                 ))
                 .template(api.template.as_deref()),
         );

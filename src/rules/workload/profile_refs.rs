@@ -1,5 +1,6 @@
 //! AL312: `localhostProfile` references that match no scanned profile (or file under
-//! `--host-root`). Only checked when there is something to check against.
+//! `--host-root`, or file `profile-paths` maps them to). Only checked when there is
+//! something to check against.
 
 use std::collections::HashSet;
 
@@ -11,16 +12,17 @@ use crate::model::seccomp::ProfileEntry;
 
 pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     let host_root = config.host_root.as_deref();
-    if index.profiles.is_empty() && host_root.is_none() {
-        return;
-    }
     // One finding per file and profile name, however many containers repeat it.
     let mut seen = HashSet::new();
     for r in &index.seccomp_refs {
         if !seen.insert((r.file.path.clone(), r.profile.clone())) {
             continue;
         }
-        if resolve(&r.profile, &index.profiles, host_root) != Resolution::Missing {
+        let mapped = config.profile_paths.get(&r.profile).map(String::as_str);
+        if mapped.is_none() && index.profiles.is_empty() && host_root.is_none() {
+            continue;
+        }
+        if resolve(&r.profile, &index.profiles, host_root, mapped) != Resolution::Missing {
             continue;
         }
         let mut looked = Vec::new();
@@ -30,7 +32,12 @@ pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
                 root.join(KUBELET_SECCOMP_ROOT).join(&r.profile).display()
             ));
         }
-        if !index.profiles.is_empty() {
+        if let Some(file) = mapped {
+            looked.push(format!(
+                "`profile-paths` in the configuration maps it to `{file}`, which is not a \
+                 scanned seccomp profile"
+            ));
+        } else if !index.profiles.is_empty() {
             looked.push(format!(
                 "no scanned seccomp profile ends with that path ({} scanned)",
                 index.profiles.len()
