@@ -79,7 +79,23 @@ def timed(cmd, env=None):
 
 
 def measure(cmd, runs, env=None):
-    results = [timed(cmd, env) for _ in range(runs)]
+    return summarize(cmd, [timed(cmd, env) for _ in range(runs)])
+
+
+def measure_pair(a, b, runs):
+    """Both commands, alternately, `runs` times each after one warm-up run of each (page
+    cache): whatever drifts on the machine meanwhile (other load, CPU frequency) then
+    touches both alike, and their ratio stays fair."""
+    timed(a)
+    timed(b)
+    ra, rb = [], []
+    for _ in range(runs):
+        ra.append(timed(a))
+        rb.append(timed(b))
+    return summarize(a, ra), summarize(b, rb)
+
+
+def summarize(cmd, results):
     for r in results:
         if r[3] not in (0, 1):
             raise SystemExit(f"{cmd} exited with {r[3]}")
@@ -272,7 +288,7 @@ def machine():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
-    ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    ap.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
     ap.add_argument("--stream-mb", type=int, default=50)
     ap.add_argument("--no-checkov", action="store_true")
     ap.add_argument("--callgrind", action="store_true")
@@ -299,8 +315,11 @@ def main():
         results = {}
         for name, path in inputs:
             files, size = scanned(path)
-            check = measure([auditlint, "check", path, "--format", "json", "--fail-on", "never", "--max-file-size", big], args.runs)
-            parse = measure([floor, "--max-file-size", big, path], args.runs)
+            check, parse = measure_pair(
+                [auditlint, "check", path, "--format", "json", "--fail-on", "never", "--max-file-size", big],
+                [floor, "--max-file-size", big, path],
+                args.runs,
+            )
             results[name] = (files, size, check, parse)
             mb = size / 1e6
             for what, m in (("auditlint check", check), ("parse floor", parse)):
