@@ -3,6 +3,8 @@
 //! with checksum verification (from a `file://` URL, never the network); and action.yml
 //! against the GitHub Action metadata schema.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -429,21 +431,9 @@ fn action_metadata_matches_the_script_and_the_crate() {
             .contains(&format!("steps.scan.outputs.{output}")));
     }
 
-    let schema = root().join("../shared/schemas/github-action.json");
-    let Ok(schema) = std::fs::read_to_string(&schema) else {
-        eprintln!(
-            "skipped schema validation: {} is not present",
-            schema.display()
-        );
+    let Some(validator) = common::assert_schema_valid("github-action.json", &value) else {
         return;
     };
-    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&value)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
     // And the validator rejects a broken action.
     let mut broken = value.clone();
     broken["runs"]["using"] = serde_json::Value::from("bash");

@@ -1,8 +1,12 @@
 //! The real binary: exit codes, standard input, the JSON output contract, `rules`, `explain`.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+use common::tree;
 
 fn auditlint(args: &[&str], stdin: Option<&str>, cwd: &Path) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_auditlint"))
@@ -29,16 +33,6 @@ const WARNING_ONLY: &str =
     "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: c}\n";
 const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
 const ERROR: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=-]\n";
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 #[test]
 fn exit_status_follows_fail_on() {
@@ -149,17 +143,7 @@ fn json_output_follows_the_contract() {
         assert!(["error", "warning", "note"].contains(&f["severity"].as_str().unwrap()));
         assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
     }
-    let keys: Vec<(String, u64, u64, String)> = findings
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let keys = common::finding_keys(&json);
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(

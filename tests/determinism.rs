@@ -1,6 +1,8 @@
 //! The same scan gives byte-identical output whatever the number of threads: files are
 //! scanned in parallel, but findings are put back in one order before rendering.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -13,20 +15,7 @@ use auditlint::output;
 /// column and code in many files; several findings on one line), into one tree.
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-    let mut stack = vec![fixtures.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let to = dir.path().join(path.strip_prefix(&fixtures).unwrap());
-                fs::create_dir_all(to.parent().unwrap()).unwrap();
-                fs::copy(&path, &to).unwrap();
-            }
-        }
-    }
+    common::copy_rule_fixtures(dir.path());
     let apiserver = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=-, --audit-log-maxage=1]\n";
     for i in 0..64 {
         let dup = format!("a: 1\nb: {{x: 1, x: 2, y: 1, y: 2}}\na: {i}\n---\n[broken\n");
@@ -76,19 +65,7 @@ fn findings_are_sorted_by_path_line_column_code() {
     let dir = tree();
     let (json, _) = scan(dir.path(), 4);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let keys: Vec<(String, u64, u64, String)> = value["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let keys = common::finding_keys(&value);
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);

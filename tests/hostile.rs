@@ -4,6 +4,8 @@
 //! time limit and an address-space limit; every case must end with a clear diagnostic, no
 //! panic, and the other files of the scan still checked.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -512,21 +514,7 @@ fn scanning_leaves_every_input_byte_for_byte_unchanged() {
         ("empty.yaml", b""),
     ]);
     // Every rule fixture of the project too, so every rule's code path reads real input.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-    let mut stack = vec![fixtures.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(&fixtures).unwrap();
-                let to = dir.path().join("fixtures").join(rel);
-                fs::create_dir_all(to.parent().unwrap()).unwrap();
-                fs::copy(&path, &to).unwrap();
-            }
-        }
-    }
+    common::copy_rule_fixtures(&dir.path().join("fixtures"));
     #[cfg(unix)]
     {
         mkfifo(&dir.path().join("pipe.yaml"));

@@ -23,6 +23,15 @@ fn active(report: &Report) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// The lines of the AL101 findings that are not suppressed.
+fn al101_lines(report: &Report) -> Vec<usize> {
+    active(report)
+        .into_iter()
+        .filter(|(_, code)| code == "AL101")
+        .map(|(line, _)| line)
+        .collect()
+}
+
 /// A kube-apiserver Pod with no audit flags at all, as a List item (indented by 2).
 fn apiserver_item(name: &str, annotation: &str) -> String {
     format!(
@@ -47,11 +56,7 @@ fn every_item_of_a_list_is_checked_where_it_is() {
         apiserver_item("kube-apiserver-b", "")
     );
     let report = scan("dump.yaml", &text);
-    let al101: Vec<usize> = active(&report)
-        .into_iter()
-        .filter(|(_, code)| code == "AL101")
-        .map(|(line, _)| line)
-        .collect();
+    let al101 = al101_lines(&report);
     // One per item, each inside its own item (items start on lines 4 and 13).
     assert_eq!(al101.len(), 2, "{:?}", active(&report));
     assert!((4..13).contains(&al101[0]) && al101[1] >= 13, "{al101:?}");
@@ -80,11 +85,7 @@ fn an_items_annotation_covers_that_item_only() {
         apiserver_item("kube-apiserver-b", "")
     );
     let report = scan("dump.yaml", &text);
-    let al101: Vec<usize> = active(&report)
-        .into_iter()
-        .filter(|(_, code)| code == "AL101")
-        .map(|(line, _)| line)
-        .collect();
+    let al101 = al101_lines(&report);
     assert_eq!(al101.len(), 1, "{:?}", active(&report));
     assert!(al101[0] >= 14, "the second item's finding stays: {al101:?}");
     let suppressed = report

@@ -37,6 +37,14 @@ fn insta_settings() -> insta::internals::SettingsBindDropGuard {
     settings.bind_to_scope()
 }
 
+/// A Policy file with `text`, in a directory that lives as long as the returned guard.
+fn policy_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.yaml");
+    std::fs::write(&p, text).unwrap();
+    (dir, p)
+}
+
 #[test]
 fn matrix_of_a_gke_style_policy() {
     let _guard = insta_settings();
@@ -49,13 +57,7 @@ fn matrix_of_a_gke_style_policy() {
 
 #[test]
 fn matrix_marks_what_the_rules_would_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("p.yaml");
-    std::fs::write(
-        &p,
-        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n  resources: [{group: \"\", resources: [secrets]}]\n",
-    )
-    .unwrap();
+    let (_dir, p) = policy_file("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n  resources: [{group: \"\", resources: [secrets]}]\n");
     let rows = json(&["policy", "matrix", p.to_str().unwrap(), "--format", "json"]);
     let rows = rows.as_array().unwrap();
     let leak = rows
@@ -185,9 +187,7 @@ fn explain_non_resource_paths_and_no_match() {
         (healthz["level"].as_str(), healthz["rule_index"].as_u64()),
         (Some("None"), Some(6))
     );
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("p.yaml");
-    std::fs::write(&p, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{resources: [pods]}]\n").unwrap();
+    let (_dir, p) = policy_file("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{resources: [pods]}]\n");
     let out = auditlint(
         &[
             "policy",
@@ -272,13 +272,7 @@ fn bad_input_exits_2() {
 
 #[test]
 fn group_wildcard_depends_on_the_kubernetes_version() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("p.yaml");
-    std::fs::write(
-        &p,
-        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{group: \"*\"}]\n",
-    )
-    .unwrap();
+    let (_dir, p) = policy_file("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{group: \"*\"}]\n");
     let path = p.to_str().unwrap();
     let args = |version: &'static str| {
         let mut a = vec![

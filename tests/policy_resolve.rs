@@ -1,25 +1,19 @@
 //! AL112 and the link from an apiserver's `--audit-policy-file` to a scanned Policy: host
 //! root, configured mapping, Cluster API `files[]`, trailing path components, ambiguity.
 
+mod common;
+
 use std::path::Path;
 
 use auditlint::config::Config;
 use auditlint::engine;
 
+use common::tree;
+
 const APISERVER: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command:\n    - kube-apiserver\n    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml\n    - --audit-log-path=/var/log/kubernetes/audit/audit.log\n    - --audit-log-format=legacy\n    volumeMounts:\n    - {name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}\n    - {name: audit-log, mountPath: /var/log/kubernetes/audit}\n  volumes:\n  - {name: audit-policy, hostPath: {path: /etc/kubernetes/audit, type: DirectoryOrCreate}}\n  - {name: audit-log, hostPath: {path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}\n";
 
 /// A body-level policy: linked to the legacy-format apiserver above, it yields AL213.
 const POLICY: &str = "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  resources: [{group: \"\", resources: [secrets, configmaps, serviceaccounts/token]}]\n- level: Request\n  resources: [{group: apps}]\n- level: Metadata\n";
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 /// (AL112 messages, AL213 finding paths)
 fn scan(root: &Path, config: &Config) -> (Vec<String>, Vec<String>) {

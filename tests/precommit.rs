@@ -8,6 +8,8 @@
 //! The hook's `cargo install` reuses `<target>/precommit-hook` and a quick release profile,
 //! so only the first run compiles the dependencies.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -189,21 +191,9 @@ fn hooks_file_is_valid_and_scans_the_whole_repository() {
     assert_eq!(hook["pass_filenames"], false);
     assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
 
-    let schema = root().join("../shared/schemas/pre-commit-hooks.json");
-    let Ok(schema) = std::fs::read_to_string(&schema) else {
-        eprintln!(
-            "skipped schema validation: {} is not present",
-            schema.display()
-        );
+    let Some(validator) = common::assert_schema_valid("pre-commit-hooks.json", &hooks) else {
         return;
     };
-    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&hooks)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
     let mut broken = hooks.clone();
     broken[0]["pass_filenames"] = serde_json::Value::from("no");
     assert!(!validator.is_valid(&broken));

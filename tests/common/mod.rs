@@ -22,3 +22,63 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
 pub fn corpus(dir: &str) -> Option<PathBuf> {
     shared(&format!("corpus/{dir}")).filter(|p| p.is_dir())
 }
+
+/// A temporary directory holding `files` (relative path, text).
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Copies every rule fixture (`tests/fixtures/rules/…`) under `to`, keeping their paths.
+pub fn copy_rule_fixtures(to: &Path) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut stack = vec![fixtures.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let dest = to.join(path.strip_prefix(&fixtures).unwrap());
+                std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+                std::fs::copy(&path, &dest).unwrap();
+            }
+        }
+    }
+}
+
+/// (path, line, column, code) of every finding of a `--format json` report, in output order.
+pub fn finding_keys(report: &serde_json::Value) -> Vec<(String, u64, u64, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Validates `value` against `../shared/schemas/NAME`: the validator (to try broken
+/// variants with), or `None` when the schema is not there. Panics on any error.
+pub fn assert_schema_valid(name: &str, value: &serde_json::Value) -> Option<jsonschema::Validator> {
+    let schema = std::fs::read_to_string(shared(&format!("schemas/{name}"))?).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    Some(validator)
+}

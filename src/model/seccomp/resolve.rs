@@ -108,18 +108,19 @@ fn matches_entry(wanted: &[&str], entry: &ProfileEntry) -> bool {
     // The path on disk is the whole truth when there is one; the shown path may be only
     // the file name (a profile scanned from inside its directory).
     match &entry.abs_path {
-        Some(abs) => {
-            let on_disk: Vec<&str> = abs
-                .components()
-                .filter_map(|c| match c {
-                    Component::Normal(s) => s.to_str(),
-                    _ => None,
-                })
-                .collect();
-            suffix_match(wanted, &on_disk)
-        }
+        Some(abs) => suffix_match(wanted, &disk_components(abs)),
         None => suffix_match(wanted, &components(&entry.path)),
     }
+}
+
+/// The named components of a path on disk.
+fn disk_components(path: &Path) -> Vec<&str> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether the profile was scanned from `file` (a path relative to where auditlint runs or
@@ -128,16 +129,10 @@ fn is_file(file: &[&str], entry: &ProfileEntry) -> bool {
     if components(&entry.path) == file {
         return true;
     }
-    entry.abs_path.as_deref().is_some_and(|abs| {
-        let on_disk: Vec<&str> = abs
-            .components()
-            .filter_map(|c| match c {
-                Component::Normal(s) => s.to_str(),
-                _ => None,
-            })
-            .collect();
-        !file.is_empty() && on_disk.ends_with(file)
-    })
+    entry
+        .abs_path
+        .as_deref()
+        .is_some_and(|abs| !file.is_empty() && disk_components(abs).ends_with(file))
 }
 
 /// The shorter of the two paths is a trailing part of the longer one (so a profile scanned
