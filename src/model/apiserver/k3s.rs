@@ -97,8 +97,11 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
             form,
         },
     };
-    let anchor = args
-        .and_then(|_| root.entry("kube-apiserver-arg").map(|(k, _)| k.span()))
+    // Findings about the configuration as a whole point at what makes it an apiserver
+    // configuration: its flags, else RKE2's audit settings, else its first key.
+    let anchor = ["kube-apiserver-arg", "audit-policy-file", "profile"]
+        .iter()
+        .find_map(|key| root.entry(key).map(|(k, _)| k.span()))
         .or_else(|| root.entries().next().map(|(k, _)| k.span()))
         .unwrap_or_default();
     out.push(ApiServerConfig {

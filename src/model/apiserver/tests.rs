@@ -174,6 +174,26 @@ fn rke2_cis_profile_prepends_defaults_that_user_args_override() {
 }
 
 #[test]
+fn rke2_findings_point_at_the_audit_settings() {
+    let anchor = |text: &str| {
+        let c = one("/etc/rancher/rke2/config.yaml", text);
+        text[c.anchor.start..c.anchor.end].to_owned()
+    };
+    assert_eq!(
+        anchor("node-taint: [a:NoSchedule]\nprofile: cis\n"),
+        "profile"
+    );
+    assert_eq!(
+        anchor("token: x\naudit-policy-file: /p.yaml\nprofile: cis\n"),
+        "audit-policy-file"
+    );
+    assert_eq!(
+        anchor("profile: cis\nkube-apiserver-arg: [audit-log-maxage=5]\n"),
+        "kube-apiserver-arg"
+    );
+}
+
+#[test]
 fn kind_skips_patches_for_another_kubeadm_version() {
     let patch = |api: &str, image: &str| {
         format!("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  image: {image}\n  kubeadmConfigPatches:\n  - |\n    kind: ClusterConfiguration\n    {api}\n    apiServer:\n      extraArgs:\n        audit-policy-file: /etc/kubernetes/p.yaml\n")
