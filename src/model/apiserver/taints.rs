@@ -8,8 +8,9 @@ use crate::yaml::{Node, Span};
 pub enum NodeTaints {
     /// kubeadm's control-plane taint, whose key depends on the Kubernetes version.
     Kubeadm,
-    /// Exactly these: k3s/RKE2 `node-taint` (servers are schedulable without it), or none
-    /// on a single-node kind cluster (kind removes the control-plane taint there).
+    /// Exactly these: k3s/RKE2 `node-taint` (servers are schedulable without it), a kubeadm
+    /// `nodeRegistration.taints` list, or none on a single-node kind cluster (kind removes
+    /// the control-plane taint there).
     Listed(Vec<NodeTaint>),
 }
 
