@@ -1,6 +1,8 @@
 //! `.auditlint.yaml`: loading every setting, errors with spans, the published JSON Schema
 //! kept in sync with the loader, discovery from the scanned directory, and `auditlint init`.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -412,12 +414,7 @@ const MAXAGE_7: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserv
 fn codes(output: &Output) -> Vec<String> {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_owned())
-        .collect()
+    common::finding_codes(&json)
 }
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -166,12 +166,14 @@ impl<'d> Node<'d> {
     /// Numbers and booleans written plain are returned as written (`30`, `true`), because
     /// Kubernetes string fields accept them that way in `extraArgs` and annotations.
     pub fn str(self) -> Option<&'d str> {
-        let text = self.text()?;
-        (!super::scalar::is_null(text, self.style()?, self.tag())).then_some(text)
+        (!self.is_null()).then_some(self.text()?)
     }
 
     pub fn is_null(self) -> bool {
-        matches!(self.scalar(), Some(super::Scalar::Null))
+        let (Some(text), Some(style)) = (self.text(), self.style()) else {
+            return false;
+        };
+        super::scalar::is_null(text, style, self.tag())
     }
 
     /// Entries of a mapping in source order (duplicates included); empty otherwise.

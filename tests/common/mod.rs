@@ -69,6 +69,16 @@ pub fn finding_keys(report: &serde_json::Value) -> Vec<(String, u64, u64, String
         .collect()
 }
 
+/// The code of every finding of a `--format json` report, in output order.
+pub fn finding_codes(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// Validates `value` against `../shared/schemas/NAME`: the validator (to try broken
 /// variants with), or `None` when the schema is not there. Panics on any error.
 pub fn assert_schema_valid(name: &str, value: &serde_json::Value) -> Option<jsonschema::Validator> {

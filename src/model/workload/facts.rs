@@ -216,26 +216,19 @@ fn find_agent<'d>(t: PodTemplate<'d>, extra: &[String]) -> (Option<AgentMatch>, 
     let mut found: Option<AgentMatch> = None;
     let mut containers = Vec::new();
     for c in long_running(t) {
-        let by_image = c.get("image").and_then(|i| {
-            let image = i.str()?;
-            let agent = agents::agent_of_image(image, extra)?;
+        // The agent a field of the container names, by `agent_of` (image, then name).
+        let by = |key: &str, what: &str, agent_of: fn(&str, &[String]) -> Option<String>| {
+            let node = c.get(key)?;
+            let value = node.str()?;
             Some(AgentMatch {
-                agent,
-                matched: format!("image `{image}`"),
-                span: i.span(),
-            })
-        });
-        let by_name = || {
-            let n = c.get("name")?;
-            let name = n.str()?;
-            let agent = agents::agent_of_name(name, extra)?;
-            Some(AgentMatch {
-                agent,
-                matched: format!("container name `{name}`"),
-                span: n.span(),
+                agent: agent_of(value, extra)?,
+                matched: format!("{what} `{value}`"),
+                span: node.span(),
             })
         };
-        if let Some(m) = by_image.or_else(by_name) {
+        let found_here = by("image", "image", agents::agent_of_image)
+            .or_else(|| by("name", "container name", agents::agent_of_name));
+        if let Some(m) = found_here {
             found.get_or_insert(m);
             containers.push(c);
         }

@@ -53,15 +53,20 @@ pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
                 looked.join("; ")
             ))
             .label("profile not found");
-        finding = match nearest(&r.profile, &index.profiles) {
-            Some(p) => finding
+        finding = match (mapped, nearest(&r.profile, &index.profiles)) {
+            (Some(file), _) => finding.help(format!(
+                "scan `{file}` together with this workload, or correct the `profile-paths` \
+                 entry for `{}` in .auditlint.yaml",
+                r.profile
+            )),
+            (None, Some(p)) => finding
                 .help(format!(
                     "did you mean the profile scanned as `{}`? Name it by its path under \
                      /var/lib/kubelet/seccomp/",
                     p.path
                 ))
                 .related(&p.file, p.span, "a profile with a similar name"),
-            None => finding.help(
+            (None, None) => finding.help(
                 "fix the path, or add the profile (as provisioned into \
                  /var/lib/kubelet/seccomp/) to the scan",
             ),
