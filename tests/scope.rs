@@ -794,3 +794,24 @@ fn helm_chart_findings_point_at_their_templates() {
         "{github}"
     );
 }
+
+#[test]
+fn removed_flags_follow_the_version() {
+    let api = |tag: &str| {
+        apiserver(tag).replace(
+            "    - --audit-log-maxage=30\n",
+            "    - --audit-log-maxage=30\n    - --audit-dynamic-configuration\n    - --audit-log-version=audit.k8s.io/v1beta1\n",
+        )
+    };
+    let al106 = |tag: &str| {
+        let repo = tree(&[("kube-apiserver.yaml", &api(tag))]);
+        let report = json(&run_in(repo.path(), &["check", "--format", "json"], None));
+        finding_codes(&report)
+            .into_iter()
+            .filter(|c| c == "AL106")
+            .count()
+    };
+    assert_eq!(al106("v1.18.20"), 0, "both still exist in 1.18");
+    assert_eq!(al106("v1.22.0"), 1, "dynamic audit is gone, v1beta1 is not");
+    assert_eq!(al106("v1.30.2"), 2);
+}
