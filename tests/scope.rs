@@ -678,16 +678,19 @@ fn the_chart_helm_create_writes_is_clean() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(finding_codes(&json(&out)), Vec::<String>::new());
     // The pipeline people write, with the shell's default (no pipefail).
-    let piped = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "helm template mychart | {} check --format json -",
-            env!("CARGO_BIN_EXE_auditlint")
-        ))
-        .current_dir(dir.path())
-        .env("PATH", &path)
-        .output()
-        .unwrap();
+    let pipeline = |args: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "helm template mychart | {} check {args} -",
+                env!("CARGO_BIN_EXE_auditlint")
+            ))
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let piped = pipeline("--format json");
     assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
     assert_eq!(finding_codes(&json(&piped)), Vec::<String>::new());
     // A chart that fails to render leaves stdin empty: the pipeline fails too.
@@ -696,16 +699,7 @@ fn the_chart_helm_create_writes_is_clean() {
         "{{ fail \"this chart is broken\" }}\n",
     )
     .unwrap();
-    let broken = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "helm template mychart | {} check -",
-            env!("CARGO_BIN_EXE_auditlint")
-        ))
-        .current_dir(dir.path())
-        .env("PATH", &path)
-        .output()
-        .unwrap();
+    let broken = pipeline("");
     assert_eq!(broken.status.code(), Some(2), "{}", stderr(&broken));
     assert!(stderr(&broken).contains("standard input was empty"));
 }
