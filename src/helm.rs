@@ -21,14 +21,14 @@ fn find_helm(path_var: Option<OsString>) -> Option<PathBuf> {
 }
 
 #[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
@@ -83,7 +83,7 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
     Ok(Rendered {
         display: display_name(chart),
         text,
-        chart: chart.to_path_buf(),
+        from: crate::source::RenderedFrom::HelmChart(chart.to_path_buf()),
     })
 }
 
