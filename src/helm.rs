@@ -48,6 +48,30 @@ pub fn display_name(chart: &Path) -> String {
 
 /// Runs `helm template CHART -f VALUES...` and returns its output as one stream to scan.
 pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
+    render_release(&Release {
+        name: None,
+        chart,
+        values,
+        set: &[],
+        namespace: None,
+    })
+}
+
+/// A chart as a release renders it: what `helm template [NAME] CHART -f … --set … -n NS`
+/// takes.
+#[derive(Debug)]
+pub struct Release<'a> {
+    pub name: Option<&'a str>,
+    pub chart: &'a Path,
+    pub values: &'a [PathBuf],
+    /// `--set name=value` parameters.
+    pub set: &'a [String],
+    pub namespace: Option<&'a str>,
+}
+
+/// Runs `helm template` for `release` and returns its output as one stream to scan.
+pub fn render_release(release: &Release<'_>) -> Result<Rendered, String> {
+    let (chart, values) = (release.chart, release.values);
     if !chart.exists() {
         return Err(format!("{}: no such chart directory", chart.display()));
     }
@@ -56,9 +80,19 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
          yourself: `helm template CHART | auditlint check -`",
     )?;
     let mut command = Command::new(&helm);
-    command.arg("template").arg(not_a_flag(chart));
+    command.arg("template");
+    if let Some(name) = release.name {
+        command.arg(name);
+    }
+    command.arg(not_a_flag(chart));
     for v in values {
         command.arg("-f").arg(not_a_flag(v));
+    }
+    for s in release.set {
+        command.arg("--set").arg(s);
+    }
+    if let Some(ns) = release.namespace {
+        command.arg("-n").arg(ns);
     }
     let output = command
         .stdin(Stdio::null())

@@ -72,7 +72,7 @@ pub fn render(dir: &Path, tool: &Tool) -> Result<Rendered, String> {
         return Err(format!("{shown}: no kustomization.yaml in this directory"));
     }
     let target = std::fs::canonicalize(dir).map_err(|e| format!("{shown}: {e}"))?;
-    let wrapper = Wrapper::new()?;
+    let wrapper = crate::scratch::Scratch::new("kustomize")?;
     let resource = relative(&wrapper.dir, &target);
     std::fs::write(
         wrapper.dir.join("kustomization.yaml"),
@@ -104,31 +104,6 @@ pub fn render(dir: &Path, tool: &Tool) -> Result<Rendered, String> {
         text,
         from: RenderedFrom::Kustomize(wrapper.dir.clone()),
     })
-}
-
-/// A temporary directory, removed when dropped.
-struct Wrapper {
-    dir: PathBuf,
-}
-
-impl Wrapper {
-    fn new() -> Result<Wrapper, String> {
-        let base = std::fs::canonicalize(std::env::temp_dir())
-            .map_err(|e| format!("no temporary directory: {e}"))?;
-        for n in 0..1000u32 {
-            let dir = base.join(format!("auditlint-kustomize-{}-{n}", std::process::id()));
-            if std::fs::create_dir(&dir).is_ok() {
-                return Ok(Wrapper { dir });
-            }
-        }
-        Err("could not create a temporary directory".to_owned())
-    }
-}
-
-impl Drop for Wrapper {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 /// `to` relative to `from` (both absolute): `../../home/me/overlays/prod`.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::discover::{self, Discovered, Input, Rendered};
+use crate::gitops::Target;
 use crate::kustomize;
 
 /// The inputs of `check` as the command line names them.
@@ -57,6 +58,38 @@ pub fn gather(request: &Request<'_>, config: &Config) -> Result<Inputs, String> 
             if plan.found == 1 { " was" } else { "s were" }
         ));
     }
+    if config.render {
+        let files: Vec<PathBuf> = found
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File { path, .. } => Some(path.clone()),
+                _ => None,
+            })
+            .collect();
+        let gitops =
+            crate::gitops::find(files.iter().map(PathBuf::as_path), config.root.as_deref());
+        for (object, target) in gitops.local {
+            match target {
+                Target::Kustomize(dir) => {
+                    let canonical = std::fs::canonicalize(&dir).ok();
+                    let already = dirs
+                        .iter()
+                        .any(|d| std::fs::canonicalize(d).ok() == canonical);
+                    if !already {
+                        dirs.push(dir);
+                    }
+                }
+                helm => rendered.push(render_helm(&object, &helm)?),
+            }
+        }
+        if !gitops.remote.is_empty() {
+            notes.push(format!(
+                "not rendered, their sources are not in this repository (never fetched): {}",
+                gitops.remote.join(", ")
+            ));
+        }
+    }
     if !dirs.is_empty() {
         let tool = kustomize::Tool::find(std::env::var_os("PATH")).ok_or(
             "rendering kustomizations needs `kubectl` or `kustomize` on PATH; install one, or \
@@ -76,4 +109,40 @@ pub fn gather(request: &Request<'_>, config: &Config) -> Result<Inputs, String> 
         rendered,
         notes,
     })
+}
+
+/// Renders the chart a GitOps object deploys, as its controller would.
+fn render_helm(object: &str, target: &Target) -> Result<Rendered, String> {
+    let Target::Helm {
+        chart,
+        release,
+        namespace,
+        value_files,
+        values,
+        set,
+    } = target
+    else {
+        unreachable!("only Helm targets are rendered here");
+    };
+    let scratch = crate::scratch::Scratch::new("values")?;
+    let mut files = value_files.clone();
+    if let Some(values) = values {
+        let inline = scratch.dir.join("values.yaml");
+        std::fs::write(&inline, values).map_err(|e| format!("{object}: {e}"))?;
+        files.push(inline);
+    }
+    eprintln!("auditlint: rendering {object} with helm template");
+    let mut rendered = crate::helm::render_release(&crate::helm::Release {
+        name: Some(release),
+        chart,
+        values: &files,
+        set,
+        namespace: namespace.as_deref(),
+    })
+    .map_err(|e| format!("{object}: {e}"))?;
+    rendered.display = format!(
+        "{} (helm template for {object})",
+        discover::display_path(chart)
+    );
+    Ok(rendered)
 }

@@ -269,3 +269,96 @@ fn render_auto_lints_top_level_overlays_instead_of_loose_files() {
     ));
     assert_eq!(finding_codes(&flag), finding_codes(&rendered));
 }
+
+#[test]
+fn gitops_objects_with_local_sources_are_rendered() {
+    let (Some(kubectl), Some(helm)) = (common::real_kubectl(), common::real_helm()) else {
+        return;
+    };
+    let repo = repo();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    let chart = repo.path().join("charts/control-plane");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: control-plane\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "maxage: 30\n").unwrap();
+    std::fs::write(
+        chart.join("templates/apiserver.yaml"),
+        APISERVER.replace(
+            "--audit-log-maxage=30",
+            "--audit-log-maxage={{ .Values.maxage }}",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("gitops.yaml"),
+        "apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: cp, namespace: kube-system}
+spec:
+  chart:
+    spec:
+      chart: ./charts/control-plane
+      sourceRef: {kind: GitRepository, name: flux-system}
+  values: {maxage: 5}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: podinfo}
+spec:
+  chart:
+    spec: {chart: podinfo, sourceRef: {kind: HelmRepository, name: podinfo}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: prod}
+spec:
+  destination: {namespace: kube-system}
+  source: {repoURL: https://example.com/infra.git, path: overlays/prod}
+",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join(".auditlint.yaml"), "render: auto\n").unwrap();
+    let bin = std::env::join_paths([kubectl, helm.parent().unwrap().to_path_buf()]).unwrap();
+    let out = auditlint(repo.path(), Path::new(&bin), &["check", "--format", "json"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("gitops.yaml: HelmRelease/cp with helm template"),
+        "{err}"
+    );
+    let report = json(&out);
+    let al103: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "AL103")
+        .map(|f| {
+            (
+                f["source"]["path"].as_str().unwrap_or_default().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The release's own values (5) and the overlay's patch (7): each where it is written.
+    assert!(
+        al103.iter().any(
+            |(p, m)| p == "charts/control-plane/templates/apiserver.yaml"
+                && m.contains("--audit-log-maxage=5")
+        ),
+        "{al103:?}"
+    );
+    assert!(
+        al103
+            .iter()
+            .any(|(p, _)| p == "overlays/prod/retention.yaml"),
+        "{al103:?}"
+    );
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("gitops.yaml: HelmRelease/podinfo"),
+        "{notes}"
+    );
+}
