@@ -3,9 +3,15 @@
 //! [`matcher`] evaluates requests against it exactly as the apiserver does; [`probes`] holds
 //! the representative requests the AL2xx rules ask about; [`subsume`] proves shadowing.
 
+pub mod builtin;
+pub mod diff;
+#[cfg(test)]
+mod diff_tests;
+pub mod expect;
 pub mod matcher;
 pub mod probes;
 mod read;
+pub mod space;
 pub mod subsume;
 #[cfg(test)]
 mod tests;
@@ -217,6 +223,21 @@ impl Rule {
 }
 
 impl Policy {
+    /// A policy with no rules: what a cluster without one records (nothing). `policy diff`
+    /// compares with it when a file gains or loses its Policy.
+    pub fn empty() -> Policy {
+        Policy {
+            api_version: None,
+            span: Span::point(0),
+            rules_key: None,
+            rules_end: Span::point(0),
+            omit_stages_span: None,
+            omit_stages: Vec::new(),
+            omit_managed_fields: None,
+            rules: Vec::new(),
+        }
+    }
+
     /// Policy-level stages (valid ones).
     pub fn policy_stages(&self) -> BTreeSet<Stage> {
         self.omit_stages
