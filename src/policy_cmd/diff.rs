@@ -259,14 +259,18 @@ fn human(pairs: &[Pair]) -> String {
         }
         out.push('\n');
     }
+    let _ = writeln!(out, "{}", summary(pairs, ""));
+    out
+}
+
+/// "2 classes of requests recorded differently; 1 records less than before".
+fn summary(pairs: &[Pair], strong: &str) -> String {
     let (less, total) = counts(pairs);
-    let _ = writeln!(
-        out,
-        "{total} class{} of requests recorded differently; {less} record{} less than before",
+    format!(
+        "{total} class{} of requests recorded differently; {strong}{less}{strong} record{} less than before",
         if total == 1 { "" } else { "es" },
         if less == 1 { "s" } else { "" }
-    );
-    out
+    )
 }
 
 fn counts(pairs: &[Pair]) -> (usize, usize) {
@@ -308,11 +312,7 @@ fn markdown(pairs: &[Pair]) -> String {
         }
         out.push('\n');
     }
-    let (less, total) = counts(pairs);
-    let _ = writeln!(
-        out,
-        "{total} classes of requests recorded differently; **{less}** record less than before."
-    );
+    let _ = writeln!(out, "{}.", summary(pairs, "**"));
     out
 }
 

@@ -232,12 +232,14 @@ impl Failure {
 
 fn expectation(level: Level, stages: Option<&BTreeSet<Stage>>) -> String {
     match stages {
+        // Nothing is recorded at any stage.
+        _ if level == Level::None => level.as_str().to_owned(),
         Some(s) if !s.is_empty() => format!(
             "{} omitting {}",
             level.as_str(),
             s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
         ),
-        Some(_) if level > Level::None => format!("{} omitting no stage", level.as_str()),
-        _ => level.as_str().to_owned(),
+        Some(_) => format!("{} omitting no stage", level.as_str()),
+        None => level.as_str().to_owned(),
     }
 }

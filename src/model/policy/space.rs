@@ -144,7 +144,7 @@ fn identities(policies: &[&Policy], named: &Named) -> Vec<Option<User>> {
     )];
     names.extend(named.users.iter().cloned());
     let mut seen = BTreeSet::new();
-    let mut out = vec![None];
+    let mut out = Vec::new();
     for set in group_sets(&named.groups) {
         for name in &names {
             let signature: Vec<bool> = user_lists
@@ -164,6 +164,9 @@ fn identities(policies: &[&Policy], named: &Named) -> Vec<Option<User>> {
             }
         }
     }
+    // Failed authentication last: witnesses are the first request of a class, and an
+    // ordinary user makes the clearer one.
+    out.push(None);
     out
 }
 
@@ -220,12 +223,15 @@ fn resource_attrs(named: &Named) -> Vec<(&'static str, Resource)> {
             .flat_map(|r| r.groups.iter().map(|g| (*g).to_owned())),
     );
     groups.insert(custom);
-    let mut namespaces: BTreeSet<String> = named.namespaces.clone();
-    namespaces.insert(String::new());
-    namespaces.insert(unnamed(&["default", "team-a"], &named.namespaces));
-    let mut names: BTreeSet<String> = named.names.clone();
-    names.insert(String::new());
-    names.insert(unnamed(&["example", "example-2"], &named.names));
+    // Ordinary values first (a class's witness is its first request), named ones after.
+    let mut namespaces: Vec<String> = vec![unnamed(&["default", "team-a"], &named.namespaces)];
+    namespaces.extend(named.namespaces.iter().filter(|n| !n.is_empty()).cloned());
+    namespaces.push(String::new());
+    let mut names: Vec<String> = vec![
+        String::new(),
+        unnamed(&["example", "example-2"], &named.names),
+    ];
+    names.extend(named.names.iter().filter(|n| !n.is_empty()).cloned());
     let wildcard = named.resources.get("*");
     let mut out = Vec::new();
     for group in &groups {
