@@ -58,6 +58,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// Extra audit probes from the config file, for the policy rules (AL2xx).
     pub extra_probes: Vec<ExtraProbe>,
+    /// Policy test files (AL216), relative to the configuration file's directory once loaded.
+    pub policy_tests: Vec<PathBuf>,
 }
 
 /// One `extra-probes` entry: written like a probe set of `rules/probes.yaml` (plus `kind:

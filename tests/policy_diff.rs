@@ -288,3 +288,49 @@ fn a_broken_policy_test_file_is_an_error_with_its_position() {
         "{err}"
     );
 }
+
+/// Listed under `policy-tests`, the tests run on `check`: failures are AL216 findings at the
+/// expectation, with the deciding rule as related information; passing tests add nothing.
+#[test]
+fn policy_tests_run_in_check() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join(TESTS);
+    let read = |name: &str| std::fs::read_to_string(fixtures.join(name)).unwrap();
+    let dir = common::tree(&[
+        (
+            ".auditlint.yaml",
+            "policy-tests: [audit/passing.yaml, audit/failing.yaml]\n",
+        ),
+        ("audit/audit-policy.yaml", &read("audit-policy.yaml")),
+        ("audit/passing.yaml", &read("passing.yaml")),
+        ("audit/failing.yaml", &read("failing.yaml")),
+    ]);
+    let out = auditlint_in(dir.path(), &["check", ".", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let al216: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "AL216")
+        .collect();
+    assert_eq!(al216.len(), 2, "{report:#}");
+    assert!(al216.iter().all(|f| f["path"] == "audit/failing.yaml"));
+    assert_eq!(al216[1]["line"], 8);
+    assert!(al216[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("expected Metadata, but the policy gives None (rule 1 decides)"));
+    assert_eq!(out.status.code(), Some(1));
+
+    // Only the passing file: no AL216.
+    std::fs::write(
+        dir.path().join(".auditlint.yaml"),
+        "policy-tests: [audit/passing.yaml]\n",
+    )
+    .unwrap();
+    let out = auditlint_in(dir.path(), &["check", ".", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !common::finding_codes(&report).contains(&"AL216".to_owned()),
+        "{report:#}"
+    );
+}

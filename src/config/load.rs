@@ -28,6 +28,7 @@ pub const TOP_KEYS: &[&str] = &[
     "exclude",
     "per-path-ignores",
     "kubernetes-version",
+    "policy-tests",
 ];
 
 /// Keys of `thresholds`.
@@ -98,7 +99,14 @@ pub fn search_start(paths: &[PathBuf]) -> PathBuf {
 pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
     let shown = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(&SourceFile::new(shown, text)),
+        Ok(text) => parse(&SourceFile::new(shown, text)).map(|mut config| {
+            // Policy tests are named relative to the configuration file.
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for test in &mut config.policy_tests {
+                *test = dir.join(&*test);
+            }
+            config
+        }),
         Err(e) => Err(ConfigErrors {
             file: SourceFile::new(shown, ""),
             errors: vec![ConfigError::new(
@@ -218,6 +226,12 @@ impl Loader<'_> {
                 }
                 "per-path-ignores" => self.per_path_ignores(value),
                 "kubernetes-version" => self.kubernetes_version(value),
+                "policy-tests" => {
+                    if let Some(files) = self.strings(value) {
+                        self.config.policy_tests =
+                            files.into_iter().map(|(f, _)| PathBuf::from(f)).collect();
+                    }
+                }
                 _ => {}
             }
         }

@@ -61,6 +61,10 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 
 # The Kubernetes version the configuration targets.
 # kubernetes-version: "1.30"
+
+# Policy test files (relative to this file), checked on every run (AL216); see
+# `auditlint explain AL216` for their format.
+# policy-tests: [audit/policy-tests.yaml]
 "#;
 
 /// Writes the starter file to `path`; refuses to replace an existing file unless `force`.

@@ -9,6 +9,7 @@ mod catch_all_none;
 mod exec_verbs;
 mod never_matches;
 mod no_catch_all;
+mod policy_tests;
 mod request_received;
 pub mod resolve;
 mod secret_bodies;
@@ -76,6 +77,7 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
 pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     unresolved::check(index, config, out);
     body_level::check_cluster(index, config, out);
+    policy_tests::check(index, config, out);
 }
 
 /// Every probe with the policy's decision for it.
