@@ -460,9 +460,7 @@ pub fn yaml_to_json(text: &str) -> serde_json::Value {
 /// (here a local `origin/main`), for a Policy embedded in a ConfigMap too.
 #[test]
 fn pull_requests_get_the_policy_diff_in_the_summary() {
-    if Command::new("git").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "git is missing under CI");
-        eprintln!("skipped: git is not installed");
+    if !common::has_git() {
         return;
     }
     let policy =
@@ -473,15 +471,7 @@ fn pull_requests_get_the_policy_diff_in_the_summary() {
         ("deploy/audit.yaml", &configmap),
         ("deploy/settings.yaml", GOOD),
     ]);
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(r.path("workspace"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    };
+    let git = |args: &[&str]| common::git(&r.path("workspace"), args);
     git(&["init", "-q"]);
     git(&["add", "."]);
     git(&["commit", "-qm", "base"]);

@@ -158,9 +158,7 @@ fn real_policy_pairs() {
 /// `--base`: the old version of each policy comes from git, ConfigMap-embedded ones too.
 #[test]
 fn base_reads_the_old_version_from_git() {
-    if Command::new("git").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "git is missing under CI");
-        eprintln!("skipped: git is not installed");
+    if !common::has_git() {
         return;
     }
     let base = std::fs::read_to_string(format!("{DIR}/base.yaml")).unwrap();
@@ -173,15 +171,7 @@ fn base_reads_the_old_version_from_git() {
         ("cm.yaml", &configmap),
         ("README.md", "unrelated\n"),
     ]);
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(repo.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    };
+    let git = |args: &[&str]| common::git(repo.path(), args);
     git(&["init", "-q"]);
     git(&["add", "."]);
     git(&["commit", "-qm", "base"]);

@@ -2,6 +2,7 @@
 //! policies, every reported class is confirmed on its witness, and every random request the
 //! two policies treat differently falls in a reported class.
 
+use super::builtin::RESOURCE_VERBS;
 use super::diff::{diff, Outcome};
 use super::matcher::{evaluate, Request, Resource, User};
 use super::{space, Policy};
@@ -184,16 +185,7 @@ fn random_request(rng: &mut Rng) -> Request {
             let (resource, sub) = target.split_once('/').unwrap_or((target, ""));
             Request::resource(
                 user,
-                rng.pick(&[
-                    "get",
-                    "list",
-                    "watch",
-                    "create",
-                    "update",
-                    "patch",
-                    "delete",
-                    "deletecollection",
-                ]),
+                rng.pick(RESOURCE_VERBS),
                 Resource {
                     group: rng
                         .pick(&[
