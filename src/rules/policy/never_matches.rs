@@ -363,6 +363,14 @@ mod tests {
             found("- level: Metadata\n  verbs: [impersonate]\n"),
             ["impersonate"]
         );
+        assert_eq!(
+            found("- level: Metadata\n  verbs: [\"*\", replace]\n  users: [\"*\"]\n  userGroups: [\"*\"]\n  namespaces: [\"*\"]\n"),
+            ["\"*\"", "\"*\"", "\"*\"", "\"*\"", "replace"]
+        );
+        assert_eq!(
+            found("- level: Metadata\n  resources: [{resources: [replicacontrollers, pods/exce]}, {group: rbac.authorization.k8s.io, resources: [rolebinding, clusterrolebindigs]}]\n"),
+            ["replicacontrollers", "pods/exce", "rolebinding", "clusterrolebindigs"]
+        );
     }
 
     #[test]
@@ -387,5 +395,11 @@ mod tests {
         .is_empty());
         // A rule with no selector sees both kinds of request.
         assert!(found("- level: Metadata\n  verbs: [post, create]\n").is_empty());
+        // Wildcards where the matcher has them; real verbs, resources and subresources.
+        assert!(found("- level: Metadata\n  resources: [{resources: [\"*\", \"pods/*\", \"*/status\", pods/log, serviceaccounts/token]}]\n").is_empty());
+        assert!(found("- level: Metadata\n  nonResourceURLs: [\"*\"]\n").is_empty());
+        assert!(found("- level: Metadata\n  verbs: [get, list, watch, deletecollection, proxy]\n  namespaces: [\"\"]\n").is_empty());
+        // Groups whose resources are not all known: a name there may be new, not misspelt.
+        assert!(found("- level: Metadata\n  resources: [{group: networking.k8s.io, resources: [servicecidrs]}, {group: example.com, resources: [widgetz]}]\n").is_empty());
     }
 }
