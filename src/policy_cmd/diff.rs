@@ -8,7 +8,7 @@ use std::process::Command;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
-use super::{load_text, parse_version};
+use super::load_text;
 use crate::model::policy::diff::Outcome;
 use crate::model::policy::diff::{diff, Class};
 use crate::model::policy::matcher::Decision;
@@ -46,7 +46,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Decrease)]
     pub fail_on: FailOn,
     /// As for `policy explain`.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::version::parse_arg)]
     pub kubernetes_version: Option<(u32, u32)>,
 }
 

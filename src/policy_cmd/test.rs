@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::json;
 
-use super::{load, parse_version, request_json, PolicyFormat};
+use super::{load, request_json, PolicyFormat};
 use crate::model::policy::expect;
 
 #[derive(Args, Debug)]
@@ -18,7 +18,7 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t = PolicyFormat::Human)]
     pub format: PolicyFormat,
     /// As for `policy explain`.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::version::parse_arg)]
     pub kubernetes_version: Option<(u32, u32)>,
 }
 

@@ -9,7 +9,7 @@ use crate::model::policy::{Level, Policy, Stage};
 use crate::yaml::Span;
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
-    let version = cx.config.kubernetes_version;
+    let version = cx.config.version();
     let dead_end = super::catch_all_none(policy);
     let trailing = super::trailing_none(policy);
     for request in probes::failed_authentication() {

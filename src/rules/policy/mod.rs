@@ -30,9 +30,8 @@ use crate::model::policy::{self, Policy, PolicyEntry};
 pub fn check_document(cx: &mut DocCtx<'_>) {
     let mut found = Vec::new();
     let mut invalid = Vec::new();
-    let version = cx.config.kubernetes_version;
     policy::read(cx.root, cx.file, |root, f| {
-        invalid.extend(validate::validate_with(root, cx.file, version));
+        invalid.extend(validate::validate_with(root, cx.file, cx.config.version()));
         found.push(f);
     });
     for finding in invalid {
@@ -77,7 +76,12 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
 pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     unresolved::check(index, config, out);
     body_level::check_cluster(index, config, out);
-    policy_tests::check(index, config, out);
+}
+
+/// The policy tests of `.auditlint.yaml` (AL216): once per scan, whatever the clusters, since
+/// each test file names its policy.
+pub fn check_policy_tests(config: &Config, out: &mut Vec<Finding>) {
+    policy_tests::check(config, out);
 }
 
 /// Every probe with the policy's decision for it.
@@ -92,7 +96,7 @@ impl Analysis {
         let results = probes::all(&config.extra_probes)
             .into_iter()
             .map(|p| {
-                let d = evaluate(policy, &p.request, config.kubernetes_version);
+                let d = evaluate(policy, &p.request, config.version());
                 (p, d)
             })
             .filter(|(_, d)| policy.decision_known(d.rule))

@@ -1,26 +1,26 @@
 //! AL216: the policy tests listed under `policy-tests` in `.auditlint.yaml`. Each failed
 //! expectation is a finding at its `expect`, with the request and the rule that decided it.
-//! The policy is the scanned one when the test names a scanned file (same spans as every
-//! other finding), else it is read from disk.
+//! They run once per scan, not per cluster: each test file names its own policy, which is
+//! read from disk (scanned or not, a file's spans are the same).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use crate::cluster::ClusterIndex;
 use crate::config::Config;
+use crate::discover::display_path;
 use crate::finding::Finding;
 use crate::model::policy::{expect, Policy};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
-pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
+pub fn check(config: &Config, out: &mut Vec<Finding>) {
     for path in &config.policy_tests {
-        check_file(index, config, path, out);
+        check_file(config, path, out);
     }
 }
 
-fn check_file(index: &ClusterIndex, config: &Config, path: &Path, out: &mut Vec<Finding>) {
-    let shown = shown(path);
+fn check_file(config: &Config, path: &Path, out: &mut Vec<Finding>) {
+    let shown = display_path(path);
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -52,7 +52,7 @@ fn check_file(index: &ClusterIndex, config: &Config, path: &Path, out: &mut Vec<
         return;
     };
     let target = crate::policy_cmd::test::policy_path(path, written);
-    let Some((pfile, policy)) = policy_for(index, &target) else {
+    let Some((pfile, policy)) = policy_at(&target) else {
         out.push(
             Finding::new("AL216", &file, *span)
                 .message(format!(
@@ -63,7 +63,7 @@ fn check_file(index: &ClusterIndex, config: &Config, path: &Path, out: &mut Vec<
         );
         return;
     };
-    for failure in expect::run(&policy, &suite.cases, config.kubernetes_version) {
+    for failure in expect::run(&policy, &suite.cases, config.version()) {
         let mut finding = Finding::new("AL216", &file, failure.case.span)
             .message(failure.message())
             .label("not what the policy does");
@@ -85,27 +85,10 @@ fn check_file(index: &ClusterIndex, config: &Config, path: &Path, out: &mut Vec<
     }
 }
 
-/// The scanned Policy in `path` (canonical paths compared), else the first one read from disk.
-fn policy_for(index: &ClusterIndex, path: &Path) -> Option<(Arc<SourceFile>, Arc<Policy>)> {
-    let canonical = path.canonicalize().ok()?;
-    if let Some(e) = index
-        .policies
-        .iter()
-        .find(|e| e.file.abs_path.as_deref() == Some(canonical.as_path()))
-    {
-        return Some((Arc::clone(&e.file), Arc::clone(&e.policy)));
-    }
+/// The first Policy in `path`, with its file as findings show it.
+fn policy_at(path: &Path) -> Option<(Arc<SourceFile>, Arc<Policy>)> {
+    let canonical = path.canonicalize().ok();
     let (file, policy, _) = crate::policy_cmd::load(path).ok()?;
-    let file = SourceFile::on_disk(shown(path), Arc::clone(&file.text), Some(canonical));
+    let file = SourceFile::on_disk(display_path(path), Arc::clone(&file.text), canonical);
     Some((file, Arc::new(policy)))
-}
-
-/// A path as findings show it: relative to the working directory when under it.
-fn shown(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let rel: PathBuf = path
-        .strip_prefix(&cwd)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf());
-    rel.display().to_string()
 }
