@@ -222,6 +222,13 @@ fn base_reads_the_old_version_from_git() {
     let files = report["files"].as_array().unwrap();
     assert_eq!(files.len(), 2, "{report:#}");
     assert_eq!(files[0]["changes"][0]["change"], "decrease");
+    // A revision that would be read as an option is refused before git runs.
+    let out = auditlint_in(
+        repo.path(),
+        &["policy", "diff", "--base=--output=written.txt"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!repo.path().join("written.txt").exists());
     assert!(files[1]["changes"]
         .as_array()
         .unwrap()

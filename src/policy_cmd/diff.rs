@@ -126,6 +126,10 @@ type Side = (String, Option<String>, String, Option<String>);
 /// Each file beside its version at `base`. Without files, every file changed since `base`
 /// that holds a Policy on either side.
 fn from_git(base: &str, files: &[PathBuf]) -> Result<Vec<Side>, String> {
+    // A revision is never an option: `--output=…` would make git write a file.
+    if base.starts_with('-') || base.is_empty() {
+        return Err(format!("`{base}` is not a git revision"));
+    }
     let files: Vec<PathBuf> = if files.is_empty() {
         let listed = git(&[
             "diff",
