@@ -1,0 +1,178 @@
+//! What a log agent is configured to do: which host files its inputs tail, where its outputs
+//! send records, and which inputs reach which outputs. Read from the agent's own
+//! configuration (Fluent Bit, Fluentd, Vector, the OpenTelemetry collector, Filebeat,
+//! Promtail), so that a forwarder is judged by what it ships, not by what it mounts.
+//!
+//! Spans are in the coordinates of the text each parser was given, tagged with the index of
+//! that text (a configuration can span several files: `@INCLUDE`, `@include`).
+
+mod filebeat;
+mod fluent_bit;
+mod fluentd;
+pub mod glob;
+mod otel;
+mod promtail;
+mod vector;
+
+use crate::yaml::Span;
+
+/// A place in one of the configuration's texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    /// Which text (index into the files the parser was given).
+    pub file: usize,
+    pub span: Span,
+}
+
+/// An input that tails files on the node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInput {
+    /// Its name in the configuration (`tail.0`, a Vector source id …).
+    pub name: String,
+    /// Glob patterns of the files it reads.
+    pub include: Vec<String>,
+    /// Glob patterns of the files it skips.
+    pub exclude: Vec<String>,
+    pub at: At,
+}
+
+/// An output (sink, exporter, match).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub name: String,
+    /// The plugin (`es`, `stdout`, `elasticsearch` …).
+    pub plugin: String,
+    /// Records stay on the node or in the agent's own log: stdout, null, a local file.
+    pub local: bool,
+    /// Sends over the network without TLS (TLS off, or an `http://` endpoint).
+    pub plaintext: bool,
+    pub at: At,
+}
+
+/// One agent's configuration as a graph of inputs and outputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pipeline {
+    /// The agent (`fluent-bit`, `fluentd`, `vector`, `opentelemetry-collector`, `filebeat`,
+    /// `promtail`).
+    pub agent: &'static str,
+    pub inputs: Vec<FileInput>,
+    pub outputs: Vec<Output>,
+    /// (input, output) index pairs: records of the input reach the output.
+    pub routes: Vec<(usize, usize)>,
+    /// Records are buffered on disk (they survive a restart of the agent).
+    pub buffered: bool,
+}
+
+/// The formats read, by agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    FluentBitClassic,
+    FluentBitYaml,
+    Fluentd,
+    VectorYaml,
+    VectorToml,
+    Otel,
+    Filebeat,
+    Promtail,
+}
+
+impl Format {
+    /// The format of a configuration file, by the agent and the file's name.
+    pub fn of(agent: &str, file_name: &str) -> Option<Format> {
+        let yaml = file_name.ends_with(".yaml") || file_name.ends_with(".yml");
+        Some(match agent {
+            "fluent-bit" if yaml => Format::FluentBitYaml,
+            "fluent-bit" => Format::FluentBitClassic,
+            "fluentd" => Format::Fluentd,
+            "vector" if file_name.ends_with(".toml") => Format::VectorToml,
+            "vector" => Format::VectorYaml,
+            "opentelemetry-collector" => Format::Otel,
+            "filebeat" => Format::Filebeat,
+            "promtail" => Format::Promtail,
+            _ => return None,
+        })
+    }
+}
+
+/// Reads a configuration: `files` are (name, text) pairs, `main` the index of the one the
+/// agent loads (the others can be included by name). `None` when it cannot be read.
+pub fn read(format: Format, files: &[(&str, &str)], main: usize) -> Option<Pipeline> {
+    let mut p = match format {
+        Format::FluentBitClassic => fluent_bit::classic(files, main)?,
+        Format::FluentBitYaml => fluent_bit::yaml(files, main)?,
+        Format::Fluentd => fluentd::read(files, main)?,
+        Format::VectorYaml => vector::yaml(files[main].1, main)?,
+        Format::VectorToml => vector::toml(files[main].1, main)?,
+        Format::Otel => otel::read(files[main].1, main)?,
+        Format::Filebeat => filebeat::read(files[main].1, main)?,
+        Format::Promtail => promtail::read(files[main].1, main)?,
+    };
+    p.routes.sort_unstable();
+    p.routes.dedup();
+    Some(p)
+}
+
+impl Pipeline {
+    /// The inputs that read `path`, and those that would but exclude it.
+    pub fn readers(&self, path: &str) -> (Vec<usize>, Vec<(usize, &str)>) {
+        let mut reading = Vec::new();
+        let mut excluding = Vec::new();
+        for (i, input) in self.inputs.iter().enumerate() {
+            if !input.include.iter().any(|g| glob::matches(g, path)) {
+                continue;
+            }
+            match input.exclude.iter().find(|g| glob::matches(g, path)) {
+                Some(g) => excluding.push((i, g.as_str())),
+                None => reading.push(i),
+            }
+        }
+        (reading, excluding)
+    }
+
+    /// The outputs input `i` reaches.
+    pub fn outputs_of(&self, i: usize) -> impl Iterator<Item = &Output> {
+        self.routes
+            .iter()
+            .filter(move |(from, _)| *from == i)
+            .filter_map(|(_, to)| self.outputs.get(*to))
+    }
+
+    /// Whether records of `path` leave the node: an input reads it and routes to an output
+    /// that is not local.
+    pub fn ships(&self, path: &str) -> bool {
+        self.readers(path)
+            .0
+            .into_iter()
+            .any(|i| self.outputs_of(i).any(|o| !o.local))
+    }
+
+    /// Whether anything the agent tails leaves the node.
+    pub fn ships_anything(&self) -> bool {
+        (0..self.inputs.len()).any(|i| self.outputs_of(i).any(|o| !o.local))
+    }
+}
+
+/// A plugin that keeps records on the node.
+fn is_local(plugin: &str) -> bool {
+    matches!(
+        plugin.to_ascii_lowercase().as_str(),
+        "stdout"
+            | "null"
+            | "file"
+            | "counter"
+            | "flowcounter"
+            | "console"
+            | "blackhole"
+            | "debug"
+            | "logging"
+            | "nop"
+            | "discard"
+            | "exec"
+    )
+}
+
+/// An endpoint written with `http://` (or another plaintext scheme).
+fn plaintext_url(url: &str) -> bool {
+    let url = url.trim().to_ascii_lowercase();
+    url.starts_with("http://") || url.starts_with("tcp://") || url.starts_with("udp://")
+}
