@@ -155,10 +155,7 @@ sinks:
         );
         assert!(p.outputs[0].plaintext);
         assert!(
-            !p.readers("/var/log/containers/x.log")
-                .0
-                .iter()
-                .any(|&i| i == 0),
+            !p.readers("/var/log/containers/x.log").0.contains(&0),
             "kubernetes_logs never reads outside /var/log/pods"
         );
     }
