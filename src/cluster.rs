@@ -28,6 +28,8 @@ pub struct ClusterIndex {
     pub kubeadm_init_taints: Vec<(Arc<SourceFile>, NodeTaints)>,
     /// Kubernetes versions the files declare.
     pub versions: Vec<DeclaredVersion>,
+    /// ConfigMaps that may hold a log agent's configuration.
+    pub agent_configs: Vec<crate::model::agent_config::ConfigMapFacts>,
     /// Set on a cluster's own index: who runs its control plane.
     pub managed: Managed,
     /// Set on a declared cluster's index: where `.auditlint.yaml` declares it.
@@ -50,6 +52,7 @@ impl ClusterIndex {
         self.seccomp_refs.extend(other.seccomp_refs);
         self.kubeadm_init_taints.extend(other.kubeadm_init_taints);
         self.versions.extend(other.versions);
+        self.agent_configs.extend(other.agent_configs);
     }
 
     /// One index per cluster: each fact goes to every cluster its file belongs to

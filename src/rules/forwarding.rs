@@ -16,6 +16,9 @@ use crate::model::workload::{pod_template, WorkloadFacts};
 
 /// Records the facts of a workload document for the cross-file rules.
 pub fn check_document(cx: &mut DocCtx<'_>) {
+    if let Some(config) = crate::model::agent_config::config_map(cx.root, cx.file) {
+        cx.index.agent_configs.push(config);
+    }
     let Some(t) = pod_template(cx.root) else {
         return;
     };

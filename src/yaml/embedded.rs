@@ -39,8 +39,23 @@ pub fn parse_embedded(outer: &str, node: Node<'_>) -> Vec<Item> {
     items
 }
 
+/// The text of the string value `node` (of the file whose text is `outer`), with the map of
+/// its offsets back into the outer file: for strings that are not YAML (an agent's
+/// configuration in a ConfigMap).
+pub fn embedded_text(outer: &str, node: Node<'_>) -> Option<(String, OffsetMap)> {
+    let inner = node.text()?;
+    let map = OffsetMap::new(
+        outer,
+        node.span(),
+        inner,
+        node.style().unwrap_or(Style::Plain),
+    );
+    Some((inner.to_owned(), map))
+}
+
 /// Maps byte offsets in the unescaped string to byte offsets in the outer file.
-struct OffsetMap {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffsetMap {
     /// (start of an inner line, where that line's text starts in the outer file)
     lines: Vec<(usize, usize)>,
     fallback: Span,
@@ -71,7 +86,8 @@ impl OffsetMap {
         Some(outer + (inner - start))
     }
 
-    fn span(&self, span: Span) -> Span {
+    /// `span` of the string, in the outer file (the whole value when it cannot be mapped).
+    pub fn span(&self, span: Span) -> Span {
         match (self.offset(span.start), self.offset(span.end)) {
             (Some(s), Some(e)) => Span::new(s, e.max(s)),
             _ => self.fallback,

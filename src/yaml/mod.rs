@@ -7,7 +7,7 @@ mod parse;
 pub mod scalar;
 mod tree;
 
-pub use embedded::parse_embedded;
+pub use embedded::{embedded_text, parse_embedded, OffsetMap};
 pub use parse::{parse_stream, Item, StreamInfo};
 pub use scalar::Scalar;
 pub use tree::{Document, DuplicateKey, Node, NodeId, Style, TooLarge};

@@ -29,7 +29,8 @@ pub fn read(text: &str, file: usize) -> Option<Pipeline> {
     let mut receivers = Vec::new();
     for (id, r) in root.get("receivers").into_iter().flat_map(|r| r.entries()) {
         let Some(id) = id.text() else { continue };
-        if id.split('/').next() != Some("filelog") {
+        // `file_log` is how some chart examples spell the type.
+        if !matches!(id.split('/').next(), Some("filelog" | "file_log")) {
             continue;
         }
         receivers.push(id.to_owned());

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{ContainerList, PodTemplate};
+use crate::model::agent_config::ConfigMount;
 use crate::model::agents;
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
@@ -28,6 +29,10 @@ pub struct WorkloadFacts {
     pub tolerations_span: Span,
     /// The first agent container's `volumeMounts` key, or its `name` when it has none.
     pub mounts_span: Span,
+    /// ConfigMaps mounted into the agent containers (where its configuration may be).
+    pub config_mounts: Vec<ConfigMount>,
+    /// The configuration file the agent containers' arguments name.
+    pub config_arg: Option<String>,
 }
 
 /// Why a workload is taken for a log agent.
@@ -152,6 +157,32 @@ impl WorkloadFacts {
                 }
             })
             .collect();
+        let config_volumes: HashMap<&str, &str> = t
+            .spec
+            .get("volumes")
+            .into_iter()
+            .flat_map(|v| v.items())
+            .filter_map(|v| Some((v.get_str("name")?, v.path(&["configMap", "name"])?.str()?)))
+            .collect();
+        let config_mounts = agent_containers
+            .iter()
+            .flat_map(|c| c.get("volumeMounts").into_iter().flat_map(|m| m.items()))
+            .filter_map(|m| {
+                Some(ConfigMount {
+                    config_map: (*config_volumes.get(m.get_str("name")?)?).to_owned(),
+                    mount_path: m.get_str("mountPath")?.to_owned(),
+                    sub_path: m.get_str("subPath").map(str::to_owned),
+                })
+            })
+            .collect();
+        let config_arg = agent_containers.iter().find_map(|c| {
+            let args: Vec<&str> = ["command", "args"]
+                .iter()
+                .flat_map(|k| c.get(k).into_iter().flat_map(|l| l.items()))
+                .filter_map(|a| a.str())
+                .collect();
+            crate::model::agent_config::config_argument(&args)
+        });
         let metadata = t.object.get("metadata");
         WorkloadFacts {
             file: Arc::clone(file),
@@ -170,6 +201,8 @@ impl WorkloadFacts {
                 .entry("tolerations")
                 .map_or(Span::point(t.spec.span().start), |(k, _)| k.span()),
             mounts_span,
+            config_mounts,
+            config_arg,
         }
     }
 

@@ -1,0 +1,252 @@
+//! Where a log agent's configuration comes from: a ConfigMap mounted into its containers,
+//! read from the file the agent loads (its `-c`/`--config` argument, else the agent's
+//! default), and turned into a [`Pipeline`].
+
+use std::sync::Arc;
+
+use super::pipeline::{self, Format, Pipeline};
+use crate::source::SourceFile;
+use crate::yaml::{embedded_text, Node, OffsetMap, Span};
+
+/// A ConfigMap whose data looks like a log agent's configuration.
+#[derive(Debug, Clone)]
+pub struct ConfigMapFacts {
+    pub file: Arc<SourceFile>,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// (data key, text, where the text is in `file`).
+    pub data: Vec<(String, String, OffsetMap)>,
+}
+
+/// What every agent configuration format has somewhere (cheap to look for).
+const MARKERS: &[&str] = &[
+    "[INPUT]",
+    "[OUTPUT]",
+    "<source>",
+    "<match",
+    "pipeline:",
+    "sources:",
+    "sinks:",
+    "receivers:",
+    "exporters:",
+    "filebeat",
+    "scrape_configs",
+    "clients:",
+];
+
+/// The facts of a ConfigMap that may hold an agent configuration.
+pub fn config_map(root: Node<'_>, file: &Arc<SourceFile>) -> Option<ConfigMapFacts> {
+    if root.get_str("kind") != Some("ConfigMap") {
+        return None;
+    }
+    let data = root.get("data")?;
+    let texts: Vec<(String, String, OffsetMap)> = data
+        .entries()
+        .filter_map(|(k, v)| {
+            let (text, map) = embedded_text(&file.text, v)?;
+            Some((k.text()?.to_owned(), text, map))
+        })
+        .collect();
+    if !texts
+        .iter()
+        .any(|(_, t, _)| MARKERS.iter().any(|m| t.contains(m)))
+    {
+        return None;
+    }
+    let meta = root.get("metadata");
+    Some(ConfigMapFacts {
+        file: Arc::clone(file),
+        namespace: meta.and_then(|m| m.get_str("namespace")).map(str::to_owned),
+        name: meta?.get_str("name")?.to_owned(),
+        data: texts,
+    })
+}
+
+/// A ConfigMap mounted into an agent container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigMount {
+    pub config_map: String,
+    /// The directory it is mounted at (or the file, with `subPath`).
+    pub mount_path: String,
+    /// `subPath`: the one key mounted as `mount_path`.
+    pub sub_path: Option<String>,
+}
+
+/// The file each agent loads when no argument names one.
+fn default_file(agent: &str) -> &'static [&'static str] {
+    match agent {
+        "fluent-bit" => &["fluent-bit.conf", "fluent-bit.yaml"],
+        "fluentd" => &["fluent.conf"],
+        "vector" => &["vector.yaml", "vector.toml", "vector.yml"],
+        "opentelemetry-collector" => &["relay", "config.yaml", "collector.yaml"],
+        "filebeat" => &["filebeat.yml", "filebeat.yaml"],
+        "promtail" => &["promtail.yaml", "config.yml", "promtail.yml"],
+        _ => &[],
+    }
+}
+
+/// An agent's resolved configuration: the pipeline, and where its texts are.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub pipeline: Pipeline,
+    pub file: Arc<SourceFile>,
+    /// Per text the pipeline's spans refer to: its place in `file`.
+    maps: Vec<OffsetMap>,
+    /// The ConfigMap's name, for messages.
+    pub config_map: String,
+}
+
+impl Resolved {
+    /// A span of the pipeline (text `index`, span there) in the ConfigMap's file.
+    pub fn span(&self, at: pipeline::At) -> Span {
+        self.maps
+            .get(at.file)
+            .map_or(Span::point(0), |m| m.span(at.span))
+    }
+}
+
+/// The configuration `agent` loads from `mounts` (ConfigMaps in `maps`, same namespace),
+/// given the path its arguments name (`config_arg`). `None` when it cannot be found or read.
+pub fn resolve(
+    agent: &str,
+    namespace: Option<&str>,
+    mounts: &[ConfigMount],
+    config_arg: Option<&str>,
+    maps: &[ConfigMapFacts],
+) -> Option<Resolved> {
+    for mount in mounts {
+        let Some(cm) = maps.iter().find(|m| {
+            m.name == mount.config_map
+                && (m.namespace.as_deref() == namespace
+                    || m.namespace.is_none()
+                    || namespace.is_none())
+        }) else {
+            continue;
+        };
+        // The key the agent loads: the argument's file name when it is under this mount,
+        // else the agent's default.
+        let wanted: Vec<String> = match (config_arg, &mount.sub_path) {
+            (Some(arg), Some(sub)) if arg == mount.mount_path => vec![sub.clone()],
+            (Some(arg), _) => arg
+                .strip_prefix(mount.mount_path.trim_end_matches('/'))
+                .map(|rest| vec![rest.trim_start_matches('/').to_owned()])
+                .unwrap_or_default(),
+            (None, _) => default_file(agent)
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        };
+        let Some(main) = cm.data.iter().position(|(k, _, _)| wanted.contains(k)) else {
+            continue;
+        };
+        let format = Format::of(agent, &cm.data[main].0)?;
+        let files: Vec<(&str, &str)> = cm
+            .data
+            .iter()
+            .map(|(k, t, _)| (k.as_str(), t.as_str()))
+            .collect();
+        let pipeline = pipeline::read(format, &files, main)?;
+        return Some(Resolved {
+            pipeline,
+            file: Arc::clone(&cm.file),
+            maps: cm.data.iter().map(|(_, _, m)| m.clone()).collect(),
+            config_map: cm.name.clone(),
+        });
+    }
+    None
+}
+
+/// The configuration file an agent container's arguments name: `-c FILE`, `--config FILE`,
+/// `--config=FILE`, `--config-file`, `-config.file` (promtail).
+pub fn config_argument(args: &[&str]) -> Option<String> {
+    let flags = [
+        "-c",
+        "--config",
+        "--config-file",
+        "-config.file",
+        "--config.file",
+        "-config",
+    ];
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if let Some((flag, value)) = a.split_once('=') {
+            if flags.contains(&flag) {
+                return Some(value.trim_start_matches("file:").to_owned());
+            }
+        } else if flags.contains(a) {
+            return it.next().map(|v| v.trim_start_matches("file:").to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_all, Item};
+
+    fn maps(text: &str) -> Vec<ConfigMapFacts> {
+        let file = SourceFile::new("cm.yaml", text);
+        let (items, _) = parse_all(&file.text);
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Document(d) => config_map(d.root()?, &file),
+                Item::Error(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_mounted_config_map_resolves_with_spans_in_its_file() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fb, namespace: logging}\ndata:\n  fluent-bit.conf: |\n    [INPUT]\n        Name tail\n        Path /var/log/containers/*.log\n    [OUTPUT]\n        Name stdout\n        Match *\n";
+        let cms = maps(text);
+        assert_eq!(cms.len(), 1);
+        let mount = ConfigMount {
+            config_map: "fb".into(),
+            mount_path: "/fluent-bit/etc/".into(),
+            sub_path: None,
+        };
+        let r = resolve("fluent-bit", Some("logging"), &[mount.clone()], None, &cms).unwrap();
+        let out = &r.pipeline.outputs[0];
+        let s = r.span(out.at);
+        assert_eq!(&text[s.start..s.end], "[OUTPUT]");
+        // Another namespace's ConfigMap of the same name is not it.
+        assert!(resolve("fluent-bit", Some("other"), &[mount.clone()], None, &cms).is_none());
+        // An argument naming another key of the mount.
+        assert!(resolve(
+            "fluent-bit",
+            Some("logging"),
+            &[mount],
+            Some("/fluent-bit/etc/other.conf"),
+            &cms
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn plain_config_maps_are_not_kept() {
+        assert!(maps("kind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n").is_empty());
+    }
+
+    #[test]
+    fn config_arguments() {
+        assert_eq!(
+            config_argument(&["-c", "/etc/x.conf"]).as_deref(),
+            Some("/etc/x.conf")
+        );
+        assert_eq!(
+            config_argument(&["--config=/conf/relay.yaml"]).as_deref(),
+            Some("/conf/relay.yaml")
+        );
+        assert_eq!(
+            config_argument(&["--config=file:/conf/relay.yaml"]).as_deref(),
+            Some("/conf/relay.yaml")
+        );
+        assert_eq!(
+            config_argument(&["-config.file", "/etc/promtail/promtail.yaml"]).as_deref(),
+            Some("/etc/promtail/promtail.yaml")
+        );
+        assert_eq!(config_argument(&["--other"]), None);
+    }
+}
