@@ -207,12 +207,26 @@ mod tests {
             mount_path: "/fluent-bit/etc/".into(),
             sub_path: None,
         };
-        let r = resolve("fluent-bit", Some("logging"), &[mount.clone()], None, &cms).unwrap();
+        let r = resolve(
+            "fluent-bit",
+            Some("logging"),
+            std::slice::from_ref(&mount),
+            None,
+            &cms,
+        )
+        .unwrap();
         let out = &r.pipeline.outputs[0];
         let s = r.span(out.at);
         assert_eq!(&text[s.start..s.end], "[OUTPUT]");
         // Another namespace's ConfigMap of the same name is not it.
-        assert!(resolve("fluent-bit", Some("other"), &[mount.clone()], None, &cms).is_none());
+        assert!(resolve(
+            "fluent-bit",
+            Some("other"),
+            std::slice::from_ref(&mount),
+            None,
+            &cms
+        )
+        .is_none());
         // An argument naming another key of the mount.
         assert!(resolve(
             "fluent-bit",
