@@ -96,6 +96,23 @@ pub fn inner_span(span: Span, source: &str, text: &str) -> Span {
     }
 }
 
+/// A map of flag name to value (`{audit-log-maxage: "30"}`); a list value (OpenShift
+/// `apiServerArguments`, Talos since 1.11) becomes repeated flags, of which the last counts.
+pub fn map_flags(map: Node<'_>, source: &str) -> Vec<Flag> {
+    map.entries()
+        .filter_map(|(k, v)| {
+            let value = if v.is_seq() { v.items().last()? } else { v };
+            let raw = value.text()?;
+            Some(Flag {
+                name: k.text()?.trim_start_matches('-').to_owned(),
+                value: Some(raw.to_owned()),
+                span: Span::new(k.span().start, v.span().end.max(k.span().end)),
+                value_span: inner_span(value.span(), source, raw),
+            })
+        })
+        .collect()
+}
+
 /// k3s/RKE2 `kube-apiserver-arg` entries: `flag=value` without dashes (dashes tolerated).
 pub fn parse_k3s_args(args: &[(String, Span)]) -> Vec<Flag> {
     args.iter()

@@ -114,5 +114,8 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         static_pod: false,
         problems: Vec::new(),
         taints: taints::k3s_node_taints(root, &file.text),
+        policy_generated: false,
+        declared_version: None,
+        audit_off: None,
     });
 }

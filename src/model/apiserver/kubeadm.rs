@@ -241,7 +241,7 @@ fn read_cluster_configuration(
     let insertion = Insertion { form, ..insertion };
     // An extra volume with a default volume's name replaces it; paths decide coverage here.
     for path in std::iter::once(certificates_dir.as_str()).chain(DEFAULT_MOUNTS.iter().copied()) {
-        mounts.push(implicit_mount(path));
+        mounts.push(Mount::implicit(path, true));
     }
     let anchor = first
         .entry("kind")
@@ -258,6 +258,9 @@ fn read_cluster_configuration(
         static_pod: false,
         problems,
         taints: NodeTaints::Kubeadm,
+        policy_generated: false,
+        declared_version: None,
+        audit_off: None,
     })
 }
 
@@ -347,24 +350,4 @@ fn extra_volume(v: Node<'_>) -> Option<Mount> {
         read_only_span: read_only.map(|r| r.span()),
         implicit: false,
     })
-}
-
-fn implicit_mount(path: &str) -> Mount {
-    Mount {
-        name: String::new(),
-        mount_path: path.to_owned(),
-        read_only: true,
-        span: Span::default(),
-        mount_path_span: Span::default(),
-        read_only_span: None,
-        volume: Some(Volume {
-            name: String::new(),
-            host_path: Some(path.to_owned()),
-            host_type: None,
-            source_kind: None,
-            span: Span::default(),
-            type_span: None,
-        }),
-        implicit: true,
-    }
 }

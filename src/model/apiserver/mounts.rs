@@ -35,6 +35,27 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// A mount the distribution always gives the apiserver (hostPath at the same path).
+    pub fn implicit(path: &str, read_only: bool) -> Mount {
+        Mount {
+            name: String::new(),
+            mount_path: path.to_owned(),
+            read_only,
+            span: Span::default(),
+            mount_path_span: Span::default(),
+            read_only_span: None,
+            volume: Some(Volume {
+                name: String::new(),
+                host_path: Some(path.to_owned()),
+                host_type: None,
+                source_kind: None,
+                span: Span::default(),
+                type_span: None,
+            }),
+            implicit: true,
+        }
+    }
+
     /// Where a container path under this mount lives on the host.
     pub fn host_path_of(&self, container_path: &str) -> Option<String> {
         let host = self.volume.as_ref()?.host_path.as_deref()?;

@@ -1,4 +1,8 @@
-//! A kube-apiserver container in a static Pod (or a Deployment/DaemonSet running it).
+//! A kube-apiserver container in a static Pod or in any workload's Pod template
+//! (vcluster, kamaji's and other hosted control planes, karmada), and servers built on
+//! `k8s.io/apiserver` that take the same `--audit-*` flags (aggregated apiservers such as
+//! `karmada-aggregated-apiserver`): their audit options come from the same
+//! `k8s.io/apiserver/pkg/server/options/audit.go`, so the same flag rules apply.
 
 use super::flags::{parse_argv, string_items};
 use super::mounts::{Mount, Volume};
@@ -12,6 +16,10 @@ const WORKLOADS: &[&str] = &[
     "DaemonSet",
     "StatefulSet",
     "ReplicaSet",
+    "ReplicationController",
+    "PodTemplate",
+    "Job",
+    "CronJob",
 ];
 
 pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
@@ -21,13 +29,14 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
     if !WORKLOADS.contains(&kind) {
         return;
     }
-    let spec = if kind == "Pod" {
-        root.get("spec")
-    } else {
-        root.path(&["spec", "template", "spec"])
+    let spec = match kind {
+        "Pod" => root.get("spec"),
+        "PodTemplate" => root.path(&["template", "spec"]),
+        "CronJob" => root.path(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        _ => root.path(&["spec", "template", "spec"]),
     };
     let Some(spec) = spec else { return };
-    let volumes = read_volumes(spec);
+    let volumes = read_volumes(spec.get("volumes"));
     for container in spec.get("containers").into_iter().flat_map(|c| c.items()) {
         if let Some(mut config) = read_container(container, &volumes, file) {
             config.static_pod = kind == "Pod";
@@ -38,6 +47,16 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
 
 fn is_binary(text: &str) -> bool {
     text.rsplit('/').next() == Some("kube-apiserver")
+}
+
+/// Another server built on `k8s.io/apiserver` (`karmada-aggregated-apiserver`,
+/// `metrics-apiserver`): recognised by its binary's name, and only when it is given audit
+/// flags, since such servers audit nothing unless asked to.
+fn is_aggregated(binary: &str, argv: &[(String, Span)]) -> bool {
+    let name = binary.rsplit('/').next().unwrap_or_default();
+    name != "kube-apiserver"
+        && name.ends_with("apiserver")
+        && argv.iter().any(|(a, _)| a.starts_with("--audit-"))
 }
 
 fn read_container(
@@ -54,10 +73,11 @@ fn read_container(
         .map(|a| string_items(a, &file.text))
         .unwrap_or_default();
     let named = container.get_str("name") == Some("kube-apiserver");
-    let (argv, binary_span) = if let Some((first, span)) =
-        command_items.first().filter(|(c, _)| is_binary(c))
+    let all: Vec<(String, Span)> = command_items.iter().chain(&args_items).cloned().collect();
+    let (argv, binary_span) = if let Some((_, span)) = command_items
+        .first()
+        .filter(|(c, _)| is_binary(c) || is_aggregated(c, &all))
     {
-        let _ = first;
         (
             command_items[1..]
                 .iter()
@@ -66,7 +86,11 @@ fn read_container(
                 .collect::<Vec<_>>(),
             Some(*span),
         )
-    } else if command_items.is_empty() && args_items.first().is_some_and(|(a, _)| is_binary(a)) {
+    } else if command_items.is_empty()
+        && args_items
+            .first()
+            .is_some_and(|(a, _)| is_binary(a) || is_aggregated(a, &all))
+    {
         (args_items[1..].to_vec(), Some(args_items[0].1))
     } else if named {
         (
@@ -109,17 +133,20 @@ fn read_container(
         anchor,
         flags: parse_argv(&argv),
         defaults: Vec::new(),
-        mounts: Some(read_mounts(container, volumes)),
+        mounts: Some(read_mounts(container.get("volumeMounts"), volumes)),
         insertion,
         static_pod: false,
         problems: Vec::new(),
         taints: NodeTaints::Kubeadm,
+        policy_generated: false,
+        declared_version: None,
+        audit_off: None,
     })
 }
 
-fn read_volumes(spec: Node<'_>) -> Vec<Volume> {
-    spec.get("volumes")
-        .into_iter()
+/// A Pod's `volumes` list.
+pub(super) fn read_volumes(list: Option<Node<'_>>) -> Vec<Volume> {
+    list.into_iter()
         .flat_map(|v| v.items())
         .filter_map(|v| {
             let name = v.get_str("name")?.to_owned();
@@ -141,10 +168,9 @@ fn read_volumes(spec: Node<'_>) -> Vec<Volume> {
         .collect()
 }
 
-fn read_mounts(container: Node<'_>, volumes: &[Volume]) -> Vec<Mount> {
-    container
-        .get("volumeMounts")
-        .into_iter()
+/// A container's `volumeMounts` list, each with the volume it names.
+pub(super) fn read_mounts(list: Option<Node<'_>>, volumes: &[Volume]) -> Vec<Mount> {
+    list.into_iter()
         .flat_map(|m| m.items())
         .filter_map(|m| {
             let (_, path) = m.entry("mountPath")?;

@@ -17,7 +17,7 @@ use crate::source::SourceFile;
 use crate::yaml::Span;
 
 pub use crate::model::apiserver::Located;
-pub use read::{read, Found};
+pub use read::{is_policy, read, Found};
 
 /// Audit levels, in increasing order of what is recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

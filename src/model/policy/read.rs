@@ -1,6 +1,9 @@
 //! Finding Policies in a document and reading them into the model: a Policy document, a
 //! Policy held as a string in a ConfigMap's `data`, or in a Cluster API `files[]` entry
-//! (`KubeadmControlPlane`, `KubeadmConfig` and their templates write the file on the node).
+//! (`KubeadmControlPlane`, `KubeadmConfig` and their templates write the file on the node),
+//! a kops `Cluster`'s `spec.fileAssets[]` entry (nodeup writes `content` to `path`), or a
+//! Talos machine configuration's `cluster.apiServer.auditPolicy` (Talos writes it to the
+//! file its kube-apiserver loads).
 
 use super::{GroupResources, Located, Policy, Rule};
 use crate::source::SourceFile;
@@ -54,7 +57,31 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                 }
             }
         }
-        _ => {}
+        Some("Cluster")
+            if root
+                .get_str("apiVersion")
+                .is_some_and(|v| v.starts_with("kops.k8s.io/")) =>
+        {
+            let assets = root.path(&["spec", "fileAssets"]);
+            for entry in assets.into_iter().flat_map(|a| a.items()) {
+                let Some(content) = entry.get("content") else {
+                    continue;
+                };
+                let host_path = entry.get_str("path").map(str::to_owned);
+                embedded(file, content, host_path, &mut each);
+            }
+        }
+        _ => {
+            if let Some((policy, host_path)) = crate::model::apiserver::talos_policy(root) {
+                each(
+                    policy,
+                    Found {
+                        policy: policy_from(policy),
+                        host_path: Some(host_path.to_owned()),
+                    },
+                );
+            }
+        }
     }
 }
 

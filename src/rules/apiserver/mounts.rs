@@ -81,6 +81,9 @@ fn mount_lines(
         Form::KubeadmMap | Form::KubeadmList => format!(
             "under `apiServer.extraVolumes:`\n- name: {name}\n  hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}\n  pathType: {kind}"
         ),
+        Form::Talos => format!(
+            "under `cluster.apiServer.extraVolumes:`\n- hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}"
+        ),
         _ => format!(
             "under the container's `volumeMounts:`\n- name: {name}\n  mountPath: {path}\n  readOnly: {read_only}\nand under the Pod's `volumes:`\n- name: {name}\n  hostPath:\n    path: {path}\n    type: {kind}"
         ),
@@ -123,7 +126,10 @@ fn not_mounted(
 
 fn writable_policy(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount) {
     let span = mount.read_only_span.unwrap_or(mount.mount_path_span);
-    let key = if matches!(config.form, Form::KubeadmMap | Form::KubeadmList) {
+    let key = if matches!(
+        config.form,
+        Form::KubeadmMap | Form::KubeadmList | Form::Talos
+    ) {
         "extraVolume"
     } else {
         "volumeMount"

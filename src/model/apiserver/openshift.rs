@@ -1,0 +1,62 @@
+//! OpenShift's control-plane configuration files: `KubeAPIServerConfig`
+//! (`kubecontrolplane.config.openshift.io/v1`) and `OpenShiftAPIServerConfig`
+//! (`openshiftcontrolplane.config.openshift.io/v1`), whose `apiServerArguments` is a map
+//! of flag name to a list of values (`openshift/api` `kubecontrolplane/v1/types.go`,
+//! `APIServerArguments map[string]Arguments`, `Arguments []string`); the operator passes
+//! each as `--name=value`. The operator writes the policy file itself from the cluster's
+//! `APIServer` audit profile and generates the mounts, so neither is resolved here.
+
+use super::flags::map_flags;
+use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use crate::source::SourceFile;
+use crate::yaml::{Node, Span};
+
+pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
+    let api_version = root.get_str("apiVersion").unwrap_or_default();
+    let ours = match root.get_str("kind") {
+        Some("KubeAPIServerConfig") => {
+            api_version.starts_with("kubecontrolplane.config.openshift.io/")
+        }
+        Some("OpenShiftAPIServerConfig") => {
+            api_version.starts_with("openshiftcontrolplane.config.openshift.io/")
+        }
+        _ => false,
+    };
+    if !ours {
+        return;
+    }
+    let args = root.entry("apiServerArguments").filter(|(_, v)| v.is_map());
+    let flags = args
+        .map(|(_, map)| map_flags(map, &file.text))
+        .unwrap_or_default();
+    let insertion = match args {
+        Some((_, map)) if !map.is_empty() => Insertion {
+            at: Span::point(map.span().end),
+            list_missing: false,
+            form: Form::OpenShift,
+        },
+        _ => Insertion {
+            at: Span::point(root.span().end),
+            list_missing: true,
+            form: Form::OpenShift,
+        },
+    };
+    let anchor = args
+        .map(|(k, _)| k.span())
+        .or_else(|| root.entry("kind").map(|(_, v)| v.span()))
+        .unwrap_or_default();
+    out.push(ApiServerConfig {
+        form: Form::OpenShift,
+        anchor,
+        flags,
+        defaults: Vec::new(),
+        mounts: None,
+        insertion,
+        static_pod: false,
+        problems: Vec::new(),
+        taints: NodeTaints::Kubeadm,
+        policy_generated: true,
+        declared_version: None,
+        audit_off: None,
+    });
+}
