@@ -81,6 +81,7 @@ impl Form {
     pub fn spell(self, name: &str, value: &str) -> String {
         match self {
             Form::Kops | Form::Kubespray => self.entry(name, value),
+            Form::Talos | Form::OpenShift | Form::Kwok => self.flow_entry(name, value),
             _ => format!("--{name}={value}"),
         }
     }

@@ -337,6 +337,7 @@ fn extra_volume(v: Node<'_>) -> Option<Mount> {
             host_path: v.get_str("hostPath").map(str::to_owned),
             host_type: path_type.and_then(|t| t.str()).map(str::to_owned),
             source_kind: None,
+            config_map: None,
             span: v.span(),
             type_span: path_type.map(|t| t.span()),
         }),

@@ -106,6 +106,18 @@ impl ApiServerConfig {
             .is_some_and(|p| !p.is_empty() && p != "-")
     }
 
+    /// The ConfigMap a container path comes from, through the configMap volume that covers
+    /// it: its name, and the key (the file's name under the mount) when the path is below
+    /// the mount point.
+    pub fn config_map_of(&self, path: &str) -> Option<(String, Option<String>)> {
+        let mount = mounts::covering(self.mounts.as_ref()?, path)?;
+        let name = mount.volume.as_ref()?.config_map.clone()?;
+        let key = mounts::relative(&mount.mount_path, path)
+            .filter(|rest| !rest.is_empty())
+            .map(str::to_owned);
+        Some((name, key))
+    }
+
     /// The host path of a container path, through the covering hostPath mount; paths are
     /// host paths already when the apiserver is not in a container.
     pub fn host_path(&self, path: &str) -> Option<String> {
@@ -149,6 +161,9 @@ pub struct ApiServerFacts {
     pub policy_file: Option<Located>,
     /// The policy file's path on the host, through the hostPath mount that covers it.
     pub policy_host_path: Option<String>,
+    /// The ConfigMap (name, and key when the path names one) a configMap volume gives the
+    /// policy file from.
+    pub policy_config_map: Option<(String, Option<String>)>,
     /// `--audit-log-path` as written (`-` is stdout).
     pub log_path: Option<Located>,
     /// The audit log's path on the host (through its mount); `None` for stdout or unmounted.
@@ -180,6 +195,9 @@ impl ApiServerFacts {
             policy_host_path: policy_file
                 .as_ref()
                 .and_then(|p| config.host_path(&p.value)),
+            policy_config_map: policy_file
+                .as_ref()
+                .and_then(|p| config.config_map_of(&p.value)),
             log_host_path: log_path
                 .as_ref()
                 .filter(|l| l.value != "-")

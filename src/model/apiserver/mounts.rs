@@ -12,6 +12,8 @@ pub struct Volume {
     pub host_type: Option<String>,
     /// For anything but hostPath: the volume source's key (`configMap`, `emptyDir`).
     pub source_kind: Option<String>,
+    /// For a `configMap` volume: the ConfigMap's name.
+    pub config_map: Option<String>,
     pub span: Span,
     /// Span of the `type`/`pathType` value, if any.
     pub type_span: Option<Span>,
@@ -49,6 +51,7 @@ impl Mount {
                 host_path: Some(path.to_owned()),
                 host_type: None,
                 source_kind: None,
+                config_map: None,
                 span: Span::default(),
                 type_span: None,
             }),
@@ -147,6 +150,7 @@ mod tests {
                 host_path: Some(host.into()),
                 host_type: None,
                 source_kind: None,
+                config_map: None,
                 span: Span::default(),
                 type_span: None,
             }),

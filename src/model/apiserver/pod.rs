@@ -161,6 +161,10 @@ pub(super) fn read_volumes(list: Option<Node<'_>>) -> Vec<Volume> {
                 host_path: host.and_then(|h| h.get_str("path")).map(str::to_owned),
                 host_type: host.and_then(|h| h.get_str("type")).map(str::to_owned),
                 source_kind: if host.is_some() { None } else { source_kind },
+                config_map: v
+                    .path(&["configMap", "name"])
+                    .and_then(|n| n.str())
+                    .map(str::to_owned),
                 span: v.span(),
                 type_span: host.and_then(|h| h.get("type")).map(|t| t.span()),
             })

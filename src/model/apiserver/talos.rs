@@ -143,6 +143,7 @@ fn extra_volume(v: Node<'_>) -> Option<Mount> {
             host_path: v.get_str("hostPath").map(str::to_owned),
             host_type: None,
             source_kind: None,
+            config_map: None,
             span: v.span(),
             type_span: None,
         }),

@@ -43,8 +43,11 @@ fn container_recognised_by_args_or_name_only() {
     );
     let by_name = "kind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    args: [--audit-log-path=-]\n";
     assert_eq!(one("p.yaml", by_name).value("audit-log-path"), Some("-"));
-    let other = "kind: Pod\nspec:\n  containers:\n  - name: karmada-aggregated-apiserver\n    command: [/bin/karmada-aggregated-apiserver, --audit-log-path=-]\n";
-    assert!(configs("p.yaml", other).is_empty());
+    let other = "kind: Pod\nspec:\n  containers:\n  - name: metrics\n    command: [/bin/metrics-server, --audit-log-path=-]\n";
+    assert!(
+        configs("p.yaml", other).is_empty(),
+        "only servers named as apiservers are recognised"
+    );
 }
 
 #[test]
@@ -228,4 +231,158 @@ fn kind_skips_patches_for_another_kubeadm_version() {
         unversioned.value("audit-policy-file"),
         Some("/etc/kubernetes/p.yaml")
     );
+}
+
+#[test]
+fn kops_fields_are_flags_with_spans_on_the_fields() {
+    let text = "apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  kubernetesVersion: v1.34.1\n  kubeAPIServer:\n    auditLogMaxAge: 10\n    auditLogMaxBackups: 1\n    auditPolicyFile: /srv/kubernetes/audit.yaml\n";
+    let c = one("cluster.yaml", text);
+    assert_eq!(c.form, Form::Kops);
+    assert_eq!(c.value("audit-log-maxage"), Some("10"));
+    assert_eq!(c.value("audit-log-maxbackup"), Some("1"));
+    assert_eq!(
+        c.value("audit-policy-file"),
+        Some("/srv/kubernetes/audit.yaml")
+    );
+    let span = c.flag("audit-log-maxbackup").unwrap().value_span;
+    assert_eq!(&text[span.start..span.end], "1");
+    assert!(c.mounts.is_none(), "nodeup writes the mounts");
+    assert_eq!(c.declared_version.as_deref(), Some("v1.34.1"));
+    assert_eq!(
+        c.insertion.line("audit-log-maxsize", "100"),
+        "auditLogMaxSize: 100"
+    );
+    // Another `Cluster` kind is not kops'.
+    assert!(configs(
+        "c.yaml",
+        "apiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\nspec: {}\n"
+    )
+    .is_empty());
+}
+
+#[test]
+fn openshift_arguments_are_lists_of_values() {
+    let text = "apiVersion: kubecontrolplane.config.openshift.io/v1\nkind: KubeAPIServerConfig\napiServerArguments:\n  audit-log-maxbackup:\n  - \"10\"\n  audit-log-path: [/var/log/a.log]\n";
+    let c = one("config.yaml", text);
+    assert_eq!(c.form, Form::OpenShift);
+    assert_eq!(c.value("audit-log-maxbackup"), Some("10"));
+    assert_eq!(c.value("audit-log-path"), Some("/var/log/a.log"));
+    assert!(
+        c.policy_generated,
+        "the operator writes the policy from the audit profile"
+    );
+    assert_eq!(
+        c.insertion.line("audit-log-maxage", "30"),
+        "audit-log-maxage:\n- \"30\""
+    );
+}
+
+#[test]
+fn talos_defaults_audit_and_extra_args_replace_them() {
+    let whole = "version: v1alpha1\nmachine:\n  type: controlplane\ncluster:\n  apiServer:\n    image: registry.k8s.io/kube-apiserver:v1.34.1\n    extraArgs:\n      audit-log-maxage: \"1\"\n";
+    let c = one("controlplane.yaml", whole);
+    assert_eq!(c.form, Form::Talos);
+    assert_eq!(c.value("audit-log-maxage"), Some("1"));
+    assert!(c.is_default("audit-log-maxbackup"));
+    assert_eq!(
+        c.value("audit-log-path"),
+        Some("/var/log/audit/kube/kube-apiserver.log")
+    );
+    assert!(c.policy_generated, "no auditPolicy: Talos writes its own");
+    assert_eq!(
+        c.host_path("/var/log/audit/kube/kube-apiserver.log")
+            .as_deref(),
+        Some("/var/log/audit/kube/kube-apiserver.log"),
+        "Talos mounts its audit directory"
+    );
+    assert_eq!(c.declared_version.as_deref(), Some("v1.34.1"));
+    // A patch configures the apiserver too; a worker runs none.
+    let patch = "cluster:\n  apiServer:\n    auditPolicy:\n      apiVersion: audit.k8s.io/v1\n      kind: Policy\n      rules: [{level: Metadata}]\n";
+    let c = one("patch.yaml", patch);
+    assert!(!c.policy_generated);
+    let (items, _) = parse_all(patch);
+    let Some(Item::Document(doc)) = items.first() else {
+        panic!("the patch parses")
+    };
+    let (policy, path) = talos_policy(doc.root().unwrap()).unwrap();
+    assert!(policy.get("rules").is_some());
+    assert_eq!(
+        path,
+        "/system/config/kubernetes/kube-apiserver/auditpolicy.yaml"
+    );
+    let worker = "version: v1alpha1\nmachine:\n  type: worker\ncluster:\n  apiServer: {}\n";
+    assert!(configs("worker.yaml", worker).is_empty());
+    // Not every map with a `cluster` key is a Talos configuration.
+    assert!(configs("values.yaml", "cluster:\n  apiServer: {}\nreplicas: 2\n").is_empty());
+}
+
+#[test]
+fn kubespray_audits_only_when_switched_on() {
+    let off = "kube_network_plugin: calico\nkubernetes_audit: false\n";
+    let c = one("inventory/prod/group_vars/k8s_cluster/k8s-cluster.yml", off);
+    assert_eq!(c.form, Form::Kubespray);
+    assert_eq!(c.value("audit-policy-file"), None);
+    let switch = c.audit_off.as_ref().unwrap();
+    assert_eq!(&off[switch.span.start..switch.span.end], "false");
+    // Unset is off too, for the cluster's group variables.
+    let unset = one(
+        "group_vars/k8s_cluster/k8s-cluster.yml",
+        "kube_network_plugin: calico\n",
+    );
+    assert_eq!(unset.value("audit-policy-file"), None);
+    assert_eq!(
+        unset.insertion.line("audit-policy-file", "x"),
+        "kubernetes_audit: true"
+    );
+    // On: kubespray's defaults, overridden by the variables; templated values are unknown.
+    let on = "kubernetes_audit: true\naudit_log_maxage: 7\naudit_log_path: \"{{ log_dir }}/audit.log\"\n";
+    let c = one("k8s-cluster.yml", on);
+    assert_eq!(c.value("audit-log-maxage"), Some("7"));
+    assert_eq!(c.value("audit-log-maxbackup"), Some("1"));
+    assert!(c.flag("audit-log-path").is_none());
+    assert!(c.value("audit-log-path").is_some_and(|p| p.contains("{{")));
+    // Other Ansible variables are not an inventory of a cluster.
+    assert!(configs("roles/x/defaults/main.yml", "kube_network_plugin: calico\n").is_empty());
+    assert!(configs("k.yml", "kubernetes_audit: \"{{ audit }}\"\n").is_empty());
+}
+
+#[test]
+fn kwok_patches_are_key_value_lists() {
+    let text = "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n  kubeAuditPolicy: ./audit.yaml\ncomponentsPatches:\n- name: kube-scheduler\n  extraArgs: [{key: audit-log-maxage, value: \"1\"}]\n- name: kube-apiserver\n  extraArgs:\n  - key: audit-log-maxage\n    value: \"5\"\n";
+    let c = one("kwok.yaml", text);
+    assert_eq!(c.form, Form::Kwok);
+    assert_eq!(c.value("audit-policy-file"), Some("./audit.yaml"));
+    assert_eq!(
+        c.value("audit-log-maxage"),
+        Some("5"),
+        "only the apiserver's patch"
+    );
+    assert!(c.logs_to_file(), "kwokctl logs to its work directory");
+    let nothing =
+        "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions: {}\n";
+    assert!(configs("kwok.yaml", nothing).is_empty());
+}
+
+#[test]
+fn kamaji_extra_args_and_additional_mounts() {
+    let text = "apiVersion: kamaji.clastix.io/v1alpha1\nkind: TenantControlPlane\nspec:\n  controlPlane:\n    deployment:\n      additionalVolumes:\n      - {name: audit, configMap: {name: tcp-audit}}\n      additionalVolumeMounts:\n        apiServer:\n        - {name: audit, mountPath: /etc/audit, readOnly: true}\n      extraArgs:\n        apiServer: [--audit-policy-file=/etc/audit/policy.yaml]\n  kubernetes: {version: v1.33.0}\n";
+    let c = one("tcp.yaml", text);
+    assert_eq!(c.form, Form::Kamaji);
+    assert_eq!(c.value("audit-policy-file"), Some("/etc/audit/policy.yaml"));
+    assert_eq!(
+        c.config_map_of("/etc/audit/policy.yaml"),
+        Some(("tcp-audit".to_owned(), Some("policy.yaml".to_owned())))
+    );
+    assert_eq!(c.declared_version.as_deref(), Some("v1.33.0"));
+}
+
+#[test]
+fn aggregated_apiservers_with_audit_flags() {
+    let text = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: x\n        command: [/bin/karmada-aggregated-apiserver, --audit-log-path=-]\n";
+    assert_eq!(one("d.yaml", text).value("audit-log-path"), Some("-"));
+    // Without audit flags it is not audited, and nothing is said about it.
+    let quiet = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: x\n        command: [/bin/karmada-aggregated-apiserver, --v=2]\n";
+    assert!(configs("d.yaml", quiet).is_empty());
+    let cron = "kind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - {name: a, args: [kube-apiserver]}\n";
+    assert_eq!(configs("c.yaml", cron).len(), 1);
 }

@@ -252,6 +252,8 @@ pub struct PolicyEntry {
     /// Where the Policy is written on a host, when the document says so (a Cluster API
     /// `files[]` entry's `path`).
     pub host_path: Option<String>,
+    /// The ConfigMap (name, key) that holds it, when it is held in one.
+    pub config_map: Option<(String, String)>,
     pub template: Option<String>,
     pub policy: Arc<Policy>,
     /// The Policy document (or the string holding it).

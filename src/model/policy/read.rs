@@ -14,6 +14,8 @@ pub struct Found {
     pub policy: Policy,
     /// The host path the Policy is written to (Cluster API `files[].path`).
     pub host_path: Option<String>,
+    /// The ConfigMap (name, key) that holds the Policy.
+    pub config_map: Option<(String, String)>,
 }
 
 /// Calls `each` with the root node of every Policy in the document `root` of `file`, and
@@ -26,6 +28,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
             Found {
                 policy,
                 host_path: None,
+                config_map: None,
             },
         );
         return;
@@ -33,8 +36,12 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
     match root.get_str("kind") {
         Some("ConfigMap") => {
             let Some(data) = root.get("data") else { return };
-            for (_, value) in data.entries() {
-                embedded(file, value, None, &mut each);
+            let name = root.path(&["metadata", "name"]).and_then(|n| n.str());
+            for (key, value) in data.entries() {
+                let config_map = name
+                    .zip(key.text())
+                    .map(|(n, k)| (n.to_owned(), k.to_owned()));
+                embedded(file, value, None, config_map, &mut each);
             }
         }
         Some(kind) if kind.starts_with("Kubeadm") => {
@@ -53,7 +60,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                         continue;
                     };
                     let host_path = entry.get_str("path").map(str::to_owned);
-                    embedded(file, content, host_path, &mut each);
+                    embedded(file, content, host_path, None, &mut each);
                 }
             }
         }
@@ -68,7 +75,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                     continue;
                 };
                 let host_path = entry.get_str("path").map(str::to_owned);
-                embedded(file, content, host_path, &mut each);
+                embedded(file, content, host_path, None, &mut each);
             }
         }
         _ => {
@@ -78,6 +85,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                     Found {
                         policy: policy_from(policy),
                         host_path: Some(host_path.to_owned()),
+                        config_map: None,
                     },
                 );
             }
@@ -89,6 +97,7 @@ fn embedded(
     file: &SourceFile,
     value: Node<'_>,
     host_path: Option<String>,
+    config_map: Option<(String, String)>,
     each: &mut impl FnMut(Node<'_>, Found),
 ) {
     // Cheap filter before parsing the string as YAML.
@@ -105,6 +114,7 @@ fn embedded(
                 Found {
                     policy,
                     host_path: host_path.clone(),
+                    config_map: config_map.clone(),
                 },
             );
         }

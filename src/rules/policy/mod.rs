@@ -43,6 +43,7 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
             file: Arc::clone(cx.file),
             path: cx.file.path.clone(),
             host_path: f.host_path,
+            config_map: f.config_map,
             template: cx.doc.template.clone(),
             span: f.policy.span,
             policy: Arc::new(f.policy),
