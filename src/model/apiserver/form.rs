@@ -28,6 +28,8 @@ pub enum Form {
     Kwok,
     /// Kamaji `TenantControlPlane` `spec.controlPlane.deployment.extraArgs.apiServer`.
     Kamaji,
+    /// RKE1 `cluster.yml` `services.kube-api.audit_log.configuration`.
+    Rke1,
 }
 
 impl Form {
@@ -43,6 +45,7 @@ impl Form {
             Form::Kubespray => "kubespray inventory",
             Form::Kwok => "kwok kube-apiserver `componentsPatches` entry",
             Form::Kamaji => "Kamaji `extraArgs.apiServer`",
+            Form::Rke1 => "RKE `services.kube-api.audit_log.configuration`",
         }
     }
 
@@ -54,7 +57,7 @@ impl Form {
             Form::K3s | Form::Rke2 => "kube-apiserver-arg",
             Form::Kops => "kubeAPIServer",
             Form::OpenShift => "apiServerArguments",
-            Form::Kubespray => "",
+            Form::Kubespray | Form::Rke1 => "",
             Form::Kamaji => "extraArgs:\n  apiServer",
         }
     }
@@ -73,6 +76,7 @@ impl Form {
                 None => format!("# kops has no field for --{name}"),
             },
             Form::Kubespray => super::kubespray::setting(name, value),
+            Form::Rke1 => super::rke1::setting(name, value),
         }
     }
 
@@ -80,7 +84,7 @@ impl Form {
     /// field that sets it when the form has one field per flag.
     pub fn spell(self, name: &str, value: &str) -> String {
         match self {
-            Form::Kops | Form::Kubespray => self.entry(name, value),
+            Form::Kops | Form::Kubespray | Form::Rke1 => self.entry(name, value),
             Form::Talos | Form::OpenShift | Form::Kwok => self.flow_entry(name, value),
             _ => format!("--{name}={value}"),
         }
@@ -95,7 +99,7 @@ impl Form {
             Form::Kwok => format!("{{key: {name}, value: \"{value}\"}}"),
             Form::K3s | Form::Rke2 => format!("{name}={value}"),
             Form::OpenShift => format!("{name}: [\"{value}\"]"),
-            Form::Kops | Form::Kubespray => self.entry(name, value),
+            Form::Kops | Form::Kubespray | Form::Rke1 => self.entry(name, value),
         }
     }
 }

@@ -15,6 +15,7 @@ mod kwok;
 pub mod mounts;
 mod openshift;
 mod pod;
+mod rke1;
 mod taints;
 mod talos;
 #[cfg(test)]
@@ -28,8 +29,15 @@ use crate::yaml::{Node, Span};
 pub use flags::Flag;
 pub use form::{Form, Insertion};
 pub use mounts::{Mount, Volume};
+pub use rke1::rke1_policy;
 pub use taints::{kubeadm_registration, NodeTaint, NodeTaints};
 pub use talos::talos_policy;
+
+/// A Policy written inline in a distribution's configuration (Talos `auditPolicy`, RKE
+/// `audit_log.configuration.policy`), and the file the distribution writes it to.
+pub fn inline_policy(root: Node<'_>) -> Option<(Node<'_>, &'static str)> {
+    talos_policy(root).or_else(|| rke1_policy(root))
+}
 
 /// One kube-apiserver's audit-relevant configuration.
 #[derive(Debug, Clone)]
@@ -140,6 +148,7 @@ pub fn read(root: Node<'_>, file: &SourceFile) -> Vec<ApiServerConfig> {
     kubespray::read(root, file, &mut out);
     kwok::read(root, file, &mut out);
     kamaji::read(root, file, &mut out);
+    rke1::read(root, file, &mut out);
     out
 }
 

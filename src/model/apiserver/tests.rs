@@ -386,3 +386,33 @@ fn aggregated_apiservers_with_audit_flags() {
     let cron = "kind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - {name: a, args: [kube-apiserver]}\n";
     assert_eq!(configs("c.yaml", cron).len(), 1);
 }
+
+#[test]
+fn rke1_defaults_and_written_configuration() {
+    let nodes = "nodes:\n- {address: 10.0.0.1, role: [controlplane]}\n";
+    let default = format!("{nodes}services:\n  kube-api: {{}}\n");
+    let c = one("cluster.yml", &default);
+    assert_eq!(c.form, Form::Rke1);
+    assert_eq!(c.value("audit-log-maxbackup"), Some("10"));
+    assert!(c.policy_generated, "RKE writes its default policy");
+    assert_eq!(
+        c.host_path("/var/log/kube-audit/audit-log.json").as_deref(),
+        Some("/var/log/kube-audit/audit-log.json")
+    );
+    // A written configuration passes its fields as they are: left out is 0.
+    let written = format!("{nodes}services:\n  kube-api:\n    audit_log:\n      enabled: true\n      configuration:\n        max_age: 7\n        path: /var/log/kube-audit/a.json\n    extra_binds: [\"/srv/audit:/srv/audit:ro\"]\n");
+    let c = one("cluster.yml", &written);
+    assert_eq!(c.value("audit-log-maxage"), Some("7"));
+    assert_eq!(c.value("audit-log-maxbackup"), Some("0"));
+    assert!(c.is_default("audit-log-maxbackup"));
+    let bind = mounts::covering(c.mounts.as_ref().unwrap(), "/srv/audit/p.yaml").unwrap();
+    assert!(bind.read_only && !bind.implicit);
+    // Turned off.
+    let off = format!("{nodes}services:\n  kube-api:\n    audit_log:\n      enabled: false\n");
+    let c = one("cluster.yml", &off);
+    assert_eq!(c.value("audit-policy-file"), None);
+    let switch = c.audit_off.unwrap();
+    assert_eq!(&off[switch.span.start..switch.span.end], "false");
+    // A `services` map without RKE nodes is something else.
+    assert!(configs("x.yml", "services:\n  kube-api: {}\n").is_empty());
+}

@@ -2,8 +2,9 @@
 //! Policy held as a string in a ConfigMap's `data`, or in a Cluster API `files[]` entry
 //! (`KubeadmControlPlane`, `KubeadmConfig` and their templates write the file on the node),
 //! a kops `Cluster`'s `spec.fileAssets[]` entry (nodeup writes `content` to `path`), or a
-//! Talos machine configuration's `cluster.apiServer.auditPolicy` (Talos writes it to the
-//! file its kube-apiserver loads).
+//! Talos machine configuration's `cluster.apiServer.auditPolicy` or an RKE `cluster.yml`'s
+//! `audit_log.configuration.policy` (the distribution writes it to the file its
+//! kube-apiserver loads).
 
 use super::{GroupResources, Located, Policy, Rule};
 use crate::source::SourceFile;
@@ -79,7 +80,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
             }
         }
         _ => {
-            if let Some((policy, host_path)) = crate::model::apiserver::talos_policy(root) {
+            if let Some((policy, host_path)) = crate::model::apiserver::inline_policy(root) {
                 each(
                     policy,
                     Found {

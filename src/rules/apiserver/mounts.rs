@@ -81,6 +81,10 @@ fn mount_lines(
         Form::KubeadmMap | Form::KubeadmList => format!(
             "under `apiServer.extraVolumes:`\n- name: {name}\n  hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}\n  pathType: {kind}"
         ),
+        Form::Rke1 => format!(
+            "under `services.kube-api.extra_binds:`\n- \"{path}:{path}{}\"",
+            if read_only { ":ro" } else { "" }
+        ),
         Form::Talos => format!(
             "under `cluster.apiServer.extraVolumes:`\n- hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}"
         ),
@@ -126,13 +130,12 @@ fn not_mounted(
 
 fn writable_policy(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount) {
     let span = mount.read_only_span.unwrap_or(mount.mount_path_span);
-    let key = if matches!(
-        config.form,
-        Form::KubeadmMap | Form::KubeadmList | Form::Talos
-    ) {
-        "extraVolume"
-    } else {
-        "volumeMount"
+    let fix = match config.form {
+        Form::KubeadmMap | Form::KubeadmList | Form::Talos => {
+            "set `readOnly: true` on this extraVolume"
+        }
+        Form::Rke1 => "add `:ro` to this bind (`host:container:ro`)",
+        _ => "set `readOnly: true` on this volumeMount",
     };
     let finding = cx
         .finding("AL109", span)
@@ -141,7 +144,7 @@ fn writable_policy(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount)
             mount.mount_path
         ))
         .label("not read-only")
-        .help(format!("set `readOnly: true` on this {key}"));
+        .help(fix);
     cx.report(finding);
 }
 

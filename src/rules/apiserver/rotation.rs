@@ -47,7 +47,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                     // The distribution's own default (kubespray keeps one backup): the fix
                     // is to write the setting.
                     let finding = missing_flag(cx, config, code, name, &minimum.to_string())
-                        .message(format!("`--{name}` is left at the {} default of {n}, below the minimum of {minimum} ({cis}): it sets {what}, and too little history is kept to investigate an incident", config.form.describe()));
+                        .message(format!("`--{name}` is not written, so the {} passes {n}, below the minimum of {minimum} ({cis}): it sets {what}, and too little history is kept to investigate an incident", config.form.describe()));
                     cx.report(finding);
                     continue;
                 };
