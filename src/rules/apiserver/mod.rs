@@ -2,11 +2,12 @@
 //! (static Pod or any workload, kubeadm, kind, Cluster API, k3s, RKE2, kops, OpenShift,
 //! Talos, kubespray, kwok, Kamaji) is checked the same way, and leaves its facts in the
 //! cluster index for the cross-file rules. Settings that are not flags (eksctl log types,
-//! OpenShift audit profiles) have their own checks.
+//! OpenShift audit profiles, a Gardener Shoot's policy reference) have their own checks.
 
 mod backend;
 mod eksctl;
 mod flag_values;
+mod gardener;
 mod kubeadm_shape;
 mod log_output;
 mod mounts;
@@ -23,6 +24,7 @@ use crate::model::apiserver::{self, ApiServerConfig, ApiServerFacts, NodeTaints}
 pub fn check_document(cx: &mut DocCtx<'_>) {
     eksctl::check(cx);
     openshift_profile::check(cx);
+    gardener::check(cx);
     if cx.kind() == Some("InitConfiguration")
         && cx
             .api_version()
