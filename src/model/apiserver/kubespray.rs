@@ -3,8 +3,10 @@
 //! false); it then passes `--audit-log-path`, `--audit-log-maxage`, `--audit-log-maxbackup`,
 //! `--audit-log-maxsize` and `--audit-policy-file` from these variables, whose defaults are
 //! in `roles/kubernetes/control-plane/defaults/main/main.yml` (note `audit_log_maxbackups:
-//! 1`). It writes the policy itself from its template (`audit_policy_custom_rules` replaces
-//! the default rules) and generates the mounts. `kube_kubeadm_apiserver_extra_args` adds
+//! 1`). It writes the policy itself from its template
+//! (`roles/kubernetes/control-plane/templates/apiserver-audit-policy.yaml.j2`):
+//! `audit_policy_custom_rules`, a string holding a `rules` list, replaces the default rules
+//! and is read as the policy's rules. It generates the mounts. `kube_kubeadm_apiserver_extra_args` adds
 //! flags of its own.
 
 use super::fields;
@@ -28,11 +30,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("audit-log-maxage", "30"),
     ("audit-log-maxbackup", "1"),
     ("audit-log-maxsize", "100"),
-    (
-        "audit-policy-file",
-        "/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml",
-    ),
+    ("audit-policy-file", DEFAULT_POLICY),
 ];
+
+const DEFAULT_POLICY: &str = "/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml";
 
 /// Keys of the `k8s_cluster` group variables, for a file that does not set
 /// `kubernetes_audit` at all.
@@ -53,16 +54,41 @@ pub(super) fn setting(flag: &str, value: &str) -> String {
     }
 }
 
-pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
+/// Whether `root` is kubespray's cluster variables (`kubernetes_audit`, or the
+/// `k8s_cluster` group variables).
+fn is_inventory(root: Node<'_>, path: &str) -> bool {
     if !root.is_map() || root.get("kind").is_some() || root.get("apiVersion").is_some() {
+        return false;
+    }
+    root.get("kubernetes_audit").is_some()
+        || (path.contains("group_vars") && CLUSTER_KEYS.iter().any(|k| root.get(k).is_some()))
+}
+
+/// `audit_policy_custom_rules` (a string holding the policy's `rules` list), and the file
+/// kubespray writes the policy to.
+pub fn kubespray_custom_rules(root: Node<'_>) -> Option<(Node<'_>, String)> {
+    if root.get("kubernetes_audit").is_none() && root.get("audit_policy_file").is_none() {
+        return None;
+    }
+    let rules = root
+        .get("audit_policy_custom_rules")
+        .filter(|r| r.str().is_some())?;
+    Some((rules, policy_path(root)))
+}
+
+/// Where kubespray writes the policy: `audit_policy_file` when it is written literally.
+fn policy_path(root: Node<'_>) -> String {
+    root.get_str("audit_policy_file")
+        .filter(|p| !p.contains("{{"))
+        .unwrap_or(DEFAULT_POLICY)
+        .to_owned()
+}
+
+pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
+    if !is_inventory(root, &file.path) {
         return;
     }
     let switch = root.entry("kubernetes_audit");
-    let cluster_vars =
-        file.path.contains("group_vars") && CLUSTER_KEYS.iter().any(|k| root.get(k).is_some());
-    if switch.is_none() && !cluster_vars {
-        return;
-    }
     let on = match switch.map(|(_, v)| v.scalar()) {
         None => false,
         Some(Some(Scalar::Bool(b))) => b,
@@ -119,7 +145,9 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         static_pod: false,
         problems: Vec::new(),
         taints: NodeTaints::Kubeadm,
-        policy_generated: true,
+        // Without custom rules kubespray writes its own policy; with them, they are the
+        // policy's rules and are read as a Policy.
+        policy_generated: root.get("audit_policy_custom_rules").is_none(),
         declared_version: root.get_str("kube_version").map(str::to_owned),
         audit_off: match switch {
             Some((_, v)) if !on => Some(Switch {

@@ -28,6 +28,7 @@ use crate::yaml::{Node, Span};
 
 pub use flags::Flag;
 pub use form::{Form, Insertion};
+pub use kubespray::kubespray_custom_rules;
 pub use mounts::{Mount, Volume};
 pub use rke1::rke1_policy;
 pub use taints::{kubeadm_registration, NodeTaint, NodeTaints};

@@ -17,6 +17,9 @@ pub struct Found {
     pub host_path: Option<String>,
     /// The ConfigMap (name, key) that holds the Policy.
     pub config_map: Option<(String, String)>,
+    /// Only the rules are written (kubespray's `audit_policy_custom_rules`); the distribution
+    /// writes the rest of the document, so there is no header or structure to validate.
+    pub fragment: bool,
 }
 
 /// Calls `each` with the root node of every Policy in the document `root` of `file`, and
@@ -30,6 +33,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                 policy,
                 host_path: None,
                 config_map: None,
+                fragment: false,
             },
         );
         return;
@@ -80,6 +84,24 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
             }
         }
         _ => {
+            if let Some((rules, host_path)) = crate::model::apiserver::kubespray_custom_rules(root)
+            {
+                for item in parse_embedded(&file.text, rules) {
+                    let Item::Document(doc) = item else { continue };
+                    let Some(list) = doc.root().filter(|r| r.is_seq()) else {
+                        continue;
+                    };
+                    each(
+                        list,
+                        Found {
+                            policy: fragment_from(list),
+                            host_path: Some(host_path.clone()),
+                            config_map: None,
+                            fragment: true,
+                        },
+                    );
+                }
+            }
             if let Some((policy, host_path)) = crate::model::apiserver::inline_policy(root) {
                 each(
                     policy,
@@ -87,6 +109,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                         policy: policy_from(policy),
                         host_path: Some(host_path.to_owned()),
                         config_map: None,
+                        fragment: false,
                     },
                 );
             }
@@ -116,6 +139,7 @@ fn embedded(
                     policy,
                     host_path: host_path.clone(),
                     config_map: config_map.clone(),
+                    fragment: false,
                 },
             );
         }
@@ -153,6 +177,25 @@ pub fn policy_from(root: Node<'_>) -> Policy {
         omit_managed_fields: root
             .get("omitManagedFields")
             .and_then(|n| n.scalar()?.as_bool()),
+        rules: rule_nodes
+            .into_iter()
+            .enumerate()
+            .map(|(index, node)| rule_from(index, node))
+            .collect(),
+    }
+}
+
+/// A Policy of which only the `rules` list is written.
+fn fragment_from(rules: Node<'_>) -> Policy {
+    let rule_nodes: Vec<Node<'_>> = rules.items().collect();
+    Policy {
+        api_version: None,
+        span: rules.span(),
+        rules_key: None,
+        rules_end: Span::point(rule_nodes.last().map_or(rules.span().end, |r| r.span().end)),
+        omit_stages_span: None,
+        omit_stages: Vec::new(),
+        omit_managed_fields: None,
         rules: rule_nodes
             .into_iter()
             .enumerate()

@@ -31,7 +31,9 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     let mut invalid = Vec::new();
     let version = cx.config.kubernetes_version;
     policy::read(cx.root, cx.file, |root, f| {
-        invalid.extend(validate::validate_with(root, cx.file, version));
+        if !f.fragment {
+            invalid.extend(validate::validate_with(root, cx.file, version));
+        }
         found.push(f);
     });
     for finding in invalid {
