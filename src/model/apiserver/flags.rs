@@ -113,6 +113,23 @@ pub fn map_flags(map: Node<'_>, source: &str) -> Vec<Flag> {
         .collect()
 }
 
+/// A list of `{KEY: flag, value: v}` entries: kubeadm v1beta4 (`name`), kwok (`key`).
+pub fn list_flags(args: Node<'_>, key: &str, source: &str) -> Vec<Flag> {
+    args.items()
+        .filter_map(|entry| {
+            let name = entry.get_str(key)?.trim_start_matches('-').to_owned();
+            let value = entry.get("value");
+            let raw = value.and_then(|v| v.text()).unwrap_or("");
+            Some(Flag {
+                name,
+                value: Some(raw.to_owned()),
+                span: entry.span(),
+                value_span: value.map_or(entry.span(), |v| inner_span(v.span(), source, raw)),
+            })
+        })
+        .collect()
+}
+
 /// k3s/RKE2 `kube-apiserver-arg` entries: `flag=value` without dashes (dashes tolerated).
 pub fn parse_k3s_args(args: &[(String, Span)]) -> Vec<Flag> {
     args.iter()

@@ -1,7 +1,7 @@
 //! The forms an apiserver configuration is written in, and how a setting is spelled in each
 //! (so a finding about a missing flag shows the exact line to add, in the file's own terms).
 
-use crate::yaml::Span;
+use crate::yaml::{Node, Span};
 
 /// How the configuration was written; decides how a missing flag is spelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +116,23 @@ pub struct Insertion {
 }
 
 impl Insertion {
+    /// New settings go after the last item of `list` (a sequence) or at the end of `list` (a
+    /// mapping); without one, the list itself is added at the end of `parent`.
+    pub fn after(list: Option<Node<'_>>, parent: Node<'_>, form: Form) -> Insertion {
+        let end = list.and_then(|l| {
+            if l.is_seq() {
+                l.items().last().map(|last| last.span().end)
+            } else {
+                (l.is_map() && !l.is_empty()).then(|| l.span().end)
+            }
+        });
+        Insertion {
+            at: Span::point(end.unwrap_or(parent.span().end)),
+            list_missing: end.is_none(),
+            form,
+        }
+    }
+
     /// The entry for `--name=value` as it is written inside a flow collection (`[a, b]`,
     /// `{a: b}`).
     pub fn flow_entry(&self, name: &str, value: &str) -> String {

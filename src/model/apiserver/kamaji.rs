@@ -8,15 +8,12 @@
 use super::flags::{parse_argv, string_items};
 use super::pod::{read_mounts, read_volumes};
 use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use crate::model::is_object;
 use crate::source::SourceFile;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
 
 pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
-    if root.get_str("kind") != Some("TenantControlPlane")
-        || !root
-            .get_str("apiVersion")
-            .is_some_and(|v| v.starts_with("kamaji.clastix.io/"))
-    {
+    if !is_object(root, "TenantControlPlane", "kamaji.clastix.io") {
         return;
     }
     let Some(deployment) = root.path(&["spec", "controlPlane", "deployment"]) else {
@@ -47,18 +44,7 @@ fn config(
         deployment.and_then(|d| d.path(&["additionalVolumeMounts", "apiServer"])),
         &volumes,
     );
-    let insertion = match args.and_then(|a| a.items().last()) {
-        Some(last) => Insertion {
-            at: Span::point(last.span().end),
-            list_missing: false,
-            form: Form::Kamaji,
-        },
-        None => Insertion {
-            at: Span::point(parent.span().end),
-            list_missing: true,
-            form: Form::Kamaji,
-        },
-    };
+    let insertion = Insertion::after(args, parent, Form::Kamaji);
     let anchor = root
         .entry("kind")
         .map(|(_, v)| v.span())

@@ -8,8 +8,9 @@
 
 use super::fields;
 use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use crate::model::is_object;
 use crate::source::SourceFile;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
 
 /// `KubeAPIServerConfig` audit fields and the flags they set.
 const FIELDS: &[(&str, &str)] = &[
@@ -52,11 +53,7 @@ pub(super) fn field(flag: &str) -> Option<&'static str> {
 }
 
 pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
-    if root.get_str("kind") != Some("Cluster")
-        || !root
-            .get_str("apiVersion")
-            .is_some_and(|v| v.starts_with("kops.k8s.io/"))
-    {
+    if !is_object(root, "Cluster", "kops.k8s.io") {
         return;
     }
     let Some(spec) = root.get("spec").filter(|s| s.is_map()) else {
@@ -66,18 +63,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
     let flags = api
         .map(|(_, v)| fields::read(v, FIELDS, file))
         .unwrap_or_default();
-    let insertion = match api {
-        Some((_, v)) if !v.is_empty() => Insertion {
-            at: Span::point(v.span().end),
-            list_missing: false,
-            form: Form::Kops,
-        },
-        _ => Insertion {
-            at: Span::point(spec.span().end),
-            list_missing: true,
-            form: Form::Kops,
-        },
-    };
+    let insertion = Insertion::after(api.map(|(_, v)| v), spec, Form::Kops);
     let anchor = api
         .map(|(k, _)| k.span())
         .or_else(|| root.entry("kind").map(|(_, v)| v.span()))

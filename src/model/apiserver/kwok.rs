@@ -7,17 +7,14 @@
 //! directory's `logs/`. Whether the components run as processes or containers depends on
 //! the runtime, so mounts are not checked.
 
-use super::flags::{inner_span, Flag};
+use super::flags::{inner_span, list_flags, Flag};
 use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use crate::model::is_object;
 use crate::source::SourceFile;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
 
 pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
-    if root.get_str("kind") != Some("KwokctlConfiguration")
-        || !root
-            .get_str("apiVersion")
-            .is_some_and(|v| v.starts_with("config.kwok.x-k8s.io/"))
-    {
+    if !is_object(root, "KwokctlConfiguration", "config.kwok.x-k8s.io") {
         return;
     }
     let patch = root
@@ -50,39 +47,10 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
     let args = patch
         .and_then(|p| p.get("extraArgs"))
         .filter(|a| a.is_seq());
-    flags.extend(
-        args.into_iter()
-            .flat_map(|a| a.items())
-            .filter_map(|entry| {
-                let name = entry.get_str("key")?.trim_start_matches('-').to_owned();
-                let value = entry.get("value");
-                let raw = value.and_then(|v| v.text()).unwrap_or("");
-                Some(Flag {
-                    name,
-                    value: Some(raw.to_owned()),
-                    span: entry.span(),
-                    value_span: value
-                        .map_or(entry.span(), |v| inner_span(v.span(), &file.text, raw)),
-                })
-            }),
-    );
-    let insertion = match (args.and_then(|a| a.items().last()), patch) {
-        (Some(last), _) => Insertion {
-            at: Span::point(last.span().end),
-            list_missing: false,
-            form: Form::Kwok,
-        },
-        (None, Some(p)) => Insertion {
-            at: Span::point(p.span().end),
-            list_missing: true,
-            form: Form::Kwok,
-        },
-        (None, None) => Insertion {
-            at: Span::point(root.span().end),
-            list_missing: true,
-            form: Form::Kwok,
-        },
-    };
+    if let Some(args) = args {
+        flags.extend(list_flags(args, "key", &file.text));
+    }
+    let insertion = Insertion::after(args, patch.unwrap_or(root), Form::Kwok);
     let anchor = patch
         .and_then(|p| p.entry("name"))
         .map(|(_, v)| v.span())

@@ -8,39 +8,27 @@
 
 use super::flags::map_flags;
 use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use crate::model::is_object;
 use crate::source::SourceFile;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
 
 pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
-    let api_version = root.get_str("apiVersion").unwrap_or_default();
-    let ours = match root.get_str("kind") {
-        Some("KubeAPIServerConfig") => {
-            api_version.starts_with("kubecontrolplane.config.openshift.io/")
-        }
-        Some("OpenShiftAPIServerConfig") => {
-            api_version.starts_with("openshiftcontrolplane.config.openshift.io/")
-        }
-        _ => false,
-    };
-    if !ours {
+    if !is_object(
+        root,
+        "KubeAPIServerConfig",
+        "kubecontrolplane.config.openshift.io",
+    ) && !is_object(
+        root,
+        "OpenShiftAPIServerConfig",
+        "openshiftcontrolplane.config.openshift.io",
+    ) {
         return;
     }
     let args = root.entry("apiServerArguments").filter(|(_, v)| v.is_map());
     let flags = args
         .map(|(_, map)| map_flags(map, &file.text))
         .unwrap_or_default();
-    let insertion = match args {
-        Some((_, map)) if !map.is_empty() => Insertion {
-            at: Span::point(map.span().end),
-            list_missing: false,
-            form: Form::OpenShift,
-        },
-        _ => Insertion {
-            at: Span::point(root.span().end),
-            list_missing: true,
-            form: Form::OpenShift,
-        },
-    };
+    let insertion = Insertion::after(args.map(|(_, v)| v), root, Form::OpenShift);
     let anchor = args
         .map(|(k, _)| k.span())
         .or_else(|| root.entry("kind").map(|(_, v)| v.span()))

@@ -111,18 +111,7 @@ fn read_container(
     } else {
         command
     };
-    let insertion = match list.and_then(|l| l.items().last()) {
-        Some(last) => Insertion {
-            at: Span::point(last.span().end),
-            list_missing: false,
-            form: Form::Pod,
-        },
-        None => Insertion {
-            at: Span::point(container.span().end),
-            list_missing: true,
-            form: Form::Pod,
-        },
-    };
+    let insertion = Insertion::after(list, container, Form::Pod);
     let anchor = container
         .entry("name")
         .map(|(_, v)| v.span())

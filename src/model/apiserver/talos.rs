@@ -11,11 +11,11 @@
 //! directory writable, both hostPath at the same path.
 
 use super::flags::{map_flags, Flag};
-use super::mounts::{Mount, Volume};
+use super::mounts::{self, Mount};
 use super::{ApiServerConfig, Form, Insertion, NodeTaints};
 use crate::model::policy::is_policy;
 use crate::source::SourceFile;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
 
 const CONFIG_DIR: &str = "/system/config/kubernetes/kube-apiserver";
 const POLICY: &str = "/system/config/kubernetes/kube-apiserver/auditpolicy.yaml";
@@ -74,30 +74,18 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         .and_then(|(_, a)| a.get("extraVolumes"))
         .into_iter()
         .flat_map(|v| v.items())
-        .filter_map(extra_volume)
+        .filter_map(mounts::extra_volume)
         .collect();
     for (path, read_only) in [(CONFIG_DIR, true), (AUDIT_DIR, false), (SECRETS_DIR, true)] {
         mounts.push(Mount::implicit(path, read_only));
     }
     let policy_written = api.and_then(|(_, a)| a.get("auditPolicy")).is_some();
     let policy_overridden = flags.iter().any(|f| f.name == "audit-policy-file");
-    let insertion = match (args, api) {
-        (Some((_, map)), _) if !map.is_empty() => Insertion {
-            at: Span::point(map.span().end),
-            list_missing: false,
-            form: Form::Talos,
-        },
-        (_, Some((_, a))) => Insertion {
-            at: Span::point(a.span().end),
-            list_missing: true,
-            form: Form::Talos,
-        },
-        _ => Insertion {
-            at: Span::point(cluster.span().end),
-            list_missing: true,
-            form: Form::Talos,
-        },
-    };
+    let insertion = Insertion::after(
+        args.map(|(_, v)| v),
+        api.map_or(cluster, |(_, a)| a),
+        Form::Talos,
+    );
     let anchor = api
         .map(|(k, _)| k.span())
         .or_else(|| root.entry("cluster").map(|(k, _)| k.span()))
@@ -123,30 +111,4 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         declared_version,
         audit_off: None,
     });
-}
-
-/// Talos `extraVolumes` entries are hostPath mounts: `{hostPath, mountPath, readOnly}`.
-fn extra_volume(v: Node<'_>) -> Option<Mount> {
-    let (_, mount_path) = v.entry("mountPath")?;
-    let read_only = v.get("readOnly");
-    Some(Mount {
-        name: String::new(),
-        mount_path: mount_path.str()?.to_owned(),
-        read_only: read_only
-            .and_then(|r| r.scalar()?.as_bool())
-            .unwrap_or(false),
-        span: v.span(),
-        mount_path_span: mount_path.span(),
-        read_only_span: read_only.map(|r| r.span()),
-        volume: Some(Volume {
-            name: String::new(),
-            host_path: v.get_str("hostPath").map(str::to_owned),
-            host_type: None,
-            source_kind: None,
-            config_map: None,
-            span: v.span(),
-            type_span: None,
-        }),
-        implicit: false,
-    })
 }

@@ -69,11 +69,7 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                 }
             }
         }
-        Some("Cluster")
-            if root
-                .get_str("apiVersion")
-                .is_some_and(|v| v.starts_with("kops.k8s.io/")) =>
-        {
+        Some("Cluster") if crate::model::is_object(root, "Cluster", "kops.k8s.io") => {
             let assets = root.path(&["spec", "fileAssets"]);
             for entry in assets.into_iter().flat_map(|a| a.items()) {
                 let Some(content) = entry.get("content") else {

@@ -5,13 +5,10 @@
 //! `pkg/component/apiserver/audit.go`, `ReconcileConfigMapAuditPolicy`): nothing is recorded.
 
 use crate::context::DocCtx;
+use crate::model::is_object;
 
 pub fn check(cx: &mut DocCtx<'_>) {
-    if cx.kind() != Some("Shoot")
-        || !cx
-            .api_version()
-            .is_some_and(|v| v.starts_with("core.gardener.cloud/"))
-    {
+    if !is_object(cx.root, "Shoot", "core.gardener.cloud") {
         return;
     }
     let Some(spec) = cx.root.get("spec").filter(|s| s.is_map()) else {

@@ -12,14 +12,11 @@
 //!   write those tokens into the audit log (AL208).
 
 use crate::context::DocCtx;
+use crate::model::is_object;
 use crate::yaml::Node;
 
 pub fn check(cx: &mut DocCtx<'_>) {
-    if cx.kind() != Some("APIServer")
-        || !cx
-            .api_version()
-            .is_some_and(|v| v.starts_with("config.openshift.io/"))
-    {
+    if !is_object(cx.root, "APIServer", "config.openshift.io") {
         return;
     }
     let Some(audit) = cx.root.path(&["spec", "audit"]) else {
