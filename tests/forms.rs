@@ -3,10 +3,12 @@
 //! findings (AL1xx, AL2xx) are snapshotted in `snapshots/form_FORM.snap`, so the rules are
 //! seen to apply to the form with spans into its own fields; the good one has none.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use auditlint::config::Config;
-use auditlint::engine::{self, Report};
+use auditlint::engine::Report;
 use auditlint::output::human;
 
 fn forms() -> Vec<PathBuf> {
@@ -21,33 +23,14 @@ fn forms() -> Vec<PathBuf> {
     forms
 }
 
-/// The fixture named `stem` (bad/good): a file with any extension, or a directory.
+/// The fixture named `stem` (bad/good).
 fn fixture(form: &Path, stem: &str) -> PathBuf {
-    std::fs::read_dir(form)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_stem().and_then(|s| s.to_str()) == Some(stem))
+    common::fixture_in(form, stem)
         .unwrap_or_else(|| panic!("{}: no `{stem}` fixture", form.display()))
 }
 
-static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Scans from the fixture's directory so that paths in the output are short and stable.
 fn scan(path: &Path) -> Report {
-    let (root, arg) = if path.is_dir() {
-        (path.to_path_buf(), PathBuf::from("."))
-    } else {
-        (
-            path.parent().unwrap().to_path_buf(),
-            PathBuf::from(path.file_name().unwrap()),
-        )
-    };
-    let _guard = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let previous = std::env::current_dir().unwrap();
-    std::env::set_current_dir(&root).unwrap();
-    let report = engine::scan_paths(&[arg], &Config::new());
-    std::env::set_current_dir(previous).unwrap();
-    report.unwrap_or_else(|e| panic!("{}: {}", path.display(), e.0))
+    common::scan_fixture(path, &Config::new())
 }
 
 fn is_apiserver_or_policy(code: &str) -> bool {

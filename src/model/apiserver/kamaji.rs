@@ -50,20 +50,12 @@ fn config(
         .map(|(_, v)| v.span())
         .unwrap_or_default();
     ApiServerConfig {
-        form: Form::Kamaji,
-        anchor,
-        flags: parse_argv(&items),
-        defaults: Vec::new(),
         mounts: Some(mounts),
-        insertion,
-        static_pod: false,
-        problems: Vec::new(),
         taints: NodeTaints::Listed(Vec::new()),
-        policy_generated: false,
         declared_version: root
             .path(&["spec", "kubernetes", "version"])
             .and_then(|v| v.str())
             .map(str::to_owned),
-        audit_off: None,
+        ..ApiServerConfig::new(Form::Kamaji, anchor, parse_argv(&items), insertion)
     }
 }

@@ -7,7 +7,7 @@
 //! has no `kubeAPIServer` field, so only the Cluster configures the apiserver.
 
 use super::fields;
-use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use super::{ApiServerConfig, Form, Insertion};
 use crate::model::is_object;
 use crate::source::SourceFile;
 use crate::yaml::Node;
@@ -69,17 +69,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         .or_else(|| root.entry("kind").map(|(_, v)| v.span()))
         .unwrap_or_default();
     out.push(ApiServerConfig {
-        form: Form::Kops,
-        anchor,
-        flags,
-        defaults: Vec::new(),
-        mounts: None,
-        insertion,
-        static_pod: false,
-        problems: Vec::new(),
-        taints: NodeTaints::Kubeadm,
-        policy_generated: false,
         declared_version: spec.get_str("kubernetesVersion").map(str::to_owned),
-        audit_off: None,
+        ..ApiServerConfig::new(Form::Kops, anchor, flags, insertion)
     });
 }

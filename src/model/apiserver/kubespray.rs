@@ -11,7 +11,7 @@
 
 use super::fields;
 use super::flags::{map_flags, Flag};
-use super::{ApiServerConfig, Form, Insertion, NodeTaints, Switch};
+use super::{ApiServerConfig, Form, Insertion, Switch};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Scalar, Span};
 
@@ -136,15 +136,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         },
     };
     out.push(ApiServerConfig {
-        form: Form::Kubespray,
-        anchor,
-        flags,
         defaults,
-        mounts: None,
-        insertion,
-        static_pod: false,
-        problems: Vec::new(),
-        taints: NodeTaints::Kubeadm,
         // Without custom rules kubespray writes its own policy; with them, they are the
         // policy's rules and are read as a Policy.
         policy_generated: root.get("audit_policy_custom_rules").is_none(),
@@ -156,5 +148,6 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
             }),
             _ => None,
         },
+        ..ApiServerConfig::new(Form::Kubespray, anchor, flags, insertion)
     });
 }

@@ -57,20 +57,12 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         .or(policy.map(|p| p.span()))
         .unwrap_or_default();
     out.push(ApiServerConfig {
-        form: Form::Kwok,
-        anchor,
-        flags,
         defaults,
-        mounts: None,
-        insertion,
-        static_pod: false,
-        problems: Vec::new(),
         taints: NodeTaints::Listed(Vec::new()),
-        policy_generated: false,
         declared_version: root
             .path(&["options", "kubeVersion"])
             .and_then(|v| v.str())
             .map(str::to_owned),
-        audit_off: None,
+        ..ApiServerConfig::new(Form::Kwok, anchor, flags, insertion)
     });
 }

@@ -87,6 +87,26 @@ pub struct Problem {
 }
 
 impl ApiServerConfig {
+    /// A configuration of these flags with nothing else known: no distribution defaults, no
+    /// mounts to check (the distribution generates them), the control-plane taint as kubeadm
+    /// sets it. Readers fill in what their form says beyond that.
+    pub fn new(form: Form, anchor: Span, flags: Vec<Flag>, insertion: Insertion) -> Self {
+        ApiServerConfig {
+            form,
+            anchor,
+            flags,
+            defaults: Vec::new(),
+            mounts: None,
+            insertion,
+            static_pod: false,
+            problems: Vec::new(),
+            taints: NodeTaints::Kubeadm,
+            policy_generated: false,
+            declared_version: None,
+            audit_off: None,
+        }
+    }
+
     /// The effective setting of `name` (last one wins; distribution defaults come first).
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().rev().find(|f| f.name == name)

@@ -7,7 +7,7 @@
 //! `APIServer` audit profile and generates the mounts, so neither is resolved here.
 
 use super::flags::map_flags;
-use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use super::{ApiServerConfig, Form, Insertion};
 use crate::model::is_object;
 use crate::source::SourceFile;
 use crate::yaml::Node;
@@ -34,17 +34,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         .or_else(|| root.entry("kind").map(|(_, v)| v.span()))
         .unwrap_or_default();
     out.push(ApiServerConfig {
-        form: Form::OpenShift,
-        anchor,
-        flags,
-        defaults: Vec::new(),
-        mounts: None,
-        insertion,
-        static_pod: false,
-        problems: Vec::new(),
-        taints: NodeTaints::Kubeadm,
         policy_generated: true,
-        declared_version: None,
-        audit_off: None,
+        ..ApiServerConfig::new(Form::OpenShift, anchor, flags, insertion)
     });
 }

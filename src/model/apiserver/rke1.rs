@@ -136,14 +136,9 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         .unwrap_or_default();
     let policy_written = configuration.is_some_and(|c| c.get("policy").is_some());
     out.push(ApiServerConfig {
-        form: Form::Rke1,
-        anchor,
-        flags,
         defaults,
         mounts: Some(mounts),
-        insertion,
         static_pod: true,
-        problems: Vec::new(),
         taints: NodeTaints::Listed(Vec::new()),
         policy_generated: !policy_written,
         declared_version: root.get_str("kubernetes_version").map(str::to_owned),
@@ -154,6 +149,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
             }),
             _ => None,
         },
+        ..ApiServerConfig::new(Form::Rke1, anchor, flags, insertion)
     });
 }
 

@@ -12,7 +12,7 @@
 
 use super::flags::{map_flags, Flag};
 use super::mounts::{self, Mount};
-use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use super::{ApiServerConfig, Form, Insertion};
 use crate::model::policy::is_policy;
 use crate::source::SourceFile;
 use crate::yaml::Node;
@@ -95,20 +95,14 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         .and_then(|image| image.split('@').next()?.rsplit_once(':'))
         .map(|(_, tag)| tag.to_owned());
     out.push(ApiServerConfig {
-        form: Form::Talos,
-        anchor,
-        flags,
         defaults: DEFAULTS
             .iter()
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect(),
         mounts: Some(mounts),
-        insertion,
         static_pod: true,
-        problems: Vec::new(),
-        taints: NodeTaints::Kubeadm,
         policy_generated: !policy_written && !policy_overridden,
         declared_version,
-        audit_off: None,
+        ..ApiServerConfig::new(Form::Talos, anchor, flags, insertion)
     });
 }
