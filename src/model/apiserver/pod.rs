@@ -6,7 +6,7 @@
 
 use super::flags::{parse_argv, string_items};
 use super::mounts::{Mount, Volume};
-use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use super::{ApiServerConfig, Form, Insertion};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
@@ -118,18 +118,8 @@ fn read_container(
         .or(binary_span)
         .unwrap_or(Span::point(container.span().start));
     Some(ApiServerConfig {
-        form: Form::Pod,
-        anchor,
-        flags: parse_argv(&argv),
-        defaults: Vec::new(),
         mounts: Some(read_mounts(container.get("volumeMounts"), volumes)),
-        insertion,
-        static_pod: false,
-        problems: Vec::new(),
-        taints: NodeTaints::Kubeadm,
-        policy_generated: false,
-        declared_version: None,
-        audit_off: None,
+        ..ApiServerConfig::new(Form::Pod, anchor, parse_argv(&argv), insertion)
     })
 }
 
