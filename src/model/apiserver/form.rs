@@ -26,6 +26,8 @@ pub enum Form {
     Kubespray,
     /// kwok `KwokctlConfiguration` `componentsPatches[].extraArgs`: a list of `{key, value}`.
     Kwok,
+    /// kwok without a `kube-apiserver` patch: a setting is a new `componentsPatches` entry.
+    KwokPatch,
     /// Kamaji `TenantControlPlane` `spec.controlPlane.deployment.extraArgs.apiServer`.
     Kamaji,
     /// RKE1 `cluster.yml` `services.kube-api.audit_log.configuration`.
@@ -44,6 +46,7 @@ impl Form {
             Form::Talos => "Talos `cluster.apiServer.extraArgs`",
             Form::Kubespray => "kubespray inventory",
             Form::Kwok => "kwok kube-apiserver `componentsPatches` entry",
+            Form::KwokPatch => "kwok `componentsPatches`",
             Form::Kamaji => "Kamaji `extraArgs.apiServer`",
             Form::Rke1 => "RKE `services.kube-api.audit_log.configuration`",
         }
@@ -57,6 +60,7 @@ impl Form {
             Form::K3s | Form::Rke2 => "kube-apiserver-arg",
             Form::Kops => "kubeAPIServer",
             Form::OpenShift => "apiServerArguments",
+            Form::KwokPatch => "componentsPatches",
             Form::Kubespray | Form::Rke1 => "",
             Form::Kamaji => "extraArgs:\n  apiServer",
         }
@@ -69,6 +73,9 @@ impl Form {
             Form::KubeadmMap | Form::Talos => format!("{name}: \"{value}\""),
             Form::KubeadmList => format!("- name: {name}\n  value: \"{value}\""),
             Form::Kwok => format!("- key: {name}\n  value: \"{value}\""),
+            Form::KwokPatch => format!(
+                "- name: kube-apiserver\n  extraArgs:\n  - key: {name}\n    value: \"{value}\""
+            ),
             Form::K3s | Form::Rke2 => format!("- {name}={value}"),
             Form::OpenShift => format!("{name}:\n- \"{value}\""),
             Form::Kops => match super::kops::field(name) {
@@ -85,7 +92,9 @@ impl Form {
     pub fn spell(self, name: &str, value: &str) -> String {
         match self {
             Form::Kops | Form::Kubespray | Form::Rke1 => self.entry(name, value),
-            Form::Talos | Form::OpenShift | Form::Kwok => self.flow_entry(name, value),
+            Form::Talos | Form::OpenShift | Form::Kwok | Form::KwokPatch => {
+                self.flow_entry(name, value)
+            }
             _ => format!("--{name}={value}"),
         }
     }
@@ -97,6 +106,11 @@ impl Form {
             Form::KubeadmMap | Form::Talos => format!("{name}: \"{value}\""),
             Form::KubeadmList => format!("{{name: {name}, value: \"{value}\"}}"),
             Form::Kwok => format!("{{key: {name}, value: \"{value}\"}}"),
+            Form::KwokPatch => {
+                format!(
+                    "{{name: kube-apiserver, extraArgs: [{{key: {name}, value: \"{value}\"}}]}}"
+                )
+            }
             Form::K3s | Form::Rke2 => format!("{name}={value}"),
             Form::OpenShift => format!("{name}: [\"{value}\"]"),
             Form::Kops | Form::Kubespray | Form::Rke1 => self.entry(name, value),

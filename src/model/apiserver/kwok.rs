@@ -50,7 +50,10 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
     if let Some(args) = args {
         flags.extend(list_flags(args, "key", &file.text));
     }
-    let insertion = Insertion::after(args, patch.unwrap_or(root), Form::Kwok);
+    let insertion = match patch {
+        Some(patch) => Insertion::after(args, patch, Form::Kwok),
+        None => Insertion::after(root.get("componentsPatches"), root, Form::KwokPatch),
+    };
     let anchor = patch
         .and_then(|p| p.entry("name"))
         .map(|(_, v)| v.span())

@@ -416,3 +416,53 @@ fn rke1_defaults_and_written_configuration() {
     // A `services` map without RKE nodes is something else.
     assert!(configs("x.yml", "services:\n  kube-api: {}\n").is_empty());
 }
+
+#[test]
+fn kwok_without_an_apiserver_patch_adds_one() {
+    let text = "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n  kubeAuditPolicy: ./audit.yaml\n";
+    let c = one("kwok.yaml", text);
+    assert_eq!(
+        c.insertion.line("audit-log-maxage", "30"),
+        "componentsPatches:\n  - name: kube-apiserver\n    extraArgs:\n    - key: audit-log-maxage\n      value: \"30\""
+    );
+    let text = "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n  kubeAuditPolicy: ./audit.yaml\ncomponentsPatches:\n- name: etcd\n";
+    let c = one("kwok.yaml", text);
+    assert!(!c.insertion.list_missing);
+    assert!(c
+        .insertion
+        .line("audit-log-maxage", "30")
+        .starts_with("- name: kube-apiserver\n"));
+}
+
+#[test]
+fn odd_shapes_are_read_without_panicking() {
+    // Every form with its fields in the wrong shape: nothing is guessed, nothing panics.
+    let odd = [
+        "apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  kubeAPIServer: [a, b]\n  fileAssets: {content: 1}\n",
+        "apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec: x\n",
+        "apiVersion: kubecontrolplane.config.openshift.io/v1\nkind: KubeAPIServerConfig\napiServerArguments:\n  audit-log-path: []\n  audit-log-maxage: {a: b}\n",
+        "version: v1alpha1\nmachine: {type: controlplane}\ncluster:\n  apiServer:\n    extraArgs: [a]\n    extraVolumes: {a: b}\n    auditPolicy: text\n",
+        "cluster:\n  apiServer:\n    extraArgs:\n      audit-log-maxage: [[1]]\n",
+        "kubernetes_audit: [true]\n",
+        "kubernetes_audit: true\naudit_log_maxage: {a: 1}\naudit_policy_custom_rules: 7\nkube_kubeadm_apiserver_extra_args: [x]\n",
+        "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\ncomponentsPatches: {name: kube-apiserver}\noptions: [x]\n",
+        "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\ncomponentsPatches:\n- name: kube-apiserver\n  extraArgs: [1, {key: [x]}, {value: 2}]\n",
+        "apiVersion: kamaji.clastix.io/v1alpha1\nkind: TenantControlPlane\nspec:\n  controlPlane:\n    deployment:\n      extraArgs: {apiServer: {a: b}}\n      additionalVolumeMounts: [x]\n",
+        "nodes: []\nservices:\n  kube-api:\n    audit_log: {enabled: yes, configuration: [x]}\n    extra_binds: [\"nocolon\", 3, \":\"]\n",
+        "nodes: []\nservices:\n  kube-api:\n    audit_log:\n      configuration:\n        max_age: {a: b}\n        policy: [x]\n",
+        "kind: CronJob\nspec:\n  jobTemplate: [x]\n",
+    ];
+    for text in odd {
+        let _ = configs("group_vars/k8s_cluster/k8s-cluster.yml", text);
+    }
+    // What is read from them is what is there.
+    let c = one(
+        "k.yml",
+        "kubernetes_audit: true\naudit_log_maxage: {a: 1}\n",
+    );
+    assert_eq!(
+        c.value("audit-log-maxage"),
+        Some("30"),
+        "a map is no value: the default stays"
+    );
+}
