@@ -184,7 +184,8 @@ fn a_policy_mounted_from_a_config_map_is_that_config_maps_policy() {
     ]);
     let (al112, al213) = scan(dir.path(), &Config::new());
     assert!(al112.is_empty(), "{al112:?}");
-    assert_eq!(al213, vec!["a/cm.yaml".to_owned()]);
+    assert_eq!(al213.len(), 1, "{al213:?}");
+    assert!(al213[0].ends_with("a/cm.yaml"), "{al213:?}");
     // The right ConfigMap under another key is not the file the apiserver reads.
     let dir = tree(&[
         ("apiserver.yaml", &hosted("tenant-audit")),
