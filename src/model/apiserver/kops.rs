@@ -3,8 +3,9 @@
 //! each field tagged `flag:"audit-…"`), turned into the static Pod's arguments by nodeup.
 //! nodeup also writes the mounts (`nodeup/pkg/model/kube_apiserver.go` mounts the audit
 //! log's directory writable), so mounts are not checked here. The policy usually comes
-//! from `spec.fileAssets` (read as a Policy written to its `path`). kops' `InstanceGroup`
-//! has no `kubeAPIServer` field, so only the Cluster configures the apiserver.
+//! from `spec.fileAssets` of the Cluster or of an `InstanceGroup` (read as a Policy written
+//! to its `path`). `InstanceGroupSpec` has no `kubeAPIServer` field
+//! (`pkg/apis/kops/v1alpha2/instancegroup.go`), so only the Cluster sets the flags.
 
 use super::fields;
 use super::{ApiServerConfig, Form, Insertion};

@@ -1,7 +1,8 @@
 //! Finding Policies in a document and reading them into the model: a Policy document, a
 //! Policy held as a string in a ConfigMap's `data`, or in a Cluster API `files[]` entry
 //! (`KubeadmControlPlane`, `KubeadmConfig` and their templates write the file on the node),
-//! a kops `Cluster`'s `spec.fileAssets[]` entry (nodeup writes `content` to `path`), or a
+//! a kops `Cluster`'s or `InstanceGroup`'s `spec.fileAssets[]` entry (nodeup writes `content`
+//! to `path`), or a
 //! Talos machine configuration's `cluster.apiServer.auditPolicy` or an RKE `cluster.yml`'s
 //! `audit_log.configuration.policy` (the distribution writes it to the file its
 //! kube-apiserver loads).
@@ -69,7 +70,9 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                 }
             }
         }
-        Some("Cluster") if crate::model::is_object(root, "Cluster", "kops.k8s.io") => {
+        Some(kind @ ("Cluster" | "InstanceGroup"))
+            if crate::model::is_object(root, kind, "kops.k8s.io") =>
+        {
             let assets = root.path(&["spec", "fileAssets"]);
             for entry in assets.into_iter().flat_map(|a| a.items()) {
                 let Some(content) = entry.get("content") else {
