@@ -13,7 +13,6 @@
 use super::flags::{map_flags, Flag};
 use super::mounts::{self, Mount};
 use super::{ApiServerConfig, Form, Insertion};
-use crate::model::policy::is_policy;
 use crate::source::SourceFile;
 use crate::yaml::Node;
 
@@ -54,9 +53,11 @@ fn cluster_section(root: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// The inline `auditPolicy` of a Talos configuration, and the file Talos writes it to.
+/// Talos writes the mapping as it is, so one without `apiVersion`/`kind` is still the policy
+/// the apiserver loads (and rejects: the validator says why).
 pub fn talos_policy(root: Node<'_>) -> Option<(Node<'_>, &'static str)> {
     let policy = cluster_section(root)?.path(&["apiServer", "auditPolicy"])?;
-    is_policy(policy).then_some((policy, POLICY))
+    policy.is_map().then_some((policy, POLICY))
 }
 
 pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {

@@ -310,6 +310,13 @@ fn talos_defaults_audit_and_extra_args_replace_them() {
         path,
         "/system/config/kubernetes/kube-apiserver/auditpolicy.yaml"
     );
+    // Talos writes `auditPolicy` as it is: without its header it is still the policy loaded.
+    let headless = "cluster:\n  apiServer:\n    auditPolicy:\n      rules: [{level: Metadata}]\n";
+    let (items, _) = parse_all(headless);
+    let Some(Item::Document(doc)) = items.first() else {
+        panic!("the patch parses")
+    };
+    assert!(talos_policy(doc.root().unwrap()).is_some());
     let worker = "version: v1alpha1\nmachine:\n  type: worker\ncluster:\n  apiServer: {}\n";
     assert!(configs("worker.yaml", worker).is_empty());
     // Not every map with a `cluster` key is a Talos configuration.
