@@ -1,6 +1,7 @@
 //! Talos machine configuration (`version: v1alpha1`, `machine:`, `cluster:`), whole or as a
 //! patch: `cluster.apiServer.extraArgs` over Talos' own arguments, `extraVolumes` beside its
-//! own mounts, and `auditPolicy` (an inline Policy, read by the policy model).
+//! own mounts, and `auditPolicy` (an inline Policy, read by the policy model; since Talos 1.12
+//! also a `KubeAuditPolicyConfig` document of its own).
 //!
 //! Talos audits by default (`internal/app/machined/pkg/controllers/k8s/
 //! control_plane_static_pod.go`, `manageAPIServer`): it passes `--audit-policy-file`
@@ -55,8 +56,16 @@ fn cluster_section(root: Node<'_>) -> Option<Node<'_>> {
 /// The inline `auditPolicy` of a Talos configuration, and the file Talos writes it to.
 /// Talos writes the mapping as it is, so one without `apiVersion`/`kind` is still the policy
 /// the apiserver loads (and rejects: the validator says why).
+/// Since Talos 1.12 the policy may be its own document, `kind: KubeAuditPolicyConfig`
+/// (`pkg/machinery/config/types/k8s/kube_audit_policy_config.go`), under `configuration`.
 pub fn talos_policy(root: Node<'_>) -> Option<(Node<'_>, &'static str)> {
-    let policy = cluster_section(root)?.path(&["apiServer", "auditPolicy"])?;
+    let policy = if root.get_str("kind") == Some("KubeAuditPolicyConfig")
+        && root.get_str("apiVersion") == Some("v1alpha1")
+    {
+        root.get("configuration")?
+    } else {
+        cluster_section(root)?.path(&["apiServer", "auditPolicy"])?
+    };
     policy.is_map().then_some((policy, POLICY))
 }
 

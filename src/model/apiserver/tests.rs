@@ -317,6 +317,13 @@ fn talos_defaults_audit_and_extra_args_replace_them() {
         panic!("the patch parses")
     };
     assert!(talos_policy(doc.root().unwrap()).is_some());
+    let document = "apiVersion: v1alpha1\nkind: KubeAuditPolicyConfig\nconfiguration:\n  apiVersion: audit.k8s.io/v1\n  kind: Policy\n  rules: [{level: None}]\n";
+    let (items, _) = parse_all(document);
+    let Some(Item::Document(doc)) = items.first() else {
+        panic!("the document parses")
+    };
+    let (policy, _) = talos_policy(doc.root().unwrap()).unwrap();
+    assert_eq!(policy.get_str("kind"), Some("Policy"));
     let worker = "version: v1alpha1\nmachine:\n  type: worker\ncluster:\n  apiServer: {}\n";
     assert!(configs("worker.yaml", worker).is_empty());
     // Not every map with a `cluster` key is a Talos configuration.
