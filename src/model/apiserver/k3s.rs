@@ -105,6 +105,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         taints: taints::k3s_node_taints(root, &file.text),
         policy_generated: false,
         declared_version: None,
+        server: "kube-apiserver".to_owned(),
         audit_off: None,
     });
 }

@@ -260,6 +260,7 @@ fn read_cluster_configuration(
         taints: NodeTaints::Kubeadm,
         policy_generated: false,
         declared_version: None,
+        server: "kube-apiserver".to_owned(),
         audit_off: None,
     })
 }

@@ -65,6 +65,9 @@ pub struct ApiServerConfig {
     /// The Kubernetes version the configuration declares, as written (kops
     /// `kubernetesVersion`, kubespray `kube_version`, an image tag).
     pub declared_version: Option<String>,
+    /// The server's name as messages give it: `kube-apiserver`, or an aggregated apiserver's
+    /// binary (`karmada-aggregated-apiserver`).
+    pub server: String,
     /// A setting of the form that turns auditing off as a whole (kubespray
     /// `kubernetes_audit: false`): findings about the missing policy point at it.
     pub audit_off: Option<Switch>,
@@ -103,6 +106,7 @@ impl ApiServerConfig {
             taints: NodeTaints::Kubeadm,
             policy_generated: false,
             declared_version: None,
+            server: "kube-apiserver".to_owned(),
             audit_off: None,
         }
     }

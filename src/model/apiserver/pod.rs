@@ -117,8 +117,14 @@ fn read_container(
         .map(|(_, v)| v.span())
         .or(binary_span)
         .unwrap_or(Span::point(container.span().start));
+    // An aggregated apiserver is named by its binary in messages.
+    let server = binary_span
+        .and_then(|span| file.text.get(span.start..span.end))
+        .map(|b| b.rsplit('/').next().unwrap_or(b).to_owned())
+        .filter(|b| b != "kube-apiserver");
     Some(ApiServerConfig {
         mounts: Some(read_mounts(container.get("volumeMounts"), volumes)),
+        server: server.unwrap_or_else(|| "kube-apiserver".to_owned()),
         ..ApiServerConfig::new(Form::Pod, anchor, parse_argv(&argv), insertion)
     })
 }

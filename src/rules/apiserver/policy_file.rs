@@ -11,7 +11,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
     if policy.is_some_and(|p| !p.is_empty()) {
         return;
     }
-    let mut why = String::from("kube-apiserver runs without an audit policy (`--audit-policy-file`): it records no audit events at all");
+    let mut why = format!("{} runs without an audit policy (`--audit-policy-file`): it records no audit events at all", config.server);
     match config.form {
         Form::K3s => why.push_str(" (k3s does not enable auditing by default)"),
         Form::Kubespray => why.push_str(
