@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod policy_cmd;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod yaml;
