@@ -85,6 +85,8 @@ fn try_repo(hook_repo: &Path, hook: &str, cwd: &Path, wheel: Option<&Path>) -> O
     let mut cmd = Command::new("pre-commit");
     cmd.args(["try-repo", hook_repo.to_str().unwrap(), hook, "--all-files"])
         .current_dir(cwd)
+        // A store of its own: a fresh install, not waiting on another test's store lock.
+        .env("PRE_COMMIT_HOME", cwd.parent().unwrap().join("store"))
         .env_remove("AUDITLINT_FORMAT")
         .env_remove("AUDITLINT_FAIL_ON");
     packaging::quick_profile(&mut cmd);
