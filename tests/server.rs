@@ -7,19 +7,14 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 fn pytest_lsp_available() -> bool {
     let found = Command::new("python3")
         .args(["-c", "import pytest_lsp"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "pytest-lsp is not installed, and CI is set: .ci/run must install it (pip install pytest-lsp)"
-        );
-        eprintln!("skipped: pytest-lsp is not installed (pip install pytest-lsp)");
-    }
-    found
+    common::tool_present(found, "pytest-lsp", "pip install pytest-lsp")
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! Needs maturin (PyPI) and Python's `venv`: skipped with a notice without maturin, except
 //! under CI (`CI` set), where that is a failure (.ci/run installs it).
 
+mod common;
 #[path = "packaging/mod.rs"]
 mod packaging;
 

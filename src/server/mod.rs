@@ -363,3 +363,6 @@ fn invalid(id: RequestId, error: serde_json::Error) -> Response {
         error.to_string(),
     )
 }
+
+#[cfg(test)]
+mod tests;

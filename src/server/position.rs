@@ -15,16 +15,6 @@ pub enum Encoding {
     Utf16,
 }
 
-impl Encoding {
-    /// Length of `text` in this encoding's code units.
-    fn units(self, text: &str) -> usize {
-        match self {
-            Encoding::Utf8 => text.len(),
-            Encoding::Utf16 => text.encode_utf16().count(),
-        }
-    }
-}
-
 /// The LSP range of `span` in `file`.
 pub fn range(file: &SourceFile, span: Span, encoding: Encoding) -> Range {
     Range {
@@ -35,12 +25,17 @@ pub fn range(file: &SourceFile, span: Span, encoding: Encoding) -> Range {
 
 /// The LSP position of byte `offset` in `file`.
 pub fn position(file: &SourceFile, offset: usize, encoding: Encoding) -> Position {
-    let offset = floor_char_boundary(&file.text, offset.min(file.text.len()));
-    let line = file.line_index(offset);
-    let start = file.line_start(line);
+    let (line, column) = match encoding {
+        Encoding::Utf16 => crate::output::location::utf16_position(file, offset),
+        Encoding::Utf8 => {
+            let offset = floor_char_boundary(&file.text, offset.min(file.text.len()));
+            let line = file.line_index(offset);
+            (line + 1, offset - file.line_start(line) + 1)
+        }
+    };
     Position {
-        line: line as u32,
-        character: encoding.units(&file.text[start..offset]) as u32,
+        line: (line - 1) as u32,
+        character: (column - 1) as u32,
     }
 }
 

@@ -33,21 +33,13 @@ pub fn quick_profile(cmd: &mut Command) -> &mut Command {
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")
 }
 
-/// Whether `tool --version` runs; when it does not, a notice (and a failure under CI, whose
-/// .ci/run installs the tool).
+/// Whether `tool --version` runs (see `common::tool_present`).
 pub fn tool(tool: &str, install: &str) -> bool {
     let found = Command::new(tool)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is not installed, and CI is set: .ci/run must install it ({install})"
-        );
-        eprintln!("skipped: {tool} is not installed ({install})");
-    }
-    found
+    crate::common::tool_present(found, tool, install)
 }
 
 /// Builds the wheel with maturin into `<target>/wheel/` (once per test process) and returns
