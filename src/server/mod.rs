@@ -19,14 +19,15 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, LogMessage, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, HoverRequest, RegisterCapability, Request as _};
 use lsp_types::{
     CodeActionParams, CodeActionProviderCapability, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, Hover, HoverContents, HoverParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, FileSystemWatcher, GlobPattern, Hover, HoverContents, HoverParams,
     HoverProviderCapability, InitializeParams, LogMessageParams, MarkupContent, MarkupKind,
-    MessageType, PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri,
+    MessageType, PositionEncodingKind, PublishDiagnosticsParams, Registration, RegistrationParams,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 
 use crate::finding::Finding;
@@ -73,6 +74,7 @@ pub fn serve(connection: Connection) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
+    watch_files(&connection, &params)?;
     let mut server = Server {
         root: workspace_root(&params),
         encoding,
@@ -308,6 +310,40 @@ impl Server {
         }
         found.into_iter().flat_map(actions::for_finding).collect()
     }
+}
+
+/// Asks the client to say when YAML and JSON files (the configuration included) change on
+/// disk, where it can: other files of the workspace are cluster scope too.
+fn watch_files(connection: &Connection, params: &InitializeParams) -> Result<(), String> {
+    let can = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    if !can {
+        return Ok(());
+    }
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*.{yaml,yml,json}".to_owned()),
+            kind: None,
+        }],
+    };
+    let params = RegistrationParams {
+        registrations: vec![Registration {
+            id: "auditlint-watched-files".to_owned(),
+            method: DidChangeWatchedFiles::METHOD.to_owned(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    let request = Request::new(
+        RequestId::from("auditlint-watch".to_owned()),
+        RegisterCapability::METHOD.to_owned(),
+        params,
+    );
+    send(connection, Message::Request(request))
 }
 
 /// UTF-8 columns when the client offers them (no conversion), else the protocol's UTF-16.

@@ -3,6 +3,7 @@
 Run by tests/server.rs with AUDITLINT_BIN set to the binary under test.
 """
 
+import asyncio
 import os
 import pathlib
 
@@ -85,9 +86,21 @@ def workspace(tmp_path: pathlib.Path) -> pathlib.Path:
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[BIN, "server"]))
 async def client(lsp_client: LanguageClient, request):
     root = request.getfixturevalue("workspace")
+    lsp_client.registrations = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        lsp_client.registrations.extend(params.registrations)
+
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
+            capabilities=types.ClientCapabilities(
+                workspace=types.WorkspaceClientCapabilities(
+                    did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                        dynamic_registration=True
+                    )
+                )
+            ),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="cluster")],
         )
     )
@@ -107,11 +120,14 @@ def position_of(text: str, needle: str) -> types.Position:
 
 
 async def diagnostics_after(client: LanguageClient, send, doc_uri: str):
-    """Sends a notification and returns the diagnostics next published for `doc_uri`."""
+    """Sends a notification and returns the diagnostics next published for `doc_uri` (a
+    server that publishes nothing fails the test after 30 s rather than hanging it)."""
     client.diagnostics.pop(doc_uri, None)
     send()
     while doc_uri not in client.diagnostics:
-        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=30
+        )
     return client.diagnostics[doc_uri]
 
 
@@ -226,4 +242,25 @@ async def test_a_file_changed_on_disk_is_read_again_on_save(client, workspace):
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=apiserver))
     )
     found = await diagnostics_after(client, save, apiserver)
+    assert {d.code for d in found} == {"AL103"}
+
+
+@pytest.mark.asyncio
+async def test_a_watched_file_change_rescans(client, workspace):
+    apiserver = uri(workspace, "control-plane/kube-apiserver.yaml")
+    found = await diagnostics_after(client, lambda: open_doc(client, apiserver, APISERVER), apiserver)
+    assert "AL405" in {d.code for d in found}
+    # The server asked to hear of YAML and JSON files changing on disk.
+    (watch,) = client.registrations
+    assert watch.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert watch.register_options["watchers"][0]["globPattern"] == "**/*.{yaml,yml,json}"
+    # The agent changes on disk (a `git pull`); the client reports it.
+    agent = workspace / "logging" / "agent.yaml"
+    agent.write_text(AGENT.replace("/var/log/pods", "/var/log"))
+    changed = lambda: client.workspace_did_change_watched_files(  # noqa: E731
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=agent.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    found = await diagnostics_after(client, changed, apiserver)
     assert {d.code for d in found} == {"AL103"}
