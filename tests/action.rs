@@ -442,10 +442,15 @@ fn action_metadata_matches_the_script_and_the_crate() {
         let var = format!("INPUT_{}", input.to_uppercase().replace('-', "_"));
         assert_eq!(env[&var], format!("${{{{ inputs.{input} }}}}"), "{var}");
     }
-    assert!(steps[1]["uses"]
-        .as_str()
-        .unwrap()
-        .starts_with("github/codeql-action/upload-sarif@v3"));
+    // Pinned by commit, as zizmor asks of every action (tests/workflows.rs).
+    let upload = steps[1]["uses"].as_str().unwrap();
+    let pin = upload
+        .strip_prefix("github/codeql-action/upload-sarif@")
+        .unwrap_or_else(|| panic!("{upload}"));
+    assert!(
+        pin.len() == 40 && pin.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{upload}"
+    );
     for output in ["errors", "warnings", "notes", "sarif-file"] {
         assert!(value["outputs"][output]["value"]
             .as_str()
