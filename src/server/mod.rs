@@ -143,6 +143,9 @@ impl Server {
             DidOpenTextDocument::METHOD => {
                 if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(note.params) {
                     let key = p.text_document.uri.as_str().to_owned();
+                    if !is_yaml_or_json(&p.text_document.language_id, &key) {
+                        return;
+                    }
                     self.open.insert(
                         key.clone(),
                         Document {
@@ -344,6 +347,16 @@ fn watch_files(connection: &Connection, params: &InitializeParams) -> Result<(),
         params,
     );
     send(connection, Message::Request(request))
+}
+
+/// Whether the server lints a document: YAML or JSON by the editor's language or by its
+/// name (as `auditlint check` reads a directory). Other documents an editor may send are
+/// left alone rather than reported as broken YAML.
+fn is_yaml_or_json(language: &str, uri: &str) -> bool {
+    let by_name = [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| uri.to_ascii_lowercase().ends_with(ext));
+    by_name || matches!(language, "yaml" | "json" | "jsonc")
 }
 
 /// UTF-8 columns when the client offers them (no conversion), else the protocol's UTF-16.

@@ -11,6 +11,8 @@ struct Client {
     conn: Connection,
     server: std::thread::JoinHandle<Result<(), String>>,
     next_id: i32,
+    /// Every document diagnostics were published for, in order.
+    published: Vec<String>,
 }
 
 impl Client {
@@ -21,6 +23,7 @@ impl Client {
             conn,
             server,
             next_id: 0,
+            published: Vec::new(),
         };
         let init = client.request(
             "initialize",
@@ -55,11 +58,15 @@ impl Client {
     }
 
     /// The next diagnostics published for `uri`.
-    fn diagnostics(&self, uri: &str) -> Vec<Value> {
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         loop {
             if let Message::Notification(n) = self.conn.receiver.recv().unwrap() {
-                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri {
-                    return n.params["diagnostics"].as_array().unwrap().clone();
+                if n.method == "textDocument/publishDiagnostics" {
+                    self.published
+                        .push(n.params["uri"].as_str().unwrap().to_owned());
+                    if n.params["uri"] == uri {
+                        return n.params["diagnostics"].as_array().unwrap().clone();
+                    }
                 }
             }
         }
@@ -78,11 +85,17 @@ const BAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, n
 fn an_unsaved_buffer_without_a_workspace_gets_diagnostics_in_utf8_columns() {
     let mut client = Client::start(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}));
     let uri = "untitled:Untitled-1";
+    // Not YAML or JSON: not linted (it would be one big syntax error).
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "file:///tmp/x.py", "languageId": "python", "version": 1, "text": "x = {\n"}}),
+    );
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": BAD}}),
     );
     let found = client.diagnostics(uri);
+    assert_eq!(client.published, [uri]);
     let invalid = found
         .iter()
         .find(|d| d["code"] == "AL106")
