@@ -21,58 +21,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use packaging::root;
-
-fn git(args: &[&str], cwd: &Path) -> Output {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// A git repository holding this working tree's files (tracked and untracked, not ignored),
-/// committed, so try-repo builds exactly what is here.
-fn snapshot_of_this_tree(dest: &Path) {
-    let listed = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .current_dir(root())
-        .output()
-        .expect("git runs");
-    assert!(listed.status.success(), "the project is a git checkout");
-    for name in listed.stdout.split(|&b| b == 0).filter(|n| !n.is_empty()) {
-        let name = std::str::from_utf8(name).unwrap();
-        let from = root().join(name);
-        if !from.is_file() {
-            continue; // deleted in the working tree
-        }
-        let to = dest.join(name);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&from, &to).unwrap();
-    }
-    git(&["init", "-q"], dest);
-    git(&["add", "-A"], dest);
-    git(&["commit", "-q", "-m", "snapshot"], dest);
-}
+use packaging::{git, root, snapshot_of_this_tree};
 
 /// `pre-commit try-repo` makes a fresh store (and so a fresh install) every time. For the
 /// from-source hook, the shared target directory and an unoptimised, incremental profile keep

@@ -206,11 +206,13 @@ impl Server {
             return Ok(());
         }
         self.stale = false;
+        let before = std::mem::take(&mut self.results.problems);
         self.results = scan::scan(self.root.as_deref(), &self.open);
-        for problem in std::mem::take(&mut self.results.problems) {
+        // Each problem is logged once, not on every keystroke while it lasts.
+        for problem in self.results.problems.iter().filter(|p| !before.contains(p)) {
             let log = LogMessageParams {
                 typ: MessageType::WARNING,
-                message: problem,
+                message: problem.clone(),
             };
             send(connection, notification::<LogMessage>(log))?;
         }

@@ -2,7 +2,7 @@
 //! unsaved text in place of the files it has open, scanned together as `auditlint check`
 //! scans a directory, so cross-file rules see the whole workspace.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
@@ -36,10 +36,7 @@ pub struct Document {
 pub fn scan(root: Option<&Path>, open: &BTreeMap<String, Document>) -> Results {
     let mut results = Results::default();
     let config = root.map_or_else(Config::new, |r| load_config(r, &mut results));
-    let opened: HashMap<&Path, &Document> = open
-        .values()
-        .filter_map(|d| Some((d.path.as_deref()?, d)))
-        .collect();
+    let opened: HashSet<&Path> = open.values().filter_map(|d| d.path.as_deref()).collect();
     let mut texts = Vec::new();
     // The name each document has in the scan (as `auditlint check ROOT` would show it, so that
     // path settings such as `per-path-ignores` apply) → its URI.
@@ -49,7 +46,7 @@ pub fn scan(root: Option<&Path>, open: &BTreeMap<String, Document>) -> Results {
         let Input::File { path, .. } = &input else {
             continue;
         };
-        if opened.contains_key(path.as_path()) {
+        if opened.contains(path.as_path()) {
             continue;
         }
         match discover::read(&input, config.max_file_size) {

@@ -3,15 +3,67 @@
 //!
 //! The build uses a quick release profile and `<target>/precommit-hook`, the target directory
 //! the from-source pre-commit hook builds in too, so the dependencies compile once for both.
+//! Both build from a snapshot of this working tree (tracked and untracked files, not ignored).
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::Mutex;
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn git(args: &[&str], cwd: &Path) -> Output {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A git repository holding this working tree's files (tracked and untracked, not ignored),
+/// committed, so try-repo builds exactly what is here.
+pub fn snapshot_of_this_tree(dest: &Path) {
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("git runs");
+    assert!(listed.status.success(), "the project is a git checkout");
+    for name in listed.stdout.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let name = std::str::from_utf8(name).unwrap();
+        let from = root().join(name);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = dest.join(name);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+    git(&["init", "-q"], dest);
+    git(&["add", "-A"], dest);
+    git(&["commit", "-q", "-m", "snapshot"], dest);
 }
 
 /// `<target>/precommit-hook`, shared by every build these tests make.
@@ -56,10 +108,15 @@ pub fn wheel() -> Option<PathBuf> {
     let out = build_target_dir().join("wheel");
     // Only this version's wheel is there afterwards.
     let _ = std::fs::remove_dir_all(&out);
+    // Built from a copy, as the from-source hook is: the build script writes the source
+    // directory's absolute path into its output, and cargo, judging by timestamps, would
+    // keep one written for a newer copy elsewhere in the shared target directory.
+    let source = tempfile::tempdir().unwrap();
+    snapshot_of_this_tree(source.path());
     let started = std::time::Instant::now();
     let result = quick_profile(Command::new("maturin").args(["build", "--release", "--out"]))
         .arg(&out)
-        .current_dir(root().join("python"))
+        .current_dir(source.path().join("python"))
         .output()
         .expect("maturin runs");
     assert!(
