@@ -17,7 +17,7 @@ mod common;
 #[path = "packaging/mod.rs"]
 mod packaging;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -28,8 +28,8 @@ use packaging::{git, root, snapshot_of_this_tree};
 /// that to a rebuild of this crate alone once the dependencies are built (measured on 2
 /// shared, busy cores: 231 s for the first run with the dependencies' build, 19 s for the
 /// next; 711 s and 90 s at opt-level 1). For the wheel hook, pip installs the wheel built
-/// here, from no index, and builds the repository's dependency-only package without
-/// isolation (with the setuptools pre-commit's virtualenv holds).
+/// here from no index, and builds the repository's dependency-only package with the
+/// setuptools wheel virtualenv (pre-commit's own dependency) carries.
 fn try_repo(hook_repo: &Path, hook: &str, cwd: &Path, wheel: Option<&Path>) -> Output {
     let mut cmd = Command::new("pre-commit");
     cmd.args(["try-repo", hook_repo.to_str().unwrap(), hook, "--all-files"])
@@ -40,13 +40,33 @@ fn try_repo(hook_repo: &Path, hook: &str, cwd: &Path, wheel: Option<&Path>) -> O
         .env_remove("AUDITLINT_FAIL_ON");
     packaging::quick_profile(&mut cmd);
     if let Some(wheel) = wheel {
+        let links = format!(
+            "{} {}",
+            wheel.parent().unwrap().display(),
+            virtualenv_wheels().display()
+        );
         cmd.env("PIP_NO_INDEX", "1")
-            .env("PIP_FIND_LINKS", wheel.parent().unwrap())
-            // pip reads `0` as "no build isolation".
-            .env("PIP_NO_BUILD_ISOLATION", "0")
+            .env("PIP_FIND_LINKS", links)
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
     }
     cmd.output().expect("pre-commit runs")
+}
+
+/// The directory of wheels virtualenv seeds environments from (setuptools among them).
+fn virtualenv_wheels() -> PathBuf {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import os, virtualenv.seed.wheels.embed as e; print(os.path.dirname(e.__file__))",
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "virtualenv (a pre-commit dependency) is not importable by python3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
 const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
