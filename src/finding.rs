@@ -66,6 +66,8 @@ pub struct Finding {
     pub template: Option<String>,
     pub related: Vec<Related>,
     pub suppressed: Option<Suppression>,
+    /// The cluster a cross-file finding is about ([`crate::scope`]).
+    pub cluster: Option<String>,
 }
 
 impl Finding {
@@ -83,6 +85,7 @@ impl Finding {
             template: None,
             related: Vec::new(),
             suppressed: None,
+            cluster: None,
         }
     }
 

@@ -125,7 +125,7 @@ fn load_config(root: &Path, results: &mut Results) -> Config {
 /// The files `auditlint check ROOT` would read.
 fn disk_files(root: &Path, config: &Config, results: &mut Results) -> Vec<Input> {
     match discover::discover(&[root.to_path_buf()], &config.exclude) {
-        Ok((inputs, _skipped)) => inputs,
+        Ok(found) => found.inputs,
         Err(e) => {
             results.problems.push(e);
             Vec::new()
