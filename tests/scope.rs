@@ -678,16 +678,19 @@ fn the_chart_helm_create_writes_is_clean() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(finding_codes(&json(&out)), Vec::<String>::new());
     // The pipeline people write, with the shell's default (no pipefail).
-    let piped = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "helm template mychart | {} check --format json -",
-            env!("CARGO_BIN_EXE_auditlint")
-        ))
-        .current_dir(dir.path())
-        .env("PATH", &path)
-        .output()
-        .unwrap();
+    let pipeline = |args: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "helm template mychart | {} check {args} -",
+                env!("CARGO_BIN_EXE_auditlint")
+            ))
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let piped = pipeline("--format json");
     assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
     assert_eq!(finding_codes(&json(&piped)), Vec::<String>::new());
     // A chart that fails to render leaves stdin empty: the pipeline fails too.
@@ -696,16 +699,7 @@ fn the_chart_helm_create_writes_is_clean() {
         "{{ fail \"this chart is broken\" }}\n",
     )
     .unwrap();
-    let broken = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "helm template mychart | {} check -",
-            env!("CARGO_BIN_EXE_auditlint")
-        ))
-        .current_dir(dir.path())
-        .env("PATH", &path)
-        .output()
-        .unwrap();
+    let broken = pipeline("");
     assert_eq!(broken.status.code(), Some(2), "{}", stderr(&broken));
     assert!(stderr(&broken).contains("standard input was empty"));
 }
@@ -793,4 +787,25 @@ fn helm_chart_findings_point_at_their_templates() {
         )),
         "{github}"
     );
+}
+
+#[test]
+fn removed_flags_follow_the_version() {
+    let api = |tag: &str| {
+        apiserver(tag).replace(
+            "    - --audit-log-maxage=30\n",
+            "    - --audit-log-maxage=30\n    - --audit-dynamic-configuration\n    - --audit-log-version=audit.k8s.io/v1beta1\n",
+        )
+    };
+    let al106 = |tag: &str| {
+        let repo = tree(&[("kube-apiserver.yaml", &api(tag))]);
+        let report = json(&run_in(repo.path(), &["check", "--format", "json"], None));
+        finding_codes(&report)
+            .into_iter()
+            .filter(|c| c == "AL106")
+            .count()
+    };
+    assert_eq!(al106("v1.18.20"), 0, "both still exist in 1.18");
+    assert_eq!(al106("v1.22.0"), 1, "dynamic audit is gone, v1beta1 is not");
+    assert_eq!(al106("v1.30.2"), 2);
 }

