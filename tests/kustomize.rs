@@ -7,49 +7,8 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{finding_codes, tree};
+use common::{apiserver, finding_codes, tree, FORWARDER};
 use serde_json::Value;
-
-/// A compliant static-Pod apiserver: every audit flag, both mounts.
-const APISERVER: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: kube-apiserver
-  namespace: kube-system
-spec:
-  containers:
-  - name: kube-apiserver
-    image: registry.k8s.io/kube-apiserver:v1.30.2
-    command:
-    - kube-apiserver
-    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
-    - --audit-log-path=/var/log/kubernetes/audit/audit.log
-    - --audit-log-maxage=30
-    - --audit-log-maxbackup=10
-    - --audit-log-maxsize=100
-    volumeMounts:
-    - {name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}
-    - {name: audit-log, mountPath: /var/log/kubernetes/audit}
-  volumes:
-  - {name: audit-policy, hostPath: {path: /etc/kubernetes/audit, type: DirectoryOrCreate}}
-  - {name: audit-log, hostPath: {path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}
-";
-
-const FORWARDER: &str = "apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: fluent-bit, namespace: logging}
-spec:
-  template:
-    spec:
-      tolerations:
-      - {key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}
-      containers:
-      - name: fluent-bit
-        image: cr.fluentbit.io/fluent/fluent-bit:3.1
-        volumeMounts: [{name: varlog, mountPath: /var/log, readOnly: true}]
-      volumes:
-      - {name: varlog, hostPath: {path: /var/log}}
-";
 
 /// The JSON 6902 patch of the prod overlay: it lowers the log retention.
 const PATCH: &str = "- op: replace
@@ -60,7 +19,7 @@ const PATCH: &str = "- op: replace
 fn repo() -> tempfile::TempDir {
     tree(&[
         ("base/kustomization.yaml", "resources:\n- kube-apiserver.yaml\n- fluent-bit.yaml\n"),
-        ("base/kube-apiserver.yaml", APISERVER),
+        ("base/kube-apiserver.yaml", &apiserver("v1.30.2")),
         ("base/fluent-bit.yaml", FORWARDER),
         (
             "overlays/prod/kustomization.yaml",
@@ -287,7 +246,7 @@ fn gitops_objects_with_local_sources_are_rendered() {
     std::fs::write(chart.join("values.yaml"), "maxage: 30\n").unwrap();
     std::fs::write(
         chart.join("templates/apiserver.yaml"),
-        APISERVER.replace(
+        apiserver("v1.30.2").replace(
             "--audit-log-maxage=30",
             "--audit-log-maxage={{ .Values.maxage }}",
         ),

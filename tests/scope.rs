@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{finding_codes, tree};
+use common::{apiserver, finding_codes, tree, FORWARDER};
 use serde_json::Value;
 
 fn run_in(cwd: &Path, args: &[&str], stdin: Option<&str>) -> Output {
@@ -70,33 +70,6 @@ spec:
   ports: [{port: 80}]
 ";
 
-/// A static-Pod apiserver writing its audit log to `/var/log/kubernetes/audit/`.
-fn apiserver(image_tag: &str) -> String {
-    format!(
-        "apiVersion: v1
-kind: Pod
-metadata: {{name: kube-apiserver, namespace: kube-system}}
-spec:
-  containers:
-  - name: kube-apiserver
-    image: registry.k8s.io/kube-apiserver:{image_tag}
-    command:
-    - kube-apiserver
-    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
-    - --audit-log-path=/var/log/kubernetes/audit/audit.log
-    - --audit-log-maxage=30
-    - --audit-log-maxbackup=10
-    - --audit-log-maxsize=100
-    volumeMounts:
-    - {{name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}}
-    - {{name: audit-log, mountPath: /var/log/kubernetes/audit}}
-  volumes:
-  - {{name: audit-policy, hostPath: {{path: /etc/kubernetes/audit, type: DirectoryOrCreate}}}}
-  - {{name: audit-log, hostPath: {{path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}}}
-"
-    )
-}
-
 const POLICY: &str = "apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
@@ -113,23 +86,6 @@ rules:
   - group: \"\"
     resources: [pods/exec, pods/attach, pods/portforward]
 - level: Metadata
-";
-
-/// A fluent-bit DaemonSet that runs on control-plane nodes and reads all of `/var/log`.
-const FORWARDER: &str = "apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: fluent-bit, namespace: logging}
-spec:
-  template:
-    spec:
-      tolerations:
-      - {key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}
-      containers:
-      - name: fluent-bit
-        image: cr.fluentbit.io/fluent/fluent-bit:3.1
-        volumeMounts: [{name: varlog, mountPath: /var/log, readOnly: true}]
-      volumes:
-      - {name: varlog, hostPath: {path: /var/log}}
 ";
 
 #[test]

@@ -167,6 +167,75 @@ pub fn real_kubectl() -> Option<PathBuf> {
         .clone()
 }
 
+/// A static-Pod apiserver writing its audit log to `/var/log/kubernetes/audit/`.
+pub fn apiserver(image_tag: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Pod
+metadata: {{name: kube-apiserver, namespace: kube-system}}
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:{image_tag}
+    command:
+    - kube-apiserver
+    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
+    - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    - --audit-log-maxage=30
+    - --audit-log-maxbackup=10
+    - --audit-log-maxsize=100
+    volumeMounts:
+    - {{name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}}
+    - {{name: audit-log, mountPath: /var/log/kubernetes/audit}}
+  volumes:
+  - {{name: audit-policy, hostPath: {{path: /etc/kubernetes/audit, type: DirectoryOrCreate}}}}
+  - {{name: audit-log, hostPath: {{path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}}}
+"
+    )
+}
+
+/// A fluent-bit DaemonSet that runs on control-plane nodes and reads all of `/var/log`.
+pub const FORWARDER: &str = "apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: fluent-bit, namespace: logging}
+spec:
+  template:
+    spec:
+      tolerations:
+      - {key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}
+      containers:
+      - name: fluent-bit
+        image: cr.fluentbit.io/fluent/fluent-bit:3.1
+        volumeMounts: [{name: varlog, mountPath: /var/log, readOnly: true}]
+      volumes:
+      - {name: varlog, hostPath: {path: /var/log}}
+";
+
+/// Whether git can run; under CI (`CI` set) its absence is a failure, elsewhere a notice.
+pub fn has_git() -> bool {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "git is missing under CI");
+    eprintln!("skipped: git is not installed");
+    false
+}
+
+/// Runs git in `dir` with a throwaway identity, and fails the test when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
 /// Whether a tool a test drives is installed (`found`); when it is not, a notice, or a
 /// failure under CI (`CI` set), whose .ci/run installs every such tool.
 pub fn tool_present(found: bool, tool: &str, install: &str) -> bool {
