@@ -21,6 +21,7 @@ pub mod render;
 pub mod rules;
 pub mod scope;
 pub mod scratch;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod version;
