@@ -39,6 +39,17 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     for config in apiserver::read(cx.root, cx.file) {
         check_config(cx, &config);
         let facts = ApiServerFacts::new(&config, cx.file, cx.doc.template.clone());
+        // The version a distribution's own form declares (kops, Talos, kubespray …).
+        if let Some(version) = facts.declared_version.as_deref().and_then(crate::version::parse) {
+            cx.index.versions.push(crate::cluster::DeclaredVersion {
+                file: std::sync::Arc::clone(cx.file),
+                declared: crate::model::version::Declared {
+                    version,
+                    span: config.anchor,
+                    field: "version",
+                },
+            });
+        }
         cx.index.apiservers.push(facts);
     }
 }
