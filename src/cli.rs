@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::catalog;
 use crate::config::Config;
 use crate::engine::{self, Report};
 use crate::finding::Severity;
 use crate::output;
-use crate::rules::pack;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -227,7 +227,7 @@ pub fn run(cli: Cli) -> ExitCode {
             print(&crate::docs::rule_list(format == ListFormat::Json));
             ExitCode::SUCCESS
         }
-        Command::Explain { rule } => match pack::find(&rule) {
+        Command::Explain { rule } => match catalog::find(&rule) {
             Some(meta) => {
                 print(&crate::docs::explain(meta));
                 ExitCode::SUCCESS
@@ -262,8 +262,8 @@ fn rule_codes(names: &[String]) -> Result<Vec<String>, String> {
     names
         .iter()
         .map(|n| {
-            pack::find(n)
-                .map(|r| r.code.clone())
+            catalog::find(n)
+                .map(|r| r.code.as_str().to_owned())
                 .ok_or(format!("no rule named `{n}`"))
         })
         .collect()

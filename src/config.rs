@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::finding::Severity;
+use crate::catalog::{Code, Severity};
 
 mod error;
 pub mod load;
@@ -73,7 +73,8 @@ impl Config {
     }
 
     /// Whether `code` is enabled by `select`/`ignore`.
-    pub fn enabled(&self, code: &str) -> bool {
+    pub fn enabled(&self, code: Code) -> bool {
+        let code = code.as_str();
         let selected = self
             .select
             .as_ref()

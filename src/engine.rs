@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
@@ -116,7 +117,7 @@ pub fn scan_paths_and_texts(
         let file = SourceFile::new(s.display, "");
         report
             .findings
-            .push(Finding::new("AL005", &file, Span::point(0)).message(s.reason));
+            .push(Finding::new(Code::AL005, &file, Span::point(0)).message(s.reason));
     }
     rules::apply_config(&mut report.findings, config);
     sort(&mut report.findings);
@@ -217,8 +218,8 @@ impl Scanned {
 
 fn unreadable(input: &Input, why: &Unreadable) -> FileResult {
     let file = SourceFile::new(input.display(), "");
-    let finding =
-        Finding::new("AL004", &file, Span::point(0)).message(format!("{}: {why}", input.display()));
+    let finding = Finding::new(Code::AL004, &file, Span::point(0))
+        .message(format!("{}: {why}", input.display()));
     let fatal = matches!(why, Unreadable::Io(_)).then(|| format!("{}: {why}", input.display()));
     FileResult {
         input: Some(input.clone()),

@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use auditlint::catalog as pack;
 use auditlint::config::Config;
 use auditlint::engine::{self, Report};
 use auditlint::output::human;
-use auditlint::rules::pack;
 
 fn fixture_dir(code: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,7 +60,7 @@ fn every_rule_has_fixtures_and_a_snapshot() {
     let mut missing = Vec::new();
     for rule in pack::all() {
         for stem in ["bad", "good"] {
-            if fixture(&rule.code, stem).is_none() {
+            if fixture(rule.code.as_str(), stem).is_none() {
                 missing.push(format!("tests/fixtures/rules/{}/{stem}", rule.code));
             }
         }
@@ -79,14 +79,14 @@ fn bad_fixtures_trigger_their_rule() {
     settings.set_prepend_module_to_snapshot(false);
     let _bind = settings.bind_to_scope();
     for rule in pack::all() {
-        let Some(bad) = fixture(&rule.code, "bad") else {
+        let Some(bad) = fixture(rule.code.as_str(), "bad") else {
             continue;
         };
         let report = scan(&bad, &config_for(&bad));
         let rendered: Vec<String> = report
             .findings
             .iter()
-            .filter(|f| f.code() == rule.code)
+            .filter(|f| f.rule.code == rule.code)
             .map(|f| human::render_finding(f, false, 100))
             .collect();
         assert!(
@@ -107,14 +107,14 @@ fn bad_fixtures_trigger_their_rule() {
 #[test]
 fn good_fixtures_are_clean_of_their_rule() {
     for rule in pack::all() {
-        let Some(good) = fixture(&rule.code, "good") else {
+        let Some(good) = fixture(rule.code.as_str(), "good") else {
             continue;
         };
         let report = scan(&good, &config_for(&good));
         let hits: Vec<String> = report
             .findings
             .iter()
-            .filter(|f| f.code() == rule.code)
+            .filter(|f| f.rule.code == rule.code)
             .map(|f| {
                 format!(
                     "{}:{} {}",

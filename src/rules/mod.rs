@@ -4,7 +4,6 @@
 pub mod apiserver;
 pub mod forwarding;
 pub mod input;
-pub mod pack;
 pub mod policy;
 pub mod seccomp;
 pub mod workload;
@@ -51,7 +50,7 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config) -> Vec<Finding> {
 
 /// Drops disabled rules and applies severity overrides from the configuration.
 pub fn apply_config(findings: &mut Vec<Finding>, config: &Config) {
-    findings.retain(|f| config.enabled(f.code()));
+    findings.retain(|f| config.enabled(f.rule.code));
     for f in findings.iter_mut() {
         if let Some(&severity) = config.severity.get(f.code()) {
             f.severity = severity;

@@ -115,7 +115,7 @@ pub struct ApiServerConfig {
 /// Something wrong with how the flags are written, found while reading them (AL117, AL118).
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: crate::catalog::Code,
     pub span: Span,
     pub message: String,
     pub help: String,

@@ -11,6 +11,7 @@ mod mounts;
 mod policy_file;
 mod rotation;
 
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
@@ -53,7 +54,7 @@ pub fn check_cluster(_index: &ClusterIndex, _config: &Config, _out: &mut Vec<Fin
 fn missing_flag(
     cx: &DocCtx<'_>,
     config: &ApiServerConfig,
-    code: &str,
+    code: Code,
     name: &str,
     value: &str,
 ) -> Finding {

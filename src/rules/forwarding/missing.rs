@@ -1,6 +1,7 @@
 //! AL401: no log forwarder runs as a DaemonSet.
 
 use super::Scan;
+use crate::catalog::Code;
 use crate::finding::Finding;
 
 pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
@@ -24,7 +25,7 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
                 )
             })
             .unwrap_or_default();
-        Finding::new("AL401", &api.file, api.span)
+        Finding::new(Code::AL401, &api.file, api.span)
             .message(format!(
                 "no log forwarder runs as a DaemonSet in the scanned configuration: node and \
                  container logs never leave the node{audit}, so they are lost with the node and \
@@ -32,7 +33,7 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
             ))
             .template(api.template.as_deref())
     } else if let Some(w) = scan.workloads.first() {
-        Finding::new("AL401", &w.file, w.span)
+        Finding::new(Code::AL401, &w.file, w.span)
             .message(
                 "no log forwarder runs as a DaemonSet in the scanned configuration: node and \
                  container logs never leave the node, so they are lost with the node and an \

@@ -1,6 +1,7 @@
 //! AL212: failed authentications are not logged. They carry no user (rules with `users` or
 //! `userGroups` cannot match) and are emitted only at stage `ResponseStarted`.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::matcher::evaluate;
 use crate::model::policy::probes;
@@ -16,7 +17,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, version: Option<(u32, u32)>) 
         let witness = request.describe();
         let finding = match decision.rule.map(|i| &policy.rules[i]) {
             None => cx
-                .finding("AL212", super::after(cx.file, policy.rules_end))
+                .finding(Code::AL212, super::after(cx.file, policy.rules_end))
                 .message(format!(
                     "failed authentications (401) are not logged: {witness} matches no rule, because every rule that could match it requires a user or group"
                 ))
@@ -27,7 +28,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, version: Option<(u32, u32)>) 
                     // AL205 already reports this rule.
                     return;
                 }
-                cx.finding("AL212", rule.anchor())
+                cx.finding(Code::AL212, rule.anchor())
                     .message(format!(
                         "failed authentications (401) are not logged: {witness} is matched by rule {}, which is `level: None`",
                         rule.number()
@@ -52,7 +53,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, version: Option<(u32, u32)>) 
                     (None, Some(s)) => (s.span, "the policy".to_owned()),
                     (None, None) => (rule.anchor(), format!("rule {}", rule.number())),
                 };
-                cx.finding("AL212", span)
+                cx.finding(Code::AL212, span)
                     .message(format!(
                         "failed authentications (401) are not logged: {witness} is matched by rule {}, but {whose} omits `ResponseStarted`, the only stage at which failed authentications are recorded",
                         rule.number()

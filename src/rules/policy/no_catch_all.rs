@@ -2,6 +2,7 @@
 //! (typically: no catch-all last rule).
 
 use super::{more, Analysis};
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::probes::Purpose;
 use crate::model::policy::Policy;
@@ -18,7 +19,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     };
     let witness = &analysis.results[first].0;
     cx.report(
-        cx.finding("AL207", super::after(cx.file, policy.rules_end))
+        cx.finding(Code::AL207, super::after(cx.file, policy.rules_end))
             .message(format!(
                 "requests that must be logged match no rule, and a request no rule matches is not logged (level None): {} matches none of the {} rule{}{}",
                 witness.request.describe(),

@@ -1,5 +1,6 @@
 //! AL313: the legacy seccomp annotations (non-functional since Kubernetes 1.27).
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::workload::PodTemplate;
 
@@ -43,7 +44,7 @@ pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
             ),
         };
         cx.report(
-            cx.finding("AL313", key.span())
+            cx.finding(Code::AL313, key.span())
                 .message(message)
                 .label("legacy annotation, ignored")
                 .help(format!("remove the annotation and set `{place}: {field}`")),

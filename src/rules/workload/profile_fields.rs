@@ -1,5 +1,6 @@
 //! AL310 and AL311: `securityContext.seccompProfile` of the pod and of each container.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::seccomp::resolve::has_dotdot;
 use crate::model::seccomp::LocalhostRef;
@@ -54,7 +55,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
     let profile_text = profile.and_then(|(_, v)| v.str()).filter(|p| !p.is_empty());
     match (kind_text, kind) {
         (Some("Unconfined"), Some(kind)) => cx.report(
-            cx.finding("AL310", kind.span())
+            cx.finding(Code::AL310, kind.span())
                 .message(format!(
                     "{} runs without seccomp: every system call is allowed and none is logged \
                      (Pod Security Standards Baseline forbids an explicit `Unconfined`)",
@@ -64,7 +65,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
                 .help("use `type: RuntimeDefault` (or `Localhost` with a profile written for it)"),
         ),
         (Some("Localhost"), Some(kind)) if profile_text.is_none() => cx.report(
-            cx.finding("AL311", kind.span())
+            cx.finding(Code::AL311, kind.span())
                 .message(format!(
                     "{}: `type: Localhost` without `localhostProfile`; the apiserver rejects the \
                      object (\"must be set when seccomp type is Localhost\")",
@@ -87,7 +88,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
             None => "without `type`".to_owned(),
         };
         cx.report(
-            cx.finding("AL311", key.span())
+            cx.finding(Code::AL311, key.span())
                 .message(format!(
                     "{}: `localhostProfile` {with}; the apiserver rejects the object (\"can only \
                      be set when seccomp type is Localhost\")",
@@ -103,7 +104,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
             .strip_prefix("/var/lib/kubelet/seccomp/")
             .unwrap_or(path.trim_start_matches('/'));
         cx.report(
-            cx.finding("AL311", value.span())
+            cx.finding(Code::AL311, value.span())
                 .message(format!(
                     "{}: `localhostProfile` must be a relative path (under the kubelet's \
                      `/var/lib/kubelet/seccomp/`); the apiserver rejects `{path}`",
@@ -116,7 +117,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
     }
     if has_dotdot(path) {
         cx.report(
-            cx.finding("AL311", value.span())
+            cx.finding(Code::AL311, value.span())
                 .message(format!(
                     "{}: `localhostProfile` must not contain `..`; the apiserver rejects `{path}` \
                      (a profile cannot be outside the kubelet's seccomp directory)",

@@ -4,6 +4,7 @@
 use super::fields::Ctx;
 use super::schema::Unknown;
 use super::Issue;
+use crate::catalog::Code;
 use crate::yaml::{Node, Scalar, Span};
 
 pub fn check(root: Node<'_>, unknown: &[&Unknown]) -> Vec<Issue> {
@@ -18,7 +19,7 @@ fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
     let Some((key, value)) = root.entry("apiVersion") else {
         out.push(
             Issue::new(
-                "AL201",
+                Code::AL201,
                 Span::point(root.span().start),
                 "the policy has no `apiVersion`: the apiserver rejects it (\"unknown group version field\") and refuses to start",
             )
@@ -36,7 +37,7 @@ fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
     if version.is_empty() {
         out.push(
             Issue::new(
-                "AL201",
+                Code::AL201,
                 key.span(),
                 "`apiVersion` is empty: the apiserver rejects the policy (\"unknown group version field\") and refuses to start",
             )
@@ -50,7 +51,7 @@ fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
     }
     let issue = match version {
         "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1" => Issue::new(
-            "AL201",
+            Code::AL201,
             value.span(),
             format!(
                 "`{version}` was removed in Kubernetes 1.24 (deprecated since 1.21): a 1.24 or newer apiserver cannot decode this policy and refuses to start"
@@ -59,7 +60,7 @@ fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
         .label("removed API version")
         .help("change it to `apiVersion: audit.k8s.io/v1`; the Policy fields are the same"),
         _ => Issue::new(
-            "AL201",
+            Code::AL201,
             value.span(),
             format!(
                 "`{version}` is not an audit policy version: the apiserver accepts only `audit.k8s.io/v1` and refuses to start"
@@ -75,7 +76,7 @@ fn kind(root: Node<'_>, out: &mut Vec<Issue>) {
     match root.entry("kind") {
         None => out.push(
             Issue::new(
-                "AL201",
+                Code::AL201,
                 Span::point(root.span().start),
                 "the policy has no `kind`: the apiserver cannot decode it and refuses to start",
             )
@@ -88,7 +89,7 @@ fn kind(root: Node<'_>, out: &mut Vec<Issue>) {
                 Some(Scalar::Str("Policy")) => {}
                 Some(Scalar::Str(other)) if !other.is_empty() => out.push(
                     Issue::new(
-                        "AL201",
+                        Code::AL201,
                         value.span(),
                         format!(
                             "`kind: {other}` is not `Policy`: the apiserver cannot decode the audit policy and refuses to start"
@@ -99,7 +100,7 @@ fn kind(root: Node<'_>, out: &mut Vec<Issue>) {
                 ),
                 Some(Scalar::Str(_) | Scalar::Null) => out.push(
                     Issue::new(
-                        "AL201",
+                        Code::AL201,
                         key.span(),
                         "`kind` is empty: the apiserver cannot decode the audit policy and refuses to start",
                     )
@@ -124,7 +125,7 @@ fn rules(root: Node<'_>, unknown: &[&Unknown], out: &mut Vec<Issue>) {
     match root.entry("rules") {
         None => out.push(
             Issue::new(
-                "AL202",
+                Code::AL202,
                 // Where a `rules:` key would be appended: after the last entry.
                 Span::point(
                     root.entries()
@@ -141,7 +142,7 @@ fn rules(root: Node<'_>, unknown: &[&Unknown], out: &mut Vec<Issue>) {
             if empty {
                 let span = if value.is_null() { key.span() } else { value.span() };
                 out.push(
-                    Issue::new("AL202", span, format!("`rules` is empty: {fatal}"))
+                    Issue::new(Code::AL202, span, format!("`rules` is empty: {fatal}"))
                         .label("no rules")
                         .help("add at least one rule; a last rule `- level: Metadata` logs every request not matched earlier"),
                 );

@@ -20,6 +20,7 @@ mod tests;
 
 use std::sync::Arc;
 
+use crate::catalog::Code;
 use crate::finding::Finding;
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
@@ -27,7 +28,7 @@ use crate::yaml::{Node, Span};
 /// One problem before it becomes a [`Finding`].
 #[derive(Debug, Clone)]
 pub(crate) struct Issue {
-    pub code: &'static str,
+    pub code: Code,
     pub span: Span,
     pub message: String,
     pub label: String,
@@ -35,7 +36,7 @@ pub(crate) struct Issue {
 }
 
 impl Issue {
-    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Issue {
             code,
             span,
@@ -88,7 +89,7 @@ pub fn validate_with(
 pub(crate) fn issues(root: Node<'_>, kubernetes_version: Option<(u32, u32)>) -> Vec<Issue> {
     if !root.is_map() {
         return vec![Issue::new(
-            "AL203",
+            Code::AL203,
             root.span(),
             format!(
                 "an audit policy must be a mapping, but this is {}: the apiserver cannot decode it and refuses to start",
