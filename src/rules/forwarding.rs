@@ -7,6 +7,8 @@ mod host_logs;
 mod missing;
 mod placement;
 
+use super::registry::{declared, Check, Rule};
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
@@ -14,8 +16,31 @@ use crate::finding::Finding;
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::workload::{pod_template, WorkloadFacts};
 
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[Code::AL401],
+        check: Check::Forwarding(|scan, _, out| missing::check(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL402],
+        check: Check::Forwarding(|scan, _, out| placement::check(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL403],
+        check: Check::Forwarding(|scan, _, out| host_logs::check(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL404, Code::AL405],
+        check: Check::Forwarding(audit_log::check),
+        fixable: false,
+    },
+];
+
 /// Records the facts of a workload document for the cross-file rules.
-pub fn check_document(cx: &mut DocCtx<'_>) {
+pub(super) fn record(cx: &mut DocCtx<'_>) {
     let Some(t) = pod_template(cx.root) else {
         return;
     };
@@ -34,7 +59,7 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
 }
 
 /// What the AL4xx rules look at, in a deterministic order (path, then offset).
-pub(crate) struct Scan<'a> {
+pub struct Scan<'a> {
     pub apiservers: Vec<&'a ApiServerFacts>,
     pub workloads: Vec<&'a WorkloadFacts>,
     /// Log agents that run as DaemonSets.
@@ -58,7 +83,8 @@ impl Scan<'_> {
     }
 }
 
-pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
+/// Runs the [`Check::Forwarding`] rules, when the scan defines a cluster.
+pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     // Without a cluster definition (only policies or profiles were scanned), there is nothing
     // to say about log collection.
     if index.apiservers.is_empty() && index.workloads.is_empty() {
@@ -79,8 +105,11 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Findin
         forwarders,
         kubeadm_init_taints: &index.kubeadm_init_taints,
     };
-    missing::check(&scan, out);
-    placement::check(&scan, out);
-    host_logs::check(&scan, out);
-    audit_log::check(&scan, config, out);
+    for rule in super::registry::all() {
+        if let Check::Forwarding(check) = rule.check {
+            let before = out.len();
+            check(&scan, config, out);
+            declared(rule, &out[before..]);
+        }
+    }
 }

@@ -2,11 +2,33 @@
 
 use std::sync::Arc;
 
+use super::registry::{Check, Rule};
 use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::source::SourceFile;
 use crate::yaml::{Item, Span, SyntaxError};
+
+/// AL001, AL003–AL006 are reported by the scan as it reads its input and applies
+/// suppressions; AL002 is a rule on each parsed document.
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[
+            Code::AL001,
+            Code::AL003,
+            Code::AL004,
+            Code::AL005,
+            Code::AL006,
+        ],
+        check: Check::Scan,
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL002],
+        check: Check::Document(duplicate_keys),
+        fixable: false,
+    },
+];
 
 /// AL001: a document that does not parse.
 pub fn syntax_error(file: &Arc<SourceFile>, error: &SyntaxError) -> Finding {

@@ -5,6 +5,7 @@ pub mod apiserver;
 pub mod forwarding;
 pub mod input;
 pub mod policy;
+pub mod registry;
 pub mod seccomp;
 pub mod workload;
 
@@ -12,10 +13,17 @@ use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
+use registry::{declared, Check};
 
 /// Runs every per-document rule on one document.
 pub fn check_document(cx: &mut DocCtx<'_>) {
-    input::duplicate_keys(cx);
+    for rule in registry::all() {
+        if let Check::Document(check) = rule.check {
+            let before = cx.findings.len();
+            check(cx);
+            declared(rule, &cx.findings[before..]);
+        }
+    }
     check_object(cx);
     for item in crate::model::list_items(cx.root) {
         check_object(&mut DocCtx {
@@ -29,21 +37,33 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     }
 }
 
-/// The rules for one Kubernetes object (a document, or an item of a `kind: List`).
+/// The rules for one Kubernetes object (a document, or an item of a `kind: List`): those
+/// that look at the object itself, then those of each view the families find in it.
 fn check_object(cx: &mut DocCtx<'_>) {
-    apiserver::check_document(cx);
-    policy::check_document(cx);
-    seccomp::check_document(cx);
-    workload::check_document(cx);
-    forwarding::check_document(cx);
+    for rule in registry::all() {
+        if let Check::Object(check) = rule.check {
+            let before = cx.findings.len();
+            check(cx);
+            declared(rule, &cx.findings[before..]);
+        }
+    }
+    apiserver::check_object(cx);
+    policy::check_object(cx);
+    seccomp::check_object(cx);
+    workload::check_object(cx);
+    forwarding::record(cx);
 }
 
 /// Runs the rules that need facts from several files.
 pub fn check_cluster(index: &ClusterIndex, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
-    apiserver::check_cluster(index, config, &mut out);
-    policy::check_cluster(index, config, &mut out);
-    workload::check_cluster(index, config, &mut out);
+    for rule in registry::all() {
+        if let Check::Cluster(check) = rule.check {
+            let before = out.len();
+            check(index, config, &mut out);
+            declared(rule, &out[before..]);
+        }
+    }
     forwarding::check_cluster(index, config, &mut out);
     out
 }

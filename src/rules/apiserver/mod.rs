@@ -11,15 +11,64 @@ mod mounts;
 mod policy_file;
 mod rotation;
 
+use super::registry::{declared, Check, Rule};
 use crate::catalog::Code;
-use crate::cluster::ClusterIndex;
-use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::model::apiserver::{self, ApiServerConfig, ApiServerFacts, NodeTaints};
 
-pub fn check_document(cx: &mut DocCtx<'_>) {
-    eksctl::check(cx);
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[Code::AL116],
+        check: Check::Object(eksctl::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL117, Code::AL118],
+        check: Check::ApiServer(kubeadm_shape::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL101],
+        check: Check::ApiServer(policy_file::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL102],
+        check: Check::ApiServer(backend::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL103, Code::AL104, Code::AL105],
+        check: Check::ApiServer(rotation::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL106],
+        check: Check::ApiServer(flag_values::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[
+            Code::AL107,
+            Code::AL108,
+            Code::AL109,
+            Code::AL110,
+            Code::AL111,
+        ],
+        check: Check::ApiServer(mounts::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL113, Code::AL114],
+        check: Check::ApiServer(log_output::check),
+        fixable: false,
+    },
+];
+
+/// Finds the apiserver configurations of an object, runs the [`Check::ApiServer`] rules on
+/// each, and leaves their facts (and kubeadm's node taints) in the cluster index.
+pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     if cx.kind() == Some("InitConfiguration")
         && cx
             .api_version()
@@ -32,23 +81,17 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
         }
     }
     for config in apiserver::read(cx.root, cx.file) {
-        check_config(cx, &config);
+        for rule in super::registry::all() {
+            if let Check::ApiServer(check) = rule.check {
+                let before = cx.findings.len();
+                check(cx, &config);
+                declared(rule, &cx.findings[before..]);
+            }
+        }
         let facts = ApiServerFacts::new(&config, cx.file, cx.doc.template.clone());
         cx.index.apiservers.push(facts);
     }
 }
-
-fn check_config(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
-    kubeadm_shape::check(cx, config);
-    policy_file::check(cx, config);
-    backend::check(cx, config);
-    rotation::check(cx, config);
-    flag_values::check(cx, config);
-    mounts::check(cx, config);
-    log_output::check(cx, config);
-}
-
-pub fn check_cluster(_index: &ClusterIndex, _config: &Config, _out: &mut Vec<Finding>) {}
 
 /// A finding for a flag that is absent: at the insertion point, with the exact line to add.
 fn missing_flag(

@@ -7,7 +7,8 @@ use crate::model::policy::matcher::evaluate;
 use crate::model::policy::probes;
 use crate::model::policy::{Level, Policy, Stage};
 
-pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, version: Option<(u32, u32)>) {
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
+    let version = cx.config.kubernetes_version;
     let dead_end = super::catch_all_none(policy);
     for request in probes::failed_authentication() {
         let decision = evaluate(policy, &request, version);

@@ -5,7 +5,7 @@ use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::Policy;
 
-pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
     let Some(index) = super::catch_all_none(policy) else {
         return;
     };

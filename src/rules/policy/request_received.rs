@@ -5,7 +5,7 @@ use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::{Level, Policy, Stage};
 
-pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
     let Some(rule) = policy.rules.iter().find(|r| r.is_catch_all()) else {
         return;
     };

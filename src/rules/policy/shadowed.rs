@@ -6,7 +6,7 @@ use crate::context::DocCtx;
 use crate::model::policy::subsume::covers;
 use crate::model::policy::Policy;
 
-pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
     // Rules after a catch-all `None` are reported by AL205 as a whole.
     let dead_end = super::catch_all_none(policy);
     let version = cx.config.kubernetes_version;

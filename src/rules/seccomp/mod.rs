@@ -7,19 +7,43 @@ mod values;
 
 use std::sync::Arc;
 
+use super::registry::{declared, Check, Rule};
 use crate::catalog::Code;
 use crate::context::DocCtx;
-use crate::model::seccomp::{self, Form, ProfileEntry};
+use crate::model::seccomp::{self, Form, Profile, ProfileEntry};
 use crate::yaml::{Node, Span};
 
 use values::{describe, has_errno, list, nearest, string, uint};
 
-pub fn check_document(cx: &mut DocCtx<'_>) {
+/// The profile's values are checked in one pass, the way runc decodes them: what the syscall
+/// rules can say depends on the default action read first.
+pub(super) const RULES: &[Rule] = &[Rule {
+    codes: &[
+        Code::AL301,
+        Code::AL302,
+        Code::AL303,
+        Code::AL304,
+        Code::AL305,
+        Code::AL306,
+        Code::AL307,
+    ],
+    check: Check::Seccomp(check_profile),
+    fixable: false,
+}];
+
+/// Recognises a seccomp profile, runs the [`Check::Seccomp`] rules on it, and leaves it in
+/// the cluster index for `localhostProfile` resolution.
+pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     let Some(profile) = seccomp::recognise(cx.root, &cx.file.path) else {
         return;
     };
-    let top = check_top(cx, profile.body);
-    syscall_rules::check(cx, profile.body, &top);
+    for rule in super::registry::all() {
+        if let Check::Seccomp(check) = rule.check {
+            let before = cx.findings.len();
+            check(cx, &profile);
+            declared(rule, &cx.findings[before..]);
+        }
+    }
     let operator = match profile.form {
         Form::File => None,
         Form::Operator => match seccomp::operator_name(cx.root) {
@@ -39,6 +63,12 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
             .entry("defaultAction")
             .map_or(Span::point(profile.body.span().start), |(k, _)| k.span()),
     });
+}
+
+/// AL301–AL307 for one profile.
+fn check_profile(cx: &mut DocCtx<'_>, profile: &Profile<'_>) {
+    let top = check_top(cx, profile.body);
+    syscall_rules::check(cx, profile.body, &top);
 }
 
 /// What the syscall rules need from the top of the profile.

@@ -6,20 +6,39 @@ mod annotations;
 mod profile_fields;
 mod profile_refs;
 
-use crate::cluster::ClusterIndex;
-use crate::config::Config;
+use super::registry::{declared, Check, Rule};
+use crate::catalog::Code;
 use crate::context::DocCtx;
-use crate::finding::Finding;
 use crate::model::workload::pod_template;
 
-pub fn check_document(cx: &mut DocCtx<'_>) {
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[Code::AL310, Code::AL311],
+        check: Check::Workload(profile_fields::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL313],
+        check: Check::Workload(annotations::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL312],
+        check: Check::Cluster(profile_refs::check),
+        fixable: false,
+    },
+];
+
+/// Runs the [`Check::Workload`] rules on an object's pod template, if it has one.
+pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     let Some(pod) = pod_template(cx.root) else {
         return;
     };
-    profile_fields::check(cx, pod);
-    annotations::check(cx, pod);
-}
-
-pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
-    profile_refs::check(index, config, out);
+    for rule in super::registry::all() {
+        if let Check::Workload(check) = rule.check {
+            let before = cx.findings.len();
+            check(cx, pod);
+            declared(rule, &cx.findings[before..]);
+        }
+    }
 }

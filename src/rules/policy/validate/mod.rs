@@ -65,6 +65,13 @@ pub fn validate(policy_root: Node<'_>, file: &Arc<SourceFile>) -> Vec<Finding> {
 
 /// As [`validate`], for a given Kubernetes `(major, minor)` version when it is known (it
 /// decides whether `group: "*"` is accepted).
+/// AL201–AL204 for one Policy as written (registered as a [`Check::PolicySource`] rule).
+///
+/// [`Check::PolicySource`]: crate::rules::registry::Check::PolicySource
+pub fn check(cx: &crate::context::DocCtx<'_>, policy_root: Node<'_>) -> Vec<Finding> {
+    validate_with(policy_root, cx.file, cx.config.kubernetes_version)
+}
+
 pub fn validate_with(
     policy_root: Node<'_>,
     file: &Arc<SourceFile>,
