@@ -321,7 +321,13 @@ fn check(args: CheckArgs) -> ExitCode {
     } else if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let mut report = match engine::scan_paths_and_texts(&paths, rendered, &config) {
+    if let Some(path) = &args.baseline {
+        match crate::suppress::Baseline::read(path) {
+            Ok(baseline) => config.baseline = Some(baseline),
+            Err(e) => return fail(&e),
+        }
+    }
+    let report = match engine::scan_paths_and_texts(&paths, rendered, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
     };
@@ -343,14 +349,6 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             Err(e) => fail(&e),
         };
-    }
-    if let Some(path) = &args.baseline {
-        match crate::suppress::Baseline::read(path) {
-            Ok(baseline) => {
-                baseline.apply(&mut report.findings);
-            }
-            Err(e) => return fail(&e),
-        }
     }
     let color = args.color.enabled();
     let text = match args.format {

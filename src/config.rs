@@ -58,6 +58,9 @@ pub struct Config {
     pub max_file_size: u64,
     /// Extra audit probes from the config file, for the policy rules (AL2xx).
     pub extra_probes: Vec<ExtraProbe>,
+    /// Findings recorded earlier (`--baseline`): reported as suppressed, so only new ones
+    /// count.
+    pub baseline: Option<crate::suppress::Baseline>,
 }
 
 /// One `extra-probes` entry: written like a probe set of `rules/probes.yaml` (plus `kind:

@@ -119,8 +119,7 @@ pub fn scan_paths_and_texts(
             .findings
             .push(Finding::new(Code::AL005, &file, Span::point(0)).message(s.reason));
     }
-    rules::apply_config(&mut report.findings, config);
-    sort(&mut report.findings);
+    settle(&mut report, config);
     report.elapsed = start.elapsed();
     Ok(report)
 }
@@ -130,8 +129,7 @@ pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
     let start = Instant::now();
     let scanned = scan_all(texts, 0, config);
     let mut report = finish(scanned, config);
-    rules::apply_config(&mut report.findings, config);
-    sort(&mut report.findings);
+    settle(&mut report, config);
     report.elapsed = start.elapsed();
     report
 }
@@ -312,6 +310,16 @@ fn finish(scanned: Scanned, config: &Config) -> Report {
         config,
     );
     report
+}
+
+/// The end of every scan: the configuration's rule selection and severities, the output
+/// order, then the baseline (which numbers repeated findings in that order).
+fn settle(report: &mut Report, config: &Config) {
+    rules::apply_config(&mut report.findings, config);
+    sort(&mut report.findings);
+    if let Some(baseline) = &config.baseline {
+        baseline.apply(&mut report.findings);
+    }
 }
 
 /// The output contract's order: path, line, column, code (then message, for determinism).
