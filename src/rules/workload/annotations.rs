@@ -1,4 +1,5 @@
-//! AL313: the legacy seccomp annotations (non-functional since Kubernetes 1.27).
+//! AL313: the legacy seccomp annotations (non-functional since Kubernetes 1.27), where no
+//! `seccompProfile` field decides the profile instead (that case is AL314).
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
@@ -15,6 +16,10 @@ pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
         let Some(name) = key.text() else {
             continue;
         };
+        // Beside a field that decides the profile, the annotation changes nothing (AL314).
+        if super::annotation_beside_field::governing_field(pod, name).is_some() {
+            continue;
+        }
         let place = if let Some(container) = name.strip_prefix(CONTAINER) {
             format!("containers[name={container}].securityContext.seccompProfile")
         } else if name.starts_with(POD) {

@@ -2,6 +2,7 @@
 //! every container's `seccompProfile` and the legacy annotations; `localhostProfile`
 //! references are left in the cluster index and resolved once every file is read.
 
+mod annotation_beside_field;
 mod annotations;
 mod profile_fields;
 mod profile_refs;
@@ -20,6 +21,11 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL313],
         check: Check::Workload(annotations::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL314],
+        check: Check::Workload(annotation_beside_field::check),
         fixable: false,
     },
     Rule {

@@ -9,14 +9,18 @@ use crate::yaml::Node;
 
 /// Where a `seccompProfile` is set, for messages.
 enum Level<'d> {
-    Pod,
+    /// The pod's own field; `covers_some` when a container has no profile of its own (AL310
+    /// says what an `Unconfined` one does when none inherits it).
+    Pod {
+        covers_some: bool,
+    },
     Container(ContainerList, Option<&'d str>),
 }
 
 impl Level<'_> {
     fn describe(&self) -> String {
         match self {
-            Level::Pod => "the pod (every container without its own profile)".to_owned(),
+            Level::Pod { .. } => "the pod (every container without its own profile)".to_owned(),
             Level::Container(list, name) => {
                 let kind = match list {
                     ContainerList::Containers => "container",
@@ -35,7 +39,10 @@ impl Level<'_> {
 pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
     let workload = format!("{}/{}", pod.kind, pod.name.unwrap_or("<unnamed>"));
     if let Some(sp) = pod.spec.path(&["securityContext", "seccompProfile"]) {
-        check_profile(cx, sp, Level::Pod, &workload);
+        let covers_some = pod
+            .containers()
+            .any(|(_, c)| c.path(&["securityContext", "seccompProfile"]).is_none());
+        check_profile(cx, sp, Level::Pod { covers_some }, &workload);
     }
     for (list, container) in pod.containers() {
         if let Some(sp) = container.path(&["securityContext", "seccompProfile"]) {
@@ -56,11 +63,21 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
     match (kind_text, kind) {
         (Some("Unconfined"), Some(kind)) => cx.report(
             cx.finding(Code::AL310, kind.span())
-                .message(format!(
-                    "{} runs without seccomp: every system call is allowed and none is logged \
-                     (Pod Security Standards Baseline forbids an explicit `Unconfined`)",
-                    level.describe()
-                ))
+                .message(match level {
+                    Level::Pod { covers_some: false } => {
+                        "the pod's profile is `Unconfined`: every container sets its own today, \
+                         but one added without a profile would run without seccomp, with every \
+                         system call allowed and none logged (Pod Security Standards Baseline \
+                         forbids an explicit `Unconfined`)"
+                            .to_owned()
+                    }
+                    _ => format!(
+                        "{} runs without seccomp: every system call is allowed and none is \
+                         logged (Pod Security Standards Baseline forbids an explicit \
+                         `Unconfined`)",
+                        level.describe()
+                    ),
+                })
                 .label("seccomp disabled")
                 .help("use `type: RuntimeDefault` (or `Localhost` with a profile written for it)"),
         ),
