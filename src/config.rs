@@ -60,7 +60,7 @@ pub struct Config {
     pub extra_probes: Vec<ExtraProbe>,
     /// Findings recorded earlier (`--baseline`): reported as suppressed, so only new ones
     /// count.
-    pub baseline: Option<crate::suppress::Baseline>,
+    pub baseline: Option<crate::baseline::Baseline>,
 }
 
 /// One `extra-probes` entry: written like a probe set of `rules/probes.yaml` (plus `kind:

@@ -10,7 +10,6 @@
 //! suppressions do not pile up unseen.
 
 pub mod annotation;
-pub mod baseline;
 pub mod comment;
 
 use std::collections::HashMap;
@@ -19,7 +18,7 @@ use std::sync::Arc;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 pub use annotation::DocIgnore;
-pub use baseline::Baseline;
+pub use crate::baseline::Baseline;
 
 use crate::catalog::Code;
 use crate::catalog::{self, suggest_rule};
