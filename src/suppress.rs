@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-pub use annotation::DocIgnore;
 pub use crate::baseline::Baseline;
+pub use annotation::DocIgnore;
 
 use crate::catalog::Code;
 use crate::catalog::{self, suggest_rule};

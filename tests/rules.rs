@@ -105,7 +105,7 @@ impl Case {
 fn scan(root: &Path, arg: &Path, config: &Config) -> Report {
     let _guard = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let previous = std::env::current_dir().unwrap();
-    std::env::set_current_dir(&root).unwrap();
+    std::env::set_current_dir(root).unwrap();
     let report = engine::scan_paths(&[arg.to_path_buf()], config);
     std::env::set_current_dir(previous).unwrap();
     report.unwrap_or_else(|e| panic!("{}: {}", root.join(arg).display(), e.0))

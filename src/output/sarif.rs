@@ -126,12 +126,12 @@ fn rule(r: &RuleMeta) -> Value {
             .filter(|t| **t != "security")
             .map(|t| t.to_string()),
     );
-    let help_text = format!("{}\n\n{}", unwrap_lines(&r.remediation), r.docs_url());
+    let help_text = format!("{}\n\n{}", unwrap_lines(r.remediation), r.docs_url());
     json!({
         "id": r.code,
         "name": r.name,
         "shortDescription": { "text": r.summary },
-        "fullDescription": { "text": unwrap_lines(&r.rationale) },
+        "fullDescription": { "text": unwrap_lines(r.rationale) },
         "help": { "text": help_text, "markdown": crate::docs::markdown(r) },
         "helpUri": r.docs_url(),
         "defaultConfiguration": { "level": level(r.severity) },

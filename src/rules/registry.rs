@@ -67,18 +67,19 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
     .flatten()
 }
 
-/// The rule that reports `code`.
-pub fn rule_of(code: Code) -> Option<&'static Rule> {
-    all().find(|r| r.codes.contains(&code))
-}
-
-/// In debug builds (the tests), checks that a rule reported only the codes it declares.
+/// In debug builds (the tests), checks that a rule reported only the codes it declares, and
+/// attached fix edits only if it declares that it can.
 pub(crate) fn declared(rule: &Rule, reported: &[Finding]) {
     debug_assert!(
         reported.iter().all(|f| rule.codes.contains(&f.rule.code)),
         "a rule declared {:?} but reported {:?}",
         rule.codes,
         reported.iter().map(|f| f.rule.code).collect::<Vec<_>>()
+    );
+    debug_assert!(
+        rule.fixable || reported.iter().all(|f| f.edits.is_empty()),
+        "a rule that declares no fix attached edits to {:?}",
+        rule.codes
     );
 }
 
@@ -89,7 +90,10 @@ mod tests {
     #[test]
     fn every_code_is_registered() {
         for &code in Code::ALL {
-            assert!(rule_of(code).is_some(), "no registered rule reports {code}");
+            assert!(
+                all().any(|r| r.codes.contains(&code)),
+                "no registered rule reports {code}"
+            );
         }
     }
 

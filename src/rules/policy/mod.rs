@@ -132,24 +132,30 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
         return;
     }
     run(cx, |cx, check| match check {
-        Check::Policy(check) => Some(check(cx, policy)),
-        _ => None,
+        Check::Policy(check) => {
+            check(cx, policy);
+            true
+        }
+        _ => false,
     });
     if !policy.levels_valid() {
         return;
     }
     let analysis = Analysis::new(policy, cx.config);
     run(cx, |cx, check| match check {
-        Check::LoadablePolicy(check) => Some(check(cx, policy, &analysis)),
-        _ => None,
+        Check::LoadablePolicy(check) => {
+            check(cx, policy, &analysis);
+            true
+        }
+        _ => false,
     });
 }
 
-/// Runs the registered rules that `accept` runs (it returns `None` for the others).
-fn run(cx: &mut DocCtx<'_>, mut accept: impl FnMut(&mut DocCtx<'_>, &Check) -> Option<()>) {
+/// Runs the registered rules that `accept` runs (it returns `false` for the others).
+fn run(cx: &mut DocCtx<'_>, mut accept: impl FnMut(&mut DocCtx<'_>, &Check) -> bool) {
     for rule in super::registry::all() {
         let before = cx.findings.len();
-        if accept(cx, &rule.check).is_some() {
+        if accept(cx, &rule.check) {
             declared(rule, &cx.findings[before..]);
         }
     }

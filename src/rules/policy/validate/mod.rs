@@ -57,14 +57,6 @@ impl Issue {
     }
 }
 
-/// Validates one Policy document (`policy_root` is its root mapping; spans are in the
-/// coordinates of `file`) as the newest Kubernetes does.
-pub fn validate(policy_root: Node<'_>, file: &Arc<SourceFile>) -> Vec<Finding> {
-    validate_with(policy_root, file, None)
-}
-
-/// As [`validate`], for a given Kubernetes `(major, minor)` version when it is known (it
-/// decides whether `group: "*"` is accepted).
 /// AL201–AL204 for one Policy as written (registered as a [`Check::PolicySource`] rule).
 ///
 /// [`Check::PolicySource`]: crate::rules::registry::Check::PolicySource
@@ -72,6 +64,9 @@ pub fn check(cx: &crate::context::DocCtx<'_>, policy_root: Node<'_>) -> Vec<Find
     validate_with(policy_root, cx.file, cx.config.kubernetes_version)
 }
 
+/// Validates one Policy document (`policy_root` is its root mapping; spans are in the
+/// coordinates of `file`) as Kubernetes `(major, minor)` does, or the newest when the version
+/// is not known (it decides whether `group: "*"` is accepted).
 pub fn validate_with(
     policy_root: Node<'_>,
     file: &Arc<SourceFile>,
