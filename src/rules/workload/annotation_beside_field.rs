@@ -51,16 +51,7 @@ pub fn governing_field<'d>(pod: PodTemplate<'d>, name: &str) -> Option<(Node<'d>
 }
 
 pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
-    let Some(annotations) = pod.metadata.and_then(|m| m.get("annotations")) else {
-        return;
-    };
-    for (key, value) in annotations.entries() {
-        let Some(name) = key.text() else {
-            continue;
-        };
-        if !name.starts_with(CONTAINER) && name != POD {
-            continue;
-        }
+    for (key, value, name) in pod.annotations() {
         let Some((field, place)) = governing_field(pod, name) else {
             continue;
         };

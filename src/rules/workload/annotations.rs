@@ -9,13 +9,7 @@ const POD: &str = "seccomp.security.alpha.kubernetes.io/";
 const CONTAINER: &str = "container.seccomp.security.alpha.kubernetes.io/";
 
 pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
-    let Some(annotations) = pod.metadata.and_then(|m| m.get("annotations")) else {
-        return;
-    };
-    for (key, value) in annotations.entries() {
-        let Some(name) = key.text() else {
-            continue;
-        };
+    for (key, value, name) in pod.annotations() {
         // Beside a field that decides the profile, the annotation changes nothing (AL314).
         if super::annotation_beside_field::governing_field(pod, name).is_some() {
             continue;
