@@ -7,7 +7,7 @@ mod host_logs;
 mod missing;
 mod placement;
 
-use super::registry::{declared, Check, Rule};
+use super::registry::{Check, Rule};
 use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
@@ -105,11 +105,11 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
         forwarders,
         kubeadm_init_taints: &index.kubeadm_init_taints,
     };
-    for rule in super::registry::all() {
-        if let Check::Forwarding(check) = rule.check {
-            let before = out.len();
+    super::registry::run_into(out, |check, out| match check {
+        Check::Forwarding(check) => {
             check(&scan, config, out);
-            declared(rule, &out[before..]);
+            true
         }
-    }
+        _ => false,
+    });
 }

@@ -13,17 +13,17 @@ use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
-use registry::{declared, Check};
+use registry::Check;
 
 /// Runs every per-document rule on one document.
 pub fn check_document(cx: &mut DocCtx<'_>) {
-    for rule in registry::all() {
-        if let Check::Document(check) = rule.check {
-            let before = cx.findings.len();
+    registry::run_on(cx, |check, cx| match check {
+        Check::Document(check) => {
             check(cx);
-            declared(rule, &cx.findings[before..]);
+            true
         }
-    }
+        _ => false,
+    });
     check_object(cx);
     for item in crate::model::list_items(cx.root) {
         check_object(&mut DocCtx {
@@ -40,13 +40,13 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
 /// The rules for one Kubernetes object (a document, or an item of a `kind: List`): those
 /// that look at the object itself, then those of each view the families find in it.
 fn check_object(cx: &mut DocCtx<'_>) {
-    for rule in registry::all() {
-        if let Check::Object(check) = rule.check {
-            let before = cx.findings.len();
+    registry::run_on(cx, |check, cx| match check {
+        Check::Object(check) => {
             check(cx);
-            declared(rule, &cx.findings[before..]);
+            true
         }
-    }
+        _ => false,
+    });
     apiserver::check_object(cx);
     policy::check_object(cx);
     seccomp::check_object(cx);
@@ -57,13 +57,13 @@ fn check_object(cx: &mut DocCtx<'_>) {
 /// Runs the rules that need facts from several files.
 pub fn check_cluster(index: &ClusterIndex, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
-    for rule in registry::all() {
-        if let Check::Cluster(check) = rule.check {
-            let before = out.len();
-            check(index, config, &mut out);
-            declared(rule, &out[before..]);
+    registry::run_into(&mut out, |check, out| match check {
+        Check::Cluster(check) => {
+            check(index, config, out);
+            true
         }
-    }
+        _ => false,
+    });
     forwarding::check_cluster(index, config, &mut out);
     out
 }

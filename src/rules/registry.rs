@@ -67,6 +67,30 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
     .flatten()
 }
 
+/// Runs on one document every rule that `run` accepts: it runs the check when the check is
+/// of the view at hand and returns whether it did.
+pub(crate) fn run_on(cx: &mut DocCtx<'_>, mut run: impl FnMut(&Check, &mut DocCtx<'_>) -> bool) {
+    for rule in all() {
+        let before = cx.findings.len();
+        if run(&rule.check, cx) {
+            declared(rule, &cx.findings[before..]);
+        }
+    }
+}
+
+/// As [`run_on`], for the rules that look at the whole scan and report into `out`.
+pub(crate) fn run_into(
+    out: &mut Vec<Finding>,
+    mut run: impl FnMut(&Check, &mut Vec<Finding>) -> bool,
+) {
+    for rule in all() {
+        let before = out.len();
+        if run(&rule.check, out) {
+            declared(rule, &out[before..]);
+        }
+    }
+}
+
 /// In debug builds (the tests), checks that a rule reported only the codes it declares, and
 /// attached fix edits only if it declares that it can.
 pub(crate) fn declared(rule: &Rule, reported: &[Finding]) {

@@ -11,7 +11,7 @@ mod mounts;
 mod policy_file;
 mod rotation;
 
-use super::registry::{declared, Check, Rule};
+use super::registry::{Check, Rule};
 use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::finding::Finding;
@@ -81,13 +81,13 @@ pub(super) fn check_object(cx: &mut DocCtx<'_>) {
         }
     }
     for config in apiserver::read(cx.root, cx.file) {
-        for rule in super::registry::all() {
-            if let Check::ApiServer(check) = rule.check {
-                let before = cx.findings.len();
+        super::registry::run_on(cx, |check, cx| match check {
+            Check::ApiServer(check) => {
                 check(cx, &config);
-                declared(rule, &cx.findings[before..]);
+                true
             }
-        }
+            _ => false,
+        });
         let facts = ApiServerFacts::new(&config, cx.file, cx.doc.template.clone());
         cx.index.apiservers.push(facts);
     }

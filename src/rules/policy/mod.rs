@@ -131,7 +131,7 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
     if policy.rules.is_empty() {
         return;
     }
-    run(cx, |cx, check| match check {
+    super::registry::run_on(cx, |check, cx| match check {
         Check::Policy(check) => {
             check(cx, policy);
             true
@@ -142,23 +142,13 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
         return;
     }
     let analysis = Analysis::new(policy, cx.config);
-    run(cx, |cx, check| match check {
+    super::registry::run_on(cx, |check, cx| match check {
         Check::LoadablePolicy(check) => {
             check(cx, policy, &analysis);
             true
         }
         _ => false,
     });
-}
-
-/// Runs the registered rules that `accept` runs (it returns `false` for the others).
-fn run(cx: &mut DocCtx<'_>, mut accept: impl FnMut(&mut DocCtx<'_>, &Check) -> bool) {
-    for rule in super::registry::all() {
-        let before = cx.findings.len();
-        if accept(cx, &rule.check) {
-            declared(rule, &cx.findings[before..]);
-        }
-    }
 }
 
 /// Every probe with the policy's decision for it.

@@ -7,7 +7,7 @@ mod values;
 
 use std::sync::Arc;
 
-use super::registry::{declared, Check, Rule};
+use super::registry::{Check, Rule};
 use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::seccomp::{self, Form, Profile, ProfileEntry};
@@ -37,13 +37,13 @@ pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     let Some(profile) = seccomp::recognise(cx.root, &cx.file.path) else {
         return;
     };
-    for rule in super::registry::all() {
-        if let Check::Seccomp(check) = rule.check {
-            let before = cx.findings.len();
+    super::registry::run_on(cx, |check, cx| match check {
+        Check::Seccomp(check) => {
             check(cx, &profile);
-            declared(rule, &cx.findings[before..]);
+            true
         }
-    }
+        _ => false,
+    });
     let operator = match profile.form {
         Form::File => None,
         Form::Operator => match seccomp::operator_name(cx.root) {

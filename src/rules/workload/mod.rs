@@ -7,7 +7,7 @@ mod annotations;
 mod profile_fields;
 mod profile_refs;
 
-use super::registry::{declared, Check, Rule};
+use super::registry::{Check, Rule};
 use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::workload::pod_template;
@@ -40,11 +40,11 @@ pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     let Some(pod) = pod_template(cx.root) else {
         return;
     };
-    for rule in super::registry::all() {
-        if let Check::Workload(check) = rule.check {
-            let before = cx.findings.len();
+    super::registry::run_on(cx, |check, cx| match check {
+        Check::Workload(check) => {
             check(cx, pod);
-            declared(rule, &cx.findings[before..]);
+            true
         }
-    }
+        _ => false,
+    });
 }
