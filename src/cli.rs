@@ -87,7 +87,7 @@ pub struct CheckArgs {
     /// The Kubernetes version the cluster runs (`1.30`), overriding `kubernetes-version` in
     /// `.auditlint.yaml`: version-dependent rules (control-plane taints, `group: "*"` in
     /// audit policies) follow it.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::policy_cmd::parse_version)]
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::version::parse_arg)]
     pub kubernetes_version: Option<(u32, u32)>,
 
     /// Only run these rules (codes or names, comma-separated).
@@ -105,6 +105,11 @@ pub struct CheckArgs {
     /// Print only the summary line (human format).
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Print which files form each cluster, and why, instead of the findings (human or
+    /// json format).
+    #[arg(long)]
+    pub show_clusters: bool,
 
     /// Read settings from this file instead of the `.auditlint.yaml` found from the scanned
     /// directory upward.
@@ -299,9 +304,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     config.host_root = args.host_root.clone();
     config.max_file_size = args.max_file_size;
-    if args.kubernetes_version.is_some() {
-        config.kubernetes_version = args.kubernetes_version;
-    }
+    config.version_override = args.kubernetes_version;
     match (rule_codes(&args.select), rule_codes(&args.ignore)) {
         (Ok(select), Ok(ignore)) => {
             if !select.is_empty() {
@@ -327,7 +330,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => return fail(&e),
         }
     }
-    let report = match engine::scan_paths_and_texts(&paths, rendered, &config) {
+    let report = match engine::scan_paths_and_rendered(&paths, rendered, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
     };
@@ -350,16 +353,24 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => fail(&e),
         };
     }
+    if args.show_clusters {
+        print(&match args.format {
+            Format::Json => output::clusters::json(&report),
+            _ => output::clusters::human(&report),
+        });
+        return exit_status(&report, FailOn::Never);
+    }
     let color = args.color.enabled();
     let text = match args.format {
         Format::Human => output::human::render(&report, color, terminal_width(), args.quiet),
         Format::Json => output::json::render(&report),
-        Format::Sarif => output::sarif::render(&report, output::location::working_dir().as_deref()),
-        Format::Github => {
-            output::github::render(&report, output::location::working_dir().as_deref())
-        }
+        Format::Sarif => output::sarif::render(&report),
+        Format::Github => output::github::render(&report),
         Format::Concise => {
-            output::concise::render(&report, output::location::working_dir().as_deref())
+            for note in &report.notes {
+                eprintln!("auditlint: note: {note}");
+            }
+            output::concise::render(&report)
         }
     };
     print(&text);
@@ -367,6 +378,13 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 pub fn exit_status(report: &Report, fail_on: FailOn) -> ExitCode {
+    // An incomplete scan fails whatever it found: a named input was not read.
+    if !report.input_errors.is_empty() {
+        for e in &report.input_errors {
+            eprintln!("auditlint: error: {e}");
+        }
+        return ExitCode::from(2);
+    }
     let failed = fail_on
         .threshold()
         .is_some_and(|t| report.active().any(|f| f.severity >= t));

@@ -47,6 +47,8 @@ pub struct Finding {
     pub template: Option<String>,
     pub related: Vec<Related>,
     pub suppressed: Option<Suppression>,
+    /// The cluster a cross-file finding is about ([`crate::scope`]).
+    pub cluster: Option<String>,
     /// Replacements in `file` that fix the finding; empty until the rule offers a fix.
     pub edits: Vec<Edit>,
 }
@@ -73,6 +75,7 @@ impl Finding {
             template: None,
             related: Vec::new(),
             suppressed: None,
+            cluster: None,
             edits: Vec::new(),
         }
     }

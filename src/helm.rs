@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::engine::Text;
+use crate::discover::Rendered;
 
 /// `helm` on `PATH` (the first executable file of that name), if any.
 fn find_helm(path_var: Option<OsString>) -> Option<PathBuf> {
@@ -43,11 +43,11 @@ fn not_a_flag(path: &Path) -> PathBuf {
 
 /// The name the rendered stream is shown under.
 pub fn display_name(chart: &Path) -> String {
-    format!("{} (helm template)", chart.display())
+    format!("{} (helm template)", crate::discover::display_path(chart))
 }
 
 /// Runs `helm template CHART -f VALUES...` and returns its output as one stream to scan.
-pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
+pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
     if !chart.exists() {
         return Err(format!("{}: no such chart directory", chart.display()));
     }
@@ -80,10 +80,10 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
     }
     let text = String::from_utf8(output.stdout)
         .map_err(|_| format!("`helm template {}` printed invalid UTF-8", chart.display()))?;
-    Ok(Text {
+    Ok(Rendered {
         display: display_name(chart),
         text,
-        abs_path: None,
+        chart: chart.to_path_buf(),
     })
 }
 
@@ -91,6 +91,11 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
 /// text (for syntax errors, which have no parsed document to carry it): the last
 /// `# Source:` line before `offset`, when no document separator follows it.
 pub fn template_at(text: &str, offset: usize) -> Option<String> {
+    source_at(text, offset).map(|(_, name)| name.to_owned())
+}
+
+/// As [`template_at`], with the offset of the `# Source:` line.
+pub fn source_at(text: &str, offset: usize) -> Option<(usize, &str)> {
     let before = text.get(..offset)?;
     let line_start = before
         .rmatch_indices("# Source:")
@@ -105,7 +110,14 @@ pub fn template_at(text: &str, offset: usize) -> Option<String> {
         return None;
     }
     let name = first.strip_prefix("# Source:")?.trim();
-    (!name.is_empty()).then(|| name.to_owned())
+    (!name.is_empty()).then_some((line_start, name))
+}
+
+/// Where template `name` (`CHART/templates/x.yaml`, as `# Source:` names it) is inside the
+/// chart directory `chart`: the chart's own name is the first component.
+pub fn template_file(chart: &Path, name: &str) -> PathBuf {
+    let inside = name.split_once('/').map_or(name, |(_, rest)| rest);
+    chart.join(inside)
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub mod model;
 pub mod output;
 pub mod policy_cmd;
 mod rules;
+pub mod scope;
 pub mod source;
 pub mod suppress;
+pub mod version;
 pub mod yaml;

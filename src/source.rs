@@ -6,11 +6,14 @@ use crate::yaml::Span;
 
 #[derive(Debug)]
 pub struct SourceFile {
-    /// As shown to users: relative to the scanned directory, as given, or `-` for stdin.
+    /// As shown to users: relative to the working directory when the file is under it, else
+    /// absolute; `-` for stdin, `CHART (helm template)` for a rendered chart.
     pub path: String,
     pub text: Arc<str>,
     /// The file on disk (canonical), for resolving host paths; `None` for stdin.
     pub abs_path: Option<std::path::PathBuf>,
+    /// For `helm template` output: the chart directory, where each `# Source:` template is.
+    pub chart: Option<std::path::PathBuf>,
     line_starts: Vec<usize>,
 }
 
@@ -44,8 +47,22 @@ impl SourceFile {
             path: path.into(),
             text,
             abs_path,
+            chart: None,
             line_starts,
         })
+    }
+
+    /// The output of `helm template CHART`.
+    pub fn rendered(
+        path: impl Into<String>,
+        text: impl Into<Arc<str>>,
+        chart: std::path::PathBuf,
+    ) -> Arc<Self> {
+        let mut file = Self::on_disk(path, text, None);
+        if let Some(f) = Arc::get_mut(&mut file) {
+            f.chart = Some(chart);
+        }
+        file
     }
 
     /// The file cut after the line following `offset`: the same path, lines and columns for
@@ -61,7 +78,12 @@ impl SourceFile {
         if end >= self.text.len() {
             return Arc::clone(self);
         }
-        SourceFile::on_disk(self.path.clone(), &self.text[..end], self.abs_path.clone())
+        let mut prefix =
+            SourceFile::on_disk(self.path.clone(), &self.text[..end], self.abs_path.clone());
+        if let Some(p) = Arc::get_mut(&mut prefix) {
+            p.chart.clone_from(&self.chart);
+        }
+        prefix
     }
 
     /// The 0-based line holding byte `offset`.

@@ -6,6 +6,7 @@ pub mod apiserver;
 pub mod paths;
 pub mod policy;
 pub mod seccomp;
+pub mod version;
 pub mod workload;
 
 use crate::yaml::Node;

@@ -104,9 +104,25 @@ fn span(s: crate::yaml::Span) -> SourceSpan {
 }
 
 fn source_name(f: &Finding) -> String {
-    match &f.template {
-        Some(t) => format!("{} (in template {t})", f.file.path),
-        None => f.file.path.clone(),
+    let mut about = Vec::new();
+    if let Some(t) = &f.template {
+        about.push(format!("in template {t}"));
+    }
+    // `default` (the whole scan, without `clusters:`) goes without saying here.
+    if let Some(c) = f.cluster.as_deref().filter(|c| *c != crate::scope::DEFAULT) {
+        about.push(format!("cluster {c}"));
+    }
+    match about.is_empty() {
+        true => f.file.path.clone(),
+        false => format!("{} ({})", f.file.path, about.join(", ")),
+    }
+}
+
+/// A related location's file, with its own template when it is in rendered Helm output.
+fn related_name(r: &crate::finding::Related) -> String {
+    match crate::helm::template_at(&r.file.text, r.span.start) {
+        Some(t) => format!("{} (in template {t})", r.file.path),
+        None => r.file.path.clone(),
     }
 }
 
@@ -166,7 +182,7 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
             message: r.message.clone(),
             source: Source {
                 file: Arc::clone(&r.file),
-                name: r.file.path.clone(),
+                name: related_name(r),
             },
             span: span(r.span),
         })
@@ -202,6 +218,9 @@ pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String
             out.push_str(&render_finding(f, color, width));
             out.push('\n');
         }
+    }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
     }
     out.push_str(&summary(report, color));
     out.push('\n');

@@ -1,5 +1,6 @@
 //! One module per output format; each renders a finished [`Report`](crate::engine::Report).
 
+pub mod clusters;
 pub mod concise;
 pub mod github;
 pub mod human;

@@ -10,7 +10,7 @@ mod placement;
 use super::registry::{Check, Rule};
 use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
-use crate::config::Config;
+use crate::config::{Config, Managed};
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
@@ -19,7 +19,7 @@ use crate::model::workload::{pod_template, WorkloadFacts};
 pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL401],
-        check: Check::Forwarding(|scan, _, out| missing::check(scan, out)),
+        check: Check::Forwarding(|scan, _, out| missing::check(scan, scan.declared_at, out)),
         fixable: false,
     },
     Rule {
@@ -34,7 +34,12 @@ pub(super) const RULES: &[Rule] = &[
     },
     Rule {
         codes: &[Code::AL404, Code::AL405],
-        check: Check::Forwarding(audit_log::check),
+        // A managed control plane writes no audit log file on a node anyone can reach.
+        check: Check::Forwarding(|scan, config, out| {
+            if scan.managed == Managed::None {
+                audit_log::check(scan, config, out);
+            }
+        }),
         fixable: false,
     },
 ];
@@ -44,18 +49,12 @@ pub(super) fn record(cx: &mut DocCtx<'_>) {
     let Some(t) = pod_template(cx.root) else {
         return;
     };
-    let mut facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
-    if facts.agent.is_none() {
-        // Other workloads matter only as a cluster definition and as the place of AL401 when
-        // there is no apiserver: the first one of the scan is enough (`ClusterIndex::merge`
-        // keeps it across files). It keeps the file's text only up to the line after its
-        // `kind`, so that memory does not grow with every manifest scanned.
-        if cx.index.workloads.iter().any(|w| w.agent.is_none()) {
-            return;
-        }
-        facts.file = cx.file.prefix_through_line_after(facts.span.end);
+    let facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
+    // Other workloads are no cross-file rule's concern: what makes a cluster is its control
+    // plane, not its applications.
+    if facts.agent.is_some() {
+        cx.index.workloads.push(facts);
     }
-    cx.index.workloads.push(facts);
 }
 
 /// What the AL4xx rules look at, in a deterministic order (path, then offset).
@@ -65,7 +64,11 @@ pub struct Scan<'a> {
     /// Log agents that run as DaemonSets.
     pub forwarders: Vec<&'a WorkloadFacts>,
     /// Taints of kubeadm `InitConfiguration`s, by file.
-    pub kubeadm_init_taints: &'a [(String, NodeTaints)],
+    pub kubeadm_init_taints: &'a [(std::sync::Arc<crate::source::SourceFile>, NodeTaints)],
+    /// Where `.auditlint.yaml` declares the cluster, when it does.
+    pub declared_at: Option<&'a (std::sync::Arc<crate::source::SourceFile>, crate::yaml::Span)>,
+    /// Who runs the control plane.
+    pub managed: Managed,
 }
 
 impl Scan<'_> {
@@ -76,20 +79,15 @@ impl Scan<'_> {
             NodeTaints::Kubeadm => self
                 .kubeadm_init_taints
                 .iter()
-                .find(|(path, _)| *path == api.file.path)
+                .find(|(file, _)| file.path == api.file.path)
                 .map_or(&api.taints, |(_, taints)| taints),
             listed => listed,
         }
     }
 }
 
-/// Runs the [`Check::Forwarding`] rules, when the scan defines a cluster.
+/// Runs the [`Check::Forwarding`] rules over the cluster's log forwarders.
 pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
-    // Without a cluster definition (only policies or profiles were scanned), there is nothing
-    // to say about log collection.
-    if index.apiservers.is_empty() && index.workloads.is_empty() {
-        return;
-    }
     let mut apiservers: Vec<&ApiServerFacts> = index.apiservers.iter().collect();
     apiservers.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
     let mut workloads: Vec<&WorkloadFacts> = index.workloads.iter().collect();
@@ -104,6 +102,8 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
         workloads,
         forwarders,
         kubeadm_init_taints: &index.kubeadm_init_taints,
+        declared_at: index.declared_at.as_ref(),
+        managed: index.managed,
     };
     super::registry::run_into(out, |check, out| match check {
         Check::Forwarding(check) => {

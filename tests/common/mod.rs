@@ -98,3 +98,37 @@ pub fn assert_schema_valid(name: &str, value: &serde_json::Value) -> Option<json
     assert!(errors.is_empty(), "{errors:#?}");
     Some(validator)
 }
+
+/// A `helm` command over the real Helm engine (`../shared/tools/helm/install.sh`, installed
+/// once under the target directory). `None` with a notice when it cannot be had; under CI it
+/// must be there.
+pub fn real_helm() -> Option<PathBuf> {
+    static HELM: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    HELM.get_or_init(|| {
+        let install = shared("tools/helm/install.sh");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm");
+        let helm = install.and_then(|script| {
+            let out = std::process::Command::new("bash")
+                .arg(script)
+                .arg(&dir)
+                .output()
+                .ok()?;
+            if !out.status.success() {
+                eprintln!(
+                    "the Helm engine could not be installed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                return None;
+            }
+            Some(dir.join("bin/helm"))
+        });
+        if helm.is_none() && std::env::var_os("CI").is_some() {
+            panic!("CI needs the real Helm engine (../shared/tools/helm/install.sh)");
+        }
+        if helm.is_none() {
+            eprintln!("skipped: no real Helm engine");
+        }
+        helm
+    })
+    .clone()
+}

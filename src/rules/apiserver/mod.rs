@@ -76,8 +76,8 @@ pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     {
         let taints = apiserver::kubeadm_registration(Some(cx.root));
         if taints != NodeTaints::Kubeadm {
-            let path = cx.file.path.clone();
-            cx.index.kubeadm_init_taints.push((path, taints));
+            let file = std::sync::Arc::clone(cx.file);
+            cx.index.kubeadm_init_taints.push((file, taints));
         }
     }
     for config in apiserver::read(cx.root, cx.file) {

@@ -8,7 +8,7 @@ use crate::model::policy::probes;
 use crate::model::policy::{Level, Policy, Stage};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
-    let version = cx.config.kubernetes_version;
+    let version = cx.config.version();
     let dead_end = super::catch_all_none(policy);
     for request in probes::failed_authentication() {
         let decision = evaluate(policy, &request, version);

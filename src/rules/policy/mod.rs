@@ -161,7 +161,7 @@ impl Analysis {
         let results = probes::all(&config.extra_probes)
             .into_iter()
             .map(|p| {
-                let d = evaluate(policy, &p.request, config.kubernetes_version);
+                let d = evaluate(policy, &p.request, config.version());
                 (p, d)
             })
             .collect();

@@ -29,6 +29,8 @@ use crate::yaml::{Node, Span};
 #[derive(Debug, Clone)]
 pub(crate) struct Issue {
     pub code: Code,
+    /// Set when this problem is less (or more) severe than its rule's default.
+    pub severity: Option<crate::finding::Severity>,
     pub span: Span,
     pub message: String,
     pub label: String,
@@ -39,6 +41,7 @@ impl Issue {
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Issue {
             code,
+            severity: None,
             span,
             message: message.into(),
             label: String::new(),
@@ -61,7 +64,7 @@ impl Issue {
 ///
 /// [`Check::PolicySource`]: crate::rules::registry::Check::PolicySource
 pub fn check(cx: &crate::context::DocCtx<'_>, policy_root: Node<'_>) -> Vec<Finding> {
-    validate_with(policy_root, cx.file, cx.config.kubernetes_version)
+    validate_with(policy_root, cx.file, cx.config.version())
 }
 
 /// Validates one Policy document (`policy_root` is its root mapping; spans are in the
@@ -76,6 +79,9 @@ pub fn validate_with(
         .into_iter()
         .map(|issue| {
             let mut f = Finding::new(issue.code, file, issue.span).message(issue.message);
+            if let Some(severity) = issue.severity {
+                f.severity = severity;
+            }
             if !issue.label.is_empty() {
                 f = f.label(issue.label);
             }
@@ -104,7 +110,7 @@ pub(crate) fn issues(root: Node<'_>, kubernetes_version: Option<(u32, u32)>) -> 
     let schema_issues = schema::check(root);
     let unknown: Vec<&schema::Unknown> = schema_issues.unknown.iter().collect();
 
-    let mut out = header::check(root, &unknown);
+    let mut out = header::check(root, &unknown, kubernetes_version);
     out.extend(checks::check(root, kubernetes_version, &unknown));
     // Schema findings on a node a value check already explained are the same problem.
     for issue in schema_issues.issues {
