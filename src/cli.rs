@@ -134,6 +134,16 @@ pub struct CheckArgs {
     /// A values file for `--helm-chart` (passed as `helm template -f FILE`; repeatable).
     #[arg(long, value_name = "FILE", requires = "helm_chart")]
     pub values: Vec<PathBuf>,
+
+    /// Render this kustomization with `kubectl kustomize` or `kustomize build` (whichever is
+    /// on PATH) and scan the output (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub kustomize: Vec<PathBuf>,
+
+    /// Lint each top-level kustomization found in the scanned directories as kustomize
+    /// builds it, instead of its bases and patches as loose files (`render: auto`).
+    #[arg(long)]
+    pub render: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,26 +324,28 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         (Err(e), _) | (_, Err(e)) => return fail(&e),
     }
-    let mut paths = args.paths.clone();
-    let mut rendered = Vec::new();
-    if let Some(chart) = &args.helm_chart {
-        match crate::helm::render(chart, &args.values) {
-            Ok(text) => rendered.push(text),
-            Err(e) => return fail(&e),
-        }
-    } else if paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
+    config.render |= args.render;
+    let request = crate::render::Request {
+        paths: &args.paths,
+        helm_chart: args.helm_chart.as_deref(),
+        values: &args.values,
+        kustomize: &args.kustomize,
+    };
+    let inputs = match crate::render::gather(&request, &config) {
+        Ok(inputs) => inputs,
+        Err(e) => return fail(&e),
+    };
     if let Some(path) = &args.baseline {
         match crate::suppress::Baseline::read(path) {
             Ok(baseline) => config.baseline = Some(baseline),
             Err(e) => return fail(&e),
         }
     }
-    let report = match engine::scan_paths_and_rendered(&paths, rendered, &config) {
+    let mut report = match engine::scan_discovered(inputs.found, inputs.rendered, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
     };
+    report.notes.extend(inputs.notes);
     if let Some(path) = &args.write_baseline {
         let baseline = crate::suppress::Baseline::of(&report.findings);
         return match baseline.write(path) {

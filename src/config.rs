@@ -66,6 +66,8 @@ pub struct Config {
     /// The directory of the configuration file (canonical): `clusters` paths and
     /// `per-path-ignores` are relative to it.
     pub root: Option<PathBuf>,
+    /// `render: auto`: kustomizations are linted as kustomize builds them, not as loose files.
+    pub render: bool,
     /// Resolve absolute host paths under this directory (`--host-root /` on a node).
     pub host_root: Option<PathBuf>,
     /// Files larger than this are reported (AL002 family) and not parsed.

@@ -40,15 +40,13 @@ pub struct Text {
     pub abs_path: Option<PathBuf>,
 }
 
-/// The output of a renderer, with the directory it rendered, so that findings can point at
-/// the template file that wrote each object.
+/// The output of a renderer, with what it rendered, so that findings can point at the file
+/// that wrote each object.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rendered {
     pub display: String,
     pub text: String,
-    /// The chart directory, as given (`# Source: NAME/templates/x.yaml` lives at
-    /// `CHART/templates/x.yaml`).
-    pub chart: PathBuf,
+    pub from: crate::source::RenderedFrom,
 }
 
 /// What the command-line paths expand to.
@@ -61,6 +59,8 @@ pub struct Discovered {
     pub failed: Vec<Skipped>,
     /// Files named on the command line (not found by walking a directory).
     pub named: Vec<PathBuf>,
+    /// The paths discovery was asked for, as shown.
+    pub requested: Vec<String>,
 }
 
 /// How a path is shown: relative to the working directory when it is under it, else
@@ -130,7 +130,10 @@ const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target
 /// named path that cannot be scanned is recorded in `failed`; the others are still scanned.
 /// Only an invalid `exclude` pattern stops discovery.
 pub fn discover(paths: &[PathBuf], exclude: &[String]) -> Result<Discovered, String> {
-    let mut found = Discovered::default();
+    let mut found = Discovered {
+        requested: paths.iter().map(|p| display_path(p)).collect(),
+        ..Discovered::default()
+    };
     for path in paths {
         if path.as_os_str() == "-" {
             found.inputs.push(Input::Stdin);

@@ -88,19 +88,25 @@ pub fn scan_paths_and_rendered(
     rendered: Vec<Rendered>,
     config: &Config,
 ) -> Result<Report, ScanError> {
+    let found = discover::discover(paths, &config.exclude).map_err(ScanError)?;
+    scan_discovered(found, rendered, config)
+}
+
+/// Scans what discovery found (as a caller may have trimmed it: `render: auto` takes out the
+/// files it renders) together with rendered streams.
+pub fn scan_discovered(
+    mut found: Discovered,
+    rendered: Vec<Rendered>,
+    config: &Config,
+) -> Result<Report, ScanError> {
     let start = Instant::now();
-    let mut found = discover::discover(paths, &config.exclude).map_err(ScanError)?;
     found
         .inputs
         .extend(rendered.into_iter().map(|r| Input::Rendered(Arc::new(r))));
     if found.inputs.is_empty() && found.skipped.is_empty() && found.failed.is_empty() {
         return Err(ScanError(format!(
             "no YAML or JSON files found in {}",
-            paths
-                .iter()
-                .map(|p| discover::display_path(p))
-                .collect::<Vec<_>>()
-                .join(", ")
+            found.requested.join(", ")
         )));
     }
     let mut report = scan(found, Vec::new(), config);
@@ -132,7 +138,7 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
             Ok((text, abs)) => {
                 let file = match input {
                     Input::Rendered(r) => {
-                        SourceFile::rendered(input.display(), text, r.chart.clone())
+                        SourceFile::rendered(input.display(), text, r.from.clone())
                     }
                     _ => SourceFile::on_disk(input.display(), text, abs),
                 };

@@ -21,14 +21,14 @@ fn find_helm(path_var: Option<OsString>) -> Option<PathBuf> {
 }
 
 #[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
@@ -48,6 +48,30 @@ pub fn display_name(chart: &Path) -> String {
 
 /// Runs `helm template CHART -f VALUES...` and returns its output as one stream to scan.
 pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
+    render_release(&Release {
+        name: None,
+        chart,
+        values,
+        set: &[],
+        namespace: None,
+    })
+}
+
+/// A chart as a release renders it: what `helm template [NAME] CHART -f … --set … -n NS`
+/// takes.
+#[derive(Debug)]
+pub struct Release<'a> {
+    pub name: Option<&'a str>,
+    pub chart: &'a Path,
+    pub values: &'a [PathBuf],
+    /// `--set name=value` parameters.
+    pub set: &'a [String],
+    pub namespace: Option<&'a str>,
+}
+
+/// Runs `helm template` for `release` and returns its output as one stream to scan.
+pub fn render_release(release: &Release<'_>) -> Result<Rendered, String> {
+    let (chart, values) = (release.chart, release.values);
     if !chart.exists() {
         return Err(format!("{}: no such chart directory", chart.display()));
     }
@@ -56,9 +80,19 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
          yourself: `helm template CHART | auditlint check -`",
     )?;
     let mut command = Command::new(&helm);
-    command.arg("template").arg(not_a_flag(chart));
+    command.arg("template");
+    if let Some(name) = release.name {
+        command.arg(name);
+    }
+    command.arg(not_a_flag(chart));
     for v in values {
         command.arg("-f").arg(not_a_flag(v));
+    }
+    for s in release.set {
+        command.arg("--set").arg(s);
+    }
+    if let Some(ns) = release.namespace {
+        command.arg("-n").arg(ns);
     }
     let output = command
         .stdin(Stdio::null())
@@ -83,7 +117,7 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
     Ok(Rendered {
         display: display_name(chart),
         text,
-        chart: chart.to_path_buf(),
+        from: crate::source::RenderedFrom::HelmChart(chart.to_path_buf()),
     })
 }
 

@@ -4,6 +4,17 @@ use std::sync::Arc;
 
 use crate::yaml::Span;
 
+/// What rendered a stream, and where the files it was rendered from are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderedFrom {
+    /// `helm template CHART`: each `# Source: NAME/templates/x.yaml` is under the chart
+    /// directory.
+    HelmChart(std::path::PathBuf),
+    /// `kustomize build`: each object's `config.kubernetes.io/origin` path is relative to
+    /// this directory.
+    Kustomize(std::path::PathBuf),
+}
+
 #[derive(Debug)]
 pub struct SourceFile {
     /// As shown to users: relative to the working directory when the file is under it, else
@@ -12,8 +23,8 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// The file on disk (canonical), for resolving host paths; `None` for stdin.
     pub abs_path: Option<std::path::PathBuf>,
-    /// For `helm template` output: the chart directory, where each `# Source:` template is.
-    pub chart: Option<std::path::PathBuf>,
+    /// For rendered output: what rendered it, to find the file that wrote each object.
+    pub rendered_from: Option<RenderedFrom>,
     line_starts: Vec<usize>,
 }
 
@@ -47,20 +58,20 @@ impl SourceFile {
             path: path.into(),
             text,
             abs_path,
-            chart: None,
+            rendered_from: None,
             line_starts,
         })
     }
 
-    /// The output of `helm template CHART`.
+    /// The output of a renderer (`helm template`, `kustomize build`).
     pub fn rendered(
         path: impl Into<String>,
         text: impl Into<Arc<str>>,
-        chart: std::path::PathBuf,
+        from: RenderedFrom,
     ) -> Arc<Self> {
         let mut file = Self::on_disk(path, text, None);
         if let Some(f) = Arc::get_mut(&mut file) {
-            f.chart = Some(chart);
+            f.rendered_from = Some(from);
         }
         file
     }
@@ -81,7 +92,7 @@ impl SourceFile {
         let mut prefix =
             SourceFile::on_disk(self.path.clone(), &self.text[..end], self.abs_path.clone());
         if let Some(p) = Arc::get_mut(&mut prefix) {
-            p.chart.clone_from(&self.chart);
+            p.rendered_from.clone_from(&self.rendered_from);
         }
         prefix
     }

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{finding_codes, tree};
+use common::{apiserver, finding_codes, tree, FORWARDER};
 use serde_json::Value;
 
 fn run_in(cwd: &Path, args: &[&str], stdin: Option<&str>) -> Output {
@@ -70,33 +70,6 @@ spec:
   ports: [{port: 80}]
 ";
 
-/// A static-Pod apiserver writing its audit log to `/var/log/kubernetes/audit/`.
-fn apiserver(image_tag: &str) -> String {
-    format!(
-        "apiVersion: v1
-kind: Pod
-metadata: {{name: kube-apiserver, namespace: kube-system}}
-spec:
-  containers:
-  - name: kube-apiserver
-    image: registry.k8s.io/kube-apiserver:{image_tag}
-    command:
-    - kube-apiserver
-    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
-    - --audit-log-path=/var/log/kubernetes/audit/audit.log
-    - --audit-log-maxage=30
-    - --audit-log-maxbackup=10
-    - --audit-log-maxsize=100
-    volumeMounts:
-    - {{name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}}
-    - {{name: audit-log, mountPath: /var/log/kubernetes/audit}}
-  volumes:
-  - {{name: audit-policy, hostPath: {{path: /etc/kubernetes/audit, type: DirectoryOrCreate}}}}
-  - {{name: audit-log, hostPath: {{path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}}}
-"
-    )
-}
-
 const POLICY: &str = "apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
@@ -113,23 +86,6 @@ rules:
   - group: \"\"
     resources: [pods/exec, pods/attach, pods/portforward]
 - level: Metadata
-";
-
-/// A fluent-bit DaemonSet that runs on control-plane nodes and reads all of `/var/log`.
-const FORWARDER: &str = "apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: fluent-bit, namespace: logging}
-spec:
-  template:
-    spec:
-      tolerations:
-      - {key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}
-      containers:
-      - name: fluent-bit
-        image: cr.fluentbit.io/fluent/fluent-bit:3.1
-        volumeMounts: [{name: varlog, mountPath: /var/log, readOnly: true}]
-      volumes:
-      - {name: varlog, hostPath: {path: /var/log}}
 ";
 
 #[test]
@@ -678,16 +634,19 @@ fn the_chart_helm_create_writes_is_clean() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(finding_codes(&json(&out)), Vec::<String>::new());
     // The pipeline people write, with the shell's default (no pipefail).
-    let piped = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "helm template mychart | {} check --format json -",
-            env!("CARGO_BIN_EXE_auditlint")
-        ))
-        .current_dir(dir.path())
-        .env("PATH", &path)
-        .output()
-        .unwrap();
+    let pipeline = |args: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "helm template mychart | {} check {args} -",
+                env!("CARGO_BIN_EXE_auditlint")
+            ))
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let piped = pipeline("--format json");
     assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
     assert_eq!(finding_codes(&json(&piped)), Vec::<String>::new());
     // A chart that fails to render leaves stdin empty: the pipeline fails too.
@@ -696,16 +655,7 @@ fn the_chart_helm_create_writes_is_clean() {
         "{{ fail \"this chart is broken\" }}\n",
     )
     .unwrap();
-    let broken = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "helm template mychart | {} check -",
-            env!("CARGO_BIN_EXE_auditlint")
-        ))
-        .current_dir(dir.path())
-        .env("PATH", &path)
-        .output()
-        .unwrap();
+    let broken = pipeline("");
     assert_eq!(broken.status.code(), Some(2), "{}", stderr(&broken));
     assert!(stderr(&broken).contains("standard input was empty"));
 }
@@ -793,4 +743,25 @@ fn helm_chart_findings_point_at_their_templates() {
         )),
         "{github}"
     );
+}
+
+#[test]
+fn removed_flags_follow_the_version() {
+    let api = |tag: &str| {
+        apiserver(tag).replace(
+            "    - --audit-log-maxage=30\n",
+            "    - --audit-log-maxage=30\n    - --audit-dynamic-configuration\n    - --audit-log-version=audit.k8s.io/v1beta1\n",
+        )
+    };
+    let al106 = |tag: &str| {
+        let repo = tree(&[("kube-apiserver.yaml", &api(tag))]);
+        let report = json(&run_in(repo.path(), &["check", "--format", "json"], None));
+        finding_codes(&report)
+            .into_iter()
+            .filter(|c| c == "AL106")
+            .count()
+    };
+    assert_eq!(al106("v1.18.20"), 0, "both still exist in 1.18");
+    assert_eq!(al106("v1.22.0"), 1, "dynamic audit is gone, v1beta1 is not");
+    assert_eq!(al106("v1.30.2"), 2);
 }

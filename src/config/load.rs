@@ -28,6 +28,7 @@ pub const TOP_KEYS: &[&str] = &[
     "per-path-ignores",
     "kubernetes-version",
     "clusters",
+    "render",
 ];
 
 /// Keys of one `clusters` entry.
@@ -235,6 +236,15 @@ impl Loader<'_> {
                     self.config.kubernetes_version = self.kubernetes_version(value);
                 }
                 "clusters" => self.clusters(value),
+                "render" => match value.str().filter(|_| value.is_scalar()) {
+                    Some("auto") => self.config.render = true,
+                    Some("off") => self.config.render = false,
+                    _ => self.error(
+                        ConfigError::new(value.span(), "`render` must be `auto` or `off`")
+                            .label("not a render mode")
+                            .help("`render: auto` lints each top-level kustomization as kustomize builds it"),
+                    ),
+                },
                 _ => {}
             }
         }

@@ -63,6 +63,10 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # the files declare, else the newest auditlint knows).
 # kubernetes-version: "1.30"
 
+# Lint each top-level kustomization as kustomize builds it (kubectl kustomize or
+# kustomize build must be on PATH), instead of its bases and patches as loose files.
+# render: auto
+
 # Which files form which cluster (paths relative to this file): the rules that relate
 # files (policy file found, forwarder on control-plane nodes ...) judge each on its own.
 # Without it, the scan is one cluster. `auditlint check --show-clusters` shows the model.

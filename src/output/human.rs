@@ -108,6 +108,12 @@ fn source_name(f: &Finding) -> String {
     if let Some(t) = &f.template {
         about.push(format!("in template {t}"));
     }
+    if let Some(crate::source::RenderedFrom::Kustomize(_)) = &f.file.rendered_from {
+        let at = super::location::place(&f.file, f.span);
+        if at.rendered.is_some() {
+            about.push(format!("from {}:{}", at.path, at.region[0]));
+        }
+    }
     // `default` (the whole scan, without `clusters:`) goes without saying here.
     if let Some(c) = f.cluster.as_deref().filter(|c| *c != crate::scope::DEFAULT) {
         about.push(format!("cluster {c}"));

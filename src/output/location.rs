@@ -1,15 +1,17 @@
 //! Where a finding is, as the machine formats (SARIF, GitHub annotations, concise) name it.
 //!
 //! Paths are already as users see them (relative to the working directory, else absolute:
-//! see [`crate::discover::display_path`]). A finding in `helm template` output rendered by
-//! `--helm-chart` is placed in the template file that wrote it, at the line of the finding's
-//! key when the template has it (else line 1); its place in the rendered stream is kept.
+//! see [`crate::discover::display_path`]). A finding in rendered output (`--helm-chart`,
+//! `--kustomize`) is placed in the file that wrote it — the chart template, or the file a
+//! kustomization took the object from or the patch that set the finding's key — at the line of
+//! the finding's key when that file has it (else line 1); its place in the rendered stream is
+//! kept.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::source::SourceFile;
+use crate::source::{RenderedFrom, SourceFile};
 use crate::yaml::Span;
 
 /// A place to show: a path with `/` separators and a UTF-16 region.
@@ -28,24 +30,60 @@ pub fn place(file: &SourceFile, span: Span) -> Place {
         region: utf16_region(file, span),
         rendered: None,
     };
-    let Some(chart) = &file.chart else {
-        return here;
+    let source = match &file.rendered_from {
+        None => None,
+        Some(RenderedFrom::HelmChart(chart)) => helm_source(file, span, chart),
+        Some(RenderedFrom::Kustomize(base)) => kustomize_source(file, span, base),
     };
-    let Some((source_line_start, name)) = crate::helm::source_at(&file.text, span.start) else {
-        return here;
-    };
+    match source {
+        Some((path, region)) => Place {
+            path: slashes(&crate::discover::display_path(&path)),
+            region,
+            rendered: Some((here.path, here.region)),
+        },
+        None => here,
+    }
+}
+
+/// The text of the line holding `offset`.
+fn line_at(file: &SourceFile, offset: usize) -> &str {
+    file.line_text(file.line_index(offset))
+}
+
+/// The chart template that wrote the object at `span`, and the line of its key there.
+fn helm_source(file: &SourceFile, span: Span, chart: &Path) -> Option<(PathBuf, [usize; 4])> {
+    let (source_line_start, name) = crate::helm::source_at(&file.text, span.start)?;
     let template = crate::helm::template_file(chart, name);
-    let line = file.line_text(file.line_index(span.start));
     // Lines into the rendered document, which templates mostly keep.
     let nearby = file.line_index(span.start) - file.line_index(source_line_start);
     let region = read_template(&template)
-        .and_then(|text| key_line(&text, line, nearby))
+        .and_then(|text| key_line(&text, line_at(file, span.start), nearby))
         .unwrap_or([1, 1, 1, 1]);
-    Place {
-        path: slashes(&crate::discover::display_path(&template)),
-        region,
-        rendered: Some((here.path, here.region)),
+    Some((template, region))
+}
+
+/// The file kustomize says defined the object at `span` or, when one of the patches that
+/// changed it sets the finding's key, that patch.
+fn kustomize_source(file: &SourceFile, span: Span, base: &Path) -> Option<(PathBuf, [usize; 4])> {
+    let origin = crate::kustomize::origin_at(&file.text, span.start);
+    let line = line_at(file, span.start);
+    // Overlays are applied after their bases: the last one to set the key decides.
+    for kustomization in origin.configured_in.iter().rev() {
+        let kustomization = crate::kustomize::resolve(base, kustomization);
+        for patch in crate::kustomize::patch_files(&kustomization)
+            .into_iter()
+            .rev()
+        {
+            if let Some(region) = read_template(&patch).and_then(|t| key_line(&t, line, 0)) {
+                return Some((patch, region));
+            }
+        }
     }
+    let defined = crate::kustomize::resolve(base, origin.path.as_deref()?);
+    let region = read_template(&defined)
+        .and_then(|text| key_line(&text, line, 0))
+        .unwrap_or([1, 1, 1, 1]);
+    Some((defined, region))
 }
 
 /// Template files read so far (a chart's templates are read once per output).
@@ -80,6 +118,15 @@ fn key_line(template: &str, rendered_line: &str, nearby: usize) -> Option<[usize
             let t = line.trim_start();
             let t = t.strip_prefix("- ").unwrap_or(t).trim_start();
             let t = t.trim_start_matches(['"', '\'']);
+            // The key itself, or a value that starts with it (`value: --flag=x` in a JSON
+            // patch).
+            let t = match t.strip_prefix(key) {
+                Some(_) => t,
+                None => t
+                    .split_once(": ")
+                    .map(|(_, v)| v.trim_start().trim_start_matches(['"', '\'']))
+                    .filter(|v| v.starts_with(key))?,
+            };
             let rest = t.strip_prefix(key)?;
             let boundary = rest.is_empty() || rest.starts_with(['=', ':', ' ', '"', '\'']);
             boundary.then(|| {

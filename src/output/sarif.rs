@@ -177,7 +177,7 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta]) -> Value {
                     "message": { "text": r.message },
                 });
                 if let Some(template) = crate::helm::template_at(&r.file.text, r.span.start)
-                    .filter(|_| r.file.chart.is_some() || f.template.is_some())
+                    .filter(|_| r.file.rendered_from.is_some() || f.template.is_some())
                 {
                     related["properties"] = json!({ "template": template });
                 }
