@@ -74,6 +74,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// Extra audit probes from the config file, for the policy rules (AL2xx).
     pub extra_probes: Vec<ExtraProbe>,
+    /// Policy test files (AL216), relative to the configuration file's directory once loaded.
+    pub policy_tests: Vec<PathBuf>,
     /// Findings recorded earlier (`--baseline`): reported as suppressed, so only new ones
     /// count.
     pub baseline: Option<crate::baseline::Baseline>,

@@ -17,13 +17,56 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The code of a file that ships: without comments (they name modules without using them)
+/// and without test modules, inline (`#[cfg(test)] mod tests { … }`, by convention at the end)
+/// or in files of their own, whose paths are added to `test_files`.
+fn shipped_code(file: &Path, text: &str, test_files: &mut BTreeSet<PathBuf>) -> String {
+    let dir = match file.file_stem().and_then(|s| s.to_str()) {
+        Some("mod" | "lib" | "main") => file.parent().unwrap().to_path_buf(),
+        Some(stem) => file.parent().unwrap().join(stem),
+        None => return String::new(),
+    };
+    let mut code = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim();
+        if trimmed == "#[cfg(test)]" {
+            let Some(next) = lines.peek().map(|l| l.trim()) else {
+                break;
+            };
+            if let Some(name) = next.strip_prefix("mod ").and_then(|n| n.strip_suffix(';')) {
+                test_files.insert(dir.join(format!("{name}.rs")));
+                test_files.insert(dir.join(name).join("mod.rs"));
+                lines.next();
+                continue;
+            }
+            if next.starts_with("mod ") {
+                break;
+            }
+        }
+        if !trimmed.starts_with("//") {
+            code.push(line);
+        }
+    }
+    code.join("\n")
+}
+
 /// Top-level module → the top-level modules it uses.
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
+    let mut test_files = BTreeSet::new();
+    let texts: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let code = shipped_code(&f, &text, &mut test_files);
+            (f, code)
+        })
+        .collect();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in files {
+    for (file, code) in texts.iter().filter(|(f, _)| !test_files.contains(f)) {
         let rel = file.strip_prefix(&src).unwrap();
         let first = rel
             .components()
@@ -35,17 +78,6 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         if module == "main" || module == "lib" {
             continue;
         }
-        let text = std::fs::read_to_string(&file).unwrap();
-        // Tests may reach anywhere; what matters is the code that ships.
-        let code: String = text
-            .split("#[cfg(test)]")
-            .next()
-            .unwrap_or_default()
-            .lines()
-            // Comments name modules without using them.
-            .filter(|l| !l.trim_start().starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n");
         let used = edges.entry(module.clone()).or_default();
         for (i, _) in code.match_indices("crate::") {
             let name: String = code[i + "crate::".len()..]

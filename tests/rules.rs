@@ -86,17 +86,25 @@ impl Case {
         self.root.join(&self.arg).display().to_string()
     }
 
-    /// Settings for a case: `--host-root` is the fixture's `host/` directory when present.
+    /// Settings for a case of several files: their `.auditlint.yaml` when they have one, and
+    /// `--host-root` is their `host/` directory when present.
     fn config(&self) -> Config {
-        let mut config = Config::new();
+        let whole = self.arg == Path::new(".");
+        let own = self.root.join(".auditlint.yaml");
+        let mut config = if whole && own.is_file() {
+            auditlint::config::load::load(&own.canonicalize().unwrap())
+                .unwrap_or_else(|e| panic!("{}: {:?}", own.display(), e.errors))
+        } else {
+            Config::new()
+        };
         let host = self.root.join("host");
-        if self.arg == Path::new(".") && host.is_dir() {
+        if whole && host.is_dir() {
             config.host_root = Some(host.canonicalize().unwrap());
         }
         config
     }
 
-    /// Scans the case the way `auditlint check` would. A `config.yaml` beside it is not used.
+    /// Scans the case the way `auditlint check` would.
     fn scan(&self) -> Report {
         scan(&self.root, &self.arg, &self.config())
     }

@@ -27,6 +27,7 @@ pub const TOP_KEYS: &[&str] = &[
     "exclude",
     "per-path-ignores",
     "kubernetes-version",
+    "policy-tests",
     "clusters",
     "render",
 ];
@@ -110,6 +111,11 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
                 .map(Path::to_path_buf);
             let mut config = parse(&SourceFile::on_disk(shown, text, canonical))?;
             config.root = root;
+            // Policy tests are named relative to the configuration file.
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for test in &mut config.policy_tests {
+                *test = dir.join(&*test);
+            }
             Ok(config)
         }
         Err(e) => Err(ConfigErrors {
@@ -245,6 +251,12 @@ impl Loader<'_> {
                             .help("`render: auto` lints each top-level kustomization as kustomize builds it"),
                     ),
                 },
+                "policy-tests" => {
+                    if let Some(files) = self.strings(value) {
+                        self.config.policy_tests =
+                            files.into_iter().map(|(f, _)| PathBuf::from(f)).collect();
+                    }
+                }
                 _ => {}
             }
         }

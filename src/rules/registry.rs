@@ -47,7 +47,9 @@ pub enum Check {
     Seccomp(fn(&mut DocCtx<'_>, &Profile<'_>)),
     /// Each pod template (a Pod, or the template of a workload controller).
     Workload(fn(&mut DocCtx<'_>, PodTemplate<'_>)),
-    /// Once over the cluster index, after every file is read.
+    /// Once per scan, whatever its clusters (policy tests name their own files).
+    Once(fn(&Config, &mut Vec<Finding>)),
+    /// Once per cluster, over its index, after every file is read.
     Cluster(fn(&ClusterIndex, &Config, &mut Vec<Finding>)),
     /// Once over the log forwarders and apiservers, when the scan defines a cluster.
     Forwarding(fn(&Scan<'_>, &Config, &mut Vec<Finding>)),
