@@ -27,6 +27,7 @@ pub mod render;
 mod rules;
 pub mod scope;
 pub mod scratch;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod version;
