@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::catalog;
 use crate::config::Config;
 use crate::engine::{self, Report};
 use crate::finding::Severity;
 use crate::output;
-use crate::rules::pack;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -259,7 +259,7 @@ pub fn run(cli: Cli) -> ExitCode {
             print(&crate::docs::rule_list(format == ListFormat::Json));
             ExitCode::SUCCESS
         }
-        Command::Explain { rule } => match pack::find(&rule) {
+        Command::Explain { rule } => match catalog::find(&rule) {
             Some(meta) => {
                 print(&crate::docs::explain(meta));
                 ExitCode::SUCCESS
@@ -294,8 +294,8 @@ fn rule_codes(names: &[String]) -> Result<Vec<String>, String> {
     names
         .iter()
         .map(|n| {
-            pack::find(n)
-                .map(|r| r.code.clone())
+            catalog::find(n)
+                .map(|r| r.code.as_str().to_owned())
                 .ok_or(format!("no rule named `{n}`"))
         })
         .collect()
@@ -352,6 +352,12 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(inputs) => inputs,
         Err(e) => return fail(&e),
     };
+    if let Some(path) = &args.baseline {
+        match crate::suppress::Baseline::read(path) {
+            Ok(baseline) => config.baseline = Some(baseline),
+            Err(e) => return fail(&e),
+        }
+    }
     let mut report = match engine::scan_discovered(inputs.found, inputs.rendered, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
@@ -375,14 +381,6 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             Err(e) => fail(&e),
         };
-    }
-    if let Some(path) = &args.baseline {
-        match crate::suppress::Baseline::read(path) {
-            Ok(baseline) => {
-                baseline.apply(&mut report.findings);
-            }
-            Err(e) => return fail(&e),
-        }
     }
     if args.show_clusters {
         print(&match args.format {

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod apiserver;
+pub mod paths;
 pub mod policy;
 pub mod seccomp;
 pub mod version;

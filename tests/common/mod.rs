@@ -5,17 +5,23 @@
 use std::path::{Path, PathBuf};
 
 /// `../shared/REL` beside the project, when it is there; otherwise a notice and `None`, so
-/// tests that need the shared corpus or schemas skip themselves on a bare checkout.
+/// tests that need the shared corpus or schemas skip themselves on a bare checkout. Under CI
+/// (`CI` set) it must be there: a missing corpus fails the test instead of passing empty.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
         .join(rel);
     if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
+        return Some(path);
     }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+        panic!(
+            "{} is not present; CI runs with ../shared beside the checkout",
+            path.display()
+        );
+    }
+    eprintln!("skipped: {} is not present", path.display());
+    None
 }
 
 /// A directory of the shared corpus (`../shared/corpus/DIR`).

@@ -5,6 +5,7 @@
 use super::flags::{inner_span, list_flags, Flag};
 use super::mounts::{self, Mount};
 use super::{taints, ApiServerConfig, Form, Insertion, NodeTaints, Problem};
+use crate::catalog::Code;
 use crate::source::SourceFile;
 use crate::yaml::{parse_embedded, Item, Node, Span};
 
@@ -121,7 +122,7 @@ fn read_kind(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) 
         }
         config.problems.retain(|p| !inside(p.span));
         config.problems.push(Problem {
-            code: "AL118",
+            code: Code::AL118,
             span: api.span(),
             message: format!("this patch says `{declared}`, but kind generates `{version}` for `{image}`: kind silently skips a patch whose apiVersion differs, so none of its apiServer settings (audit flags and volumes included) are applied"),
             help: "remove the `apiVersion` line from the patch (kind then applies it to any kubeadm version), or set it to the version kind uses".to_owned(),
@@ -267,7 +268,7 @@ fn read_cluster_configuration(
 
 fn shape_problem(args: Node<'_>, version: &str, found: &str, expected: &str) -> Problem {
     Problem {
-        code: "AL117",
+        code: Code::AL117,
         span: args.span(),
         message: format!("`extraArgs` is {found}, but `{version}` expects {expected}: kubeadm fails to decode the configuration (kind drops these arguments), so none of these flags reach kube-apiserver"),
         help: if found == "a map" {
@@ -286,7 +287,7 @@ fn unquoted_values(args: Node<'_>) -> Vec<Problem> {
         .map(|(k, v)| {
             let text = v.text().unwrap_or_default();
             Problem {
-                code: "AL117",
+                code: Code::AL117,
                 span: v.span(),
                 message: format!("the value of `{}` is the {} {text}, but kubeadm reads extraArgs values as strings: the configuration fails to decode", k.text().unwrap_or_default(), v.kind_name()),
                 help: format!("quote it: `{}: \"{text}\"`", k.text().unwrap_or_default()),

@@ -83,7 +83,7 @@ pub struct Switch {
 /// Something wrong with how the flags are written, found while reading them (AL117, AL118).
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: crate::catalog::Code,
     pub span: Span,
     pub message: String,
     pub help: String,

@@ -1,5 +1,6 @@
 //! Which hostPath mount makes a host file visible inside the apiserver's container.
 
+pub use crate::model::paths::{covers, relative};
 use crate::yaml::{Node, Span};
 
 /// A declared volume (Pod `volumes[]`, or the host side of a kubeadm extraVolume).
@@ -69,25 +70,6 @@ impl Mount {
             format!("{}/{rest}", host.trim_end_matches('/'))
         })
     }
-}
-
-/// `path` relative to `dir` when `dir` covers it on path-component boundaries
-/// (`/etc/kubernetes/audit` covers `/etc/kubernetes/audit/p.yaml`, not `/etc/kubernetes/audit-policy.yaml`).
-pub fn relative<'p>(dir: &str, path: &'p str) -> Option<&'p str> {
-    let dir = dir.trim_end_matches('/');
-    if dir.is_empty() {
-        return path.strip_prefix('/');
-    }
-    let rest = path.strip_prefix(dir)?;
-    if rest.is_empty() {
-        Some("")
-    } else {
-        rest.strip_prefix('/')
-    }
-}
-
-pub fn covers(dir: &str, path: &str) -> bool {
-    relative(dir, path).is_some()
 }
 
 /// The mount that decides what the container sees at `path`: the deepest covering one.

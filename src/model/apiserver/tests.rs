@@ -1,6 +1,7 @@
 //! Every form of apiserver configuration read into the same view.
 
 use super::*;
+use crate::catalog::Code;
 use crate::yaml::{parse_all, Item};
 
 fn configs(path: &str, text: &str) -> Vec<ApiServerConfig> {
@@ -210,7 +211,7 @@ fn kind_skips_patches_for_another_kubeadm_version() {
         skipped
             .problems
             .iter()
-            .filter(|p| p.code == "AL118")
+            .filter(|p| p.code == Code::AL118)
             .count(),
         1
     );

@@ -4,6 +4,7 @@
 //! its default policy, a single `level: None` rule (`gardener/gardener`
 //! `pkg/component/apiserver/audit.go`, `ReconcileConfigMapAuditPolicy`): nothing is recorded.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::is_object;
 
@@ -29,7 +30,7 @@ pub fn check(cx: &mut DocCtx<'_>) {
         .or_else(|| cx.root.entry("spec").map(|(k, _)| k.span()))
         .unwrap_or_default();
     let finding = cx
-        .finding("AL101", at)
+        .finding(Code::AL101, at)
         .message("this Shoot names no audit policy (`kubeAPIServer.auditConfig.auditPolicy.configMapRef`), so Gardener gives its kube-apiserver the default policy, a single `level: None` rule: no audit event is recorded")
         .label("no audit policy")
         .help("add under `spec.kubernetes.kubeAPIServer`:\nauditConfig:\n  auditPolicy:\n    configMapRef:\n      name: audit-policy\nand a ConfigMap `audit-policy` in the Shoot's namespace whose `policy` key holds the Policy");

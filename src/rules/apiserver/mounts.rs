@@ -2,6 +2,7 @@
 //! container: the policy (and webhook kubeconfig) through a read-only hostPath mount, the
 //! log directory through a writable one.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::mounts::{covering, covers, parent};
 use crate::model::apiserver::{ApiServerConfig, Flag, Form, Mount};
@@ -28,7 +29,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                 config,
                 mounts,
                 flag,
-                "AL107",
+                Code::AL107,
                 "audit-policy",
                 "the audit policy",
                 "fails to start: it cannot read its policy",
@@ -48,7 +49,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                 config,
                 mounts,
                 flag,
-                "AL111",
+                Code::AL111,
                 "audit-webhook",
                 "the audit webhook configuration",
                 "fails to start: it cannot read the webhook kubeconfig",
@@ -100,7 +101,7 @@ fn not_mounted(
     config: &ApiServerConfig,
     mounts: &[Mount],
     flag: &Flag,
-    code: &str,
+    code: Code,
     volume: &str,
     what: &str,
     consequence: &str,
@@ -160,7 +161,7 @@ fn writable_policy(
         fix.to_owned()
     };
     let finding = cx
-        .finding("AL109", span)
+        .finding(Code::AL109, span)
         .message(format!(
             "the mount holding the audit policy (`{}`) is writable: anything running as the apiserver can rewrite the policy that decides what is audited",
             mount.mount_path
@@ -216,7 +217,7 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
     };
     if let Some((span, message, help)) = problem {
         let finding = cx
-            .finding("AL110", span)
+            .finding(Code::AL110, span)
             .message(message)
             .label("cannot work")
             .help(help)
@@ -250,7 +251,7 @@ fn log_mount(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mounts: &[Mount], fl
     };
     if let Some((message, related)) = problem {
         let mut finding = cx
-            .finding("AL108", flag.value_span)
+            .finding(Code::AL108, flag.value_span)
             .message(message)
             .label("not on a writable hostPath")
             .help(format!("mount the directory writable, {add}"));

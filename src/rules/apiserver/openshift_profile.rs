@@ -11,6 +11,7 @@
 //!   token under review) and TokenRequests (the issued token) are creates, so both profiles
 //!   write those tokens into the audit log (AL208).
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::is_object;
 use crate::yaml::Node;
@@ -40,7 +41,11 @@ fn check_profile(cx: &mut DocCtx<'_>, profile: Node<'_>, group: Option<&str>) {
     });
     let finding = match name {
         "None" => {
-            let code = if group.is_some() { "AL206" } else { "AL101" };
+            let code = if group.is_some() {
+                Code::AL206
+            } else {
+                Code::AL101
+            };
             cx.finding(code, profile.span())
                 .message(format!("the OpenShift audit profile `None` turns auditing off: no apiserver of the cluster records {whom}, so nobody can tell afterwards who did what"))
                 .label("auditing off")
@@ -53,7 +58,7 @@ fn check_profile(cx: &mut DocCtx<'_>, profile: Node<'_>, group: Option<&str>) {
                 "every write request"
             };
             let from = group.map_or(String::new(), |g| format!(" from users in group `{g}`"));
-            cx.finding("AL208", profile.span())
+            cx.finding(Code::AL208, profile.span())
                 .message(format!("the OpenShift audit profile `{name}` logs the request and response bodies of {what}{from}, keeping only Secrets, Routes and OAuthClients at metadata level: TokenReview bodies (the token under review) and TokenRequest responses (the issued service account token) are written into the audit log"))
                 .label("logs token bodies")
                 .help("use `profile: Default`, or keep the body profile only for the user groups that need it (`customRules`) and protect the audit log as a credential store")

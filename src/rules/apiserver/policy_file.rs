@@ -1,6 +1,7 @@
 //! AL101: no `--audit-policy-file`, so nothing is ever audited.
 
 use super::missing_flag;
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::{ApiServerConfig, Form};
 
@@ -31,17 +32,17 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
     let finding = match (config.flag("audit-policy-file"), &config.audit_off) {
         // A setting of the form turns auditing off as a whole.
         (None, Some(switch)) => cx
-            .finding("AL101", switch.span)
+            .finding(Code::AL101, switch.span)
             .label("auditing is off")
             .help(switch.fix.clone()),
         // Present but empty: the apiserver treats it as unset.
         (Some(flag), _) => cx
-            .finding("AL101", flag.value_span)
+            .finding(Code::AL101, flag.value_span)
             .label("empty: no policy is loaded")
             .help(format!(
                 "point it at a Policy file, e.g. `--audit-policy-file={SUGGESTED}`"
             )),
-        (None, None) => missing_flag(cx, config, "AL101", "audit-policy-file", SUGGESTED),
+        (None, None) => missing_flag(cx, config, Code::AL101, "audit-policy-file", SUGGESTED),
     };
     let mut finding = finding.message(format!("{why}. Create a Policy (at least a catch-all `- level: Metadata` rule), pass it with `--audit-policy-file` and mount it read-only (CIS 3.2.1)"));
     if let Some(log) = log {

@@ -1,6 +1,7 @@
 //! AL103–AL105: log rotation flags below the CIS minimums (thresholds configurable).
 
 use super::missing_flag;
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::ApiServerConfig;
 
@@ -11,21 +12,21 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
     let t = &cx.config.thresholds;
     let checks = [
         (
-            "AL103",
+            Code::AL103,
             "audit-log-maxage",
             t.maxage,
             "how many days rotated audit logs are kept",
             "CIS 1.2.17",
         ),
         (
-            "AL104",
+            Code::AL104,
             "audit-log-maxbackup",
             t.maxbackup,
             "how many rotated audit log files are kept",
             "CIS 1.2.18",
         ),
         (
-            "AL105",
+            Code::AL105,
             "audit-log-maxsize",
             t.maxsize,
             "the size (MiB) at which the audit log is rotated",

@@ -11,6 +11,7 @@ use std::path::Path;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::model::apiserver::ApiServerFacts;
+use crate::model::paths::normalize;
 use crate::model::policy::PolicyEntry;
 
 /// Why a policy path did not resolve to a scanned Policy.
@@ -137,10 +138,6 @@ pub fn resolve<'a>(
         [one] => Ok(Some(one)),
         _ => Err(Unresolved::Ambiguous(candidates)),
     }
-}
-
-fn normalize(path: &str) -> String {
-    path.trim_start_matches("./").replace('\\', "/")
 }
 
 /// How many trailing path components `a` and `b` share.
