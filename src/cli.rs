@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::catalog;
 use crate::config::Config;
 use crate::engine::{self, Report};
 use crate::finding::Severity;
 use crate::output;
-use crate::rules::pack;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -55,6 +55,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Run the language server on standard input and output (for editors).
+    Server,
     /// Explain what an audit Policy logs: one request, or every probe request.
     Policy {
         #[command(subcommand)]
@@ -249,11 +251,15 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check(args) => check(args),
+        Command::Server => match crate::server::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("language server: {e}")),
+        },
         Command::Rules { format } => {
             print(&crate::docs::rule_list(format == ListFormat::Json));
             ExitCode::SUCCESS
         }
-        Command::Explain { rule } => match pack::find(&rule) {
+        Command::Explain { rule } => match catalog::find(&rule) {
             Some(meta) => {
                 print(&crate::docs::explain(meta));
                 ExitCode::SUCCESS
@@ -288,8 +294,8 @@ fn rule_codes(names: &[String]) -> Result<Vec<String>, String> {
     names
         .iter()
         .map(|n| {
-            pack::find(n)
-                .map(|r| r.code.clone())
+            catalog::find(n)
+                .map(|r| r.code.as_str().to_owned())
                 .ok_or(format!("no rule named `{n}`"))
         })
         .collect()
@@ -346,6 +352,12 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(inputs) => inputs,
         Err(e) => return fail(&e),
     };
+    if let Some(path) = &args.baseline {
+        match crate::suppress::Baseline::read(path) {
+            Ok(baseline) => config.baseline = Some(baseline),
+            Err(e) => return fail(&e),
+        }
+    }
     let mut report = match engine::scan_discovered(inputs.found, inputs.rendered, &config) {
         Ok(report) => report,
         Err(e) => return fail(&e.0),
@@ -369,14 +381,6 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             Err(e) => fail(&e),
         };
-    }
-    if let Some(path) = &args.baseline {
-        match crate::suppress::Baseline::read(path) {
-            Ok(baseline) => {
-                baseline.apply(&mut report.findings);
-            }
-            Err(e) => return fail(&e),
-        }
     }
     if args.show_clusters {
         print(&match args.format {

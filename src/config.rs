@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::finding::Severity;
+use crate::catalog::{Code, Severity};
 use crate::source::SourceFile;
 use crate::version::Version;
 use crate::yaml::Span;
@@ -76,6 +76,9 @@ pub struct Config {
     pub extra_probes: Vec<ExtraProbe>,
     /// Policy test files (AL216), relative to the configuration file's directory once loaded.
     pub policy_tests: Vec<PathBuf>,
+    /// Findings recorded earlier (`--baseline`): reported as suppressed, so only new ones
+    /// count.
+    pub baseline: Option<crate::baseline::Baseline>,
 }
 
 /// A file's path relative to `root` with `/` separators (from its canonical `abs_path`); its
@@ -169,7 +172,8 @@ impl Config {
     }
 
     /// Whether `code` is enabled by `select`/`ignore`.
-    pub fn enabled(&self, code: &str) -> bool {
+    pub fn enabled(&self, code: Code) -> bool {
+        let code = code.as_str();
         let selected = self
             .select
             .as_ref()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::source::SourceFile;
 use crate::yaml::{Document, Node};
 
@@ -32,7 +32,7 @@ impl DocCtx<'_> {
     }
 
     /// A finding of `code` at `span` in this file (finish it with the builder, then `report`).
-    pub fn finding(&self, code: &str, span: crate::yaml::Span) -> Finding {
+    pub fn finding(&self, code: Code, span: crate::yaml::Span) -> Finding {
         Finding::new(code, self.file, span)
     }
 

@@ -1,12 +1,12 @@
 //! Rule documentation, rendered from the rule pack: `auditlint rules`, `auditlint explain`,
 //! and the Markdown pages under `docs/rules/`.
 
-use crate::rules::pack::{self, RuleMeta};
+use crate::catalog::{self, ExampleFile, RuleMeta};
 
 /// `auditlint rules`: a table (or JSON list) of every rule.
 pub fn rule_list(json: bool) -> String {
     if json {
-        let rules: Vec<_> = pack::all()
+        let rules: Vec<_> = catalog::all()
             .iter()
             .map(|r| {
                 serde_json::json!({
@@ -17,7 +17,7 @@ pub fn rule_list(json: bool) -> String {
         return serde_json::to_string_pretty(&rules).expect("serialisable") + "\n";
     }
     let mut out = String::new();
-    for r in pack::all() {
+    for r in catalog::all() {
         out.push_str(&format!(
             "{:<6} {:<8} {:<36} {}\n",
             r.code,
@@ -46,15 +46,38 @@ pub fn markdown(r: &RuleMeta) -> String {
     out.push_str(&format!("## Why it matters\n\n{}\n\n", r.rationale));
     out.push_str(&format!("## How to fix it\n\n{}\n\n", r.remediation));
     out.push_str(&format!(
-        "## Example\n\nFlagged:\n\n```yaml\n{}```\n\nFixed:\n\n```yaml\n{}```\n",
-        ensure_newline(&r.bad),
-        ensure_newline(&r.good)
+        "## Example\n\nFlagged:\n\n{}\nFixed:\n\n{}",
+        example(r.bad),
+        example(r.good)
     ));
     if !r.references.is_empty() {
         out.push_str("\n## References\n\n");
-        for reference in &r.references {
+        for reference in r.references {
             out.push_str(&format!("- [{}]({})\n", reference.title, reference.url));
         }
+    }
+    out
+}
+
+/// An example's files as fenced blocks, each under its path when it names one.
+fn example(files: &[ExampleFile]) -> String {
+    let mut out = String::new();
+    for (i, f) in files.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let lang = match f.path {
+            Some(path) => {
+                out.push_str(&format!("`{path}`:\n\n"));
+                if path.ends_with(".json") {
+                    "json"
+                } else {
+                    "yaml"
+                }
+            }
+            None => "yaml",
+        };
+        out.push_str(&format!("```{lang}\n{}```\n", ensure_newline(f.text)));
     }
     out
 }
@@ -70,7 +93,7 @@ fn ensure_newline(s: &str) -> String {
 /// The files of `docs/rules/`: one page per rule and a `README.md` index, as (file name,
 /// contents). tests/docs.rs keeps the committed directory equal to this.
 pub fn rule_pages() -> Vec<(String, String)> {
-    let mut pages: Vec<(String, String)> = pack::all()
+    let mut pages: Vec<(String, String)> = catalog::all()
         .iter()
         .map(|r| (format!("{}.md", r.code), markdown(r)))
         .collect();
@@ -78,7 +101,7 @@ pub fn rule_pages() -> Vec<(String, String)> {
         "# Rules\n\nGenerated from `rules/*.yaml`; `auditlint explain CODE` prints the same pages.\n\n\
          | code | name | severity | summary |\n|---|---|---|---|\n",
     );
-    for r in pack::all() {
+    for r in catalog::all() {
         index.push_str(&format!(
             "| [{code}]({code}.md) | `{}` | {} | {} |\n",
             r.name,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
@@ -170,11 +171,20 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
         let file = SourceFile::new(s.display, "");
         report
             .findings
-            .push(Finding::new("AL005", &file, Span::point(0)).message(s.reason));
+            .push(Finding::new(Code::AL005, &file, Span::point(0)).message(s.reason));
     }
+    settle(&mut report, config);
+    report
+}
+
+/// The end of every scan: the configuration's rule selection and severities, the output
+/// order, then the baseline (which numbers repeated findings in that order).
+fn settle(report: &mut Report, config: &Config) {
     rules::apply_config(&mut report.findings, config);
     sort(&mut report.findings);
-    report
+    if let Some(baseline) = &config.baseline {
+        baseline.apply(&mut report.findings);
+    }
 }
 
 /// The settings of a scan, and the version each file is checked under.
@@ -461,7 +471,7 @@ fn unreadable(input: &Input, why: &str, named: bool) -> FileResult {
 
 fn unreadable_path(s: &Skipped, named: bool) -> FileResult {
     let file = SourceFile::new(s.display.clone(), "");
-    let mut finding = Finding::new("AL004", &file, Span::point(0)).message(s.reason.clone());
+    let mut finding = Finding::new(Code::AL004, &file, Span::point(0)).message(s.reason.clone());
     if named {
         finding.severity = Severity::Error;
     }

@@ -2,7 +2,7 @@
 //!
 //! ```ignore
 //! out.push(
-//!     Finding::new("AL103", file, node.span())
+//!     Finding::new(Code::AL103, file, node.span())
 //!         .message("`--audit-log-maxage=7` keeps rotated audit logs for only 7 days")
 //!         .label("below the CIS minimum of 30")
 //!         .help("set `--audit-log-maxage=30` or more")
@@ -12,29 +12,10 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
-use crate::rules::pack::{self, RuleMeta};
+use crate::catalog::RuleMeta;
+pub use crate::catalog::{Code, Severity};
 use crate::source::SourceFile;
 use crate::yaml::Span;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
 
 /// Another place that explains a finding (the rule that shadows, the mount that is missing).
 #[derive(Debug, Clone)]
@@ -68,16 +49,25 @@ pub struct Finding {
     pub suppressed: Option<Suppression>,
     /// The cluster a cross-file finding is about ([`crate::scope`]).
     pub cluster: Option<String>,
+    /// Replacements in `file` that fix the finding; empty until the rule offers a fix.
+    pub edits: Vec<Edit>,
+}
+
+/// One replacement of a byte span of the finding's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
 }
 
 impl Finding {
-    /// A finding of rule `code` (which must be in the rule pack) at `span` of `file`.
-    pub fn new(code: &str, file: &Arc<SourceFile>, span: Span) -> Self {
-        let rule = pack::get(code);
+    /// A finding of rule `code` at `span` of `file`.
+    pub fn new(code: Code, file: &Arc<SourceFile>, span: Span) -> Self {
+        let rule = code.meta();
         Finding {
             rule,
             severity: rule.severity,
-            message: rule.summary.clone(),
+            message: rule.summary.to_owned(),
             file: Arc::clone(file),
             span,
             label: None,
@@ -86,6 +76,7 @@ impl Finding {
             related: Vec::new(),
             suppressed: None,
             cluster: None,
+            edits: Vec::new(),
         }
     }
 
@@ -126,8 +117,9 @@ impl Finding {
         self
     }
 
+    /// The rule's code as written in output (`self.rule.code` is the typed one).
     pub fn code(&self) -> &'static str {
-        &self.rule.code
+        self.rule.code.as_str()
     }
 
     /// Sort key of the output contract: path, line, column, code.

@@ -61,13 +61,14 @@ impl Fnv {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Code;
     use crate::source::SourceFile;
     use crate::yaml::Span;
 
     fn finding_at(text: &str, needle: &str) -> Finding {
         let file = SourceFile::new("a.yaml", text.to_owned());
         let start = text.find(needle).unwrap();
-        Finding::new("AL001", &file, Span::new(start, start + needle.len())).message("m")
+        Finding::new(Code::AL001, &file, Span::new(start, start + needle.len())).message("m")
     }
 
     #[test]
@@ -83,7 +84,7 @@ mod tests {
         let b = finding_at("bad: other\n", "bad: other");
         assert_ne!(fingerprints(std::slice::from_ref(&a)), fingerprints(&[b]));
         let mut c = a.clone();
-        c.rule = crate::rules::pack::get("AL002");
+        c.rule = Code::AL002.meta();
         assert_ne!(fingerprints(&[a]), fingerprints(&[c]));
     }
 

@@ -1,16 +1,22 @@
 //! auditlint: lints Kubernetes audit logging and log collection configuration before it is
-//! deployed. Data flows one way: [`discover`] → [`yaml`] → [`rules`] (per document, then
-//! over the [`cluster`] index) → [`suppress`] → [`output`]; [`engine`] drives it.
+//! deployed. Data flows one way: [`discover`] → [`yaml`] → `rules` (per document, then
+//! over the `cluster` index) → [`suppress`] → [`output`]; [`engine`] drives it.
+//!
+//! The public surface is what the binary, the tests and library callers use: scan with
+//! [`engine`] under a [`config::Config`], read [`finding`]s and the [`catalog`] of rules,
+//! render with [`output`]. How rules are registered and run stays inside the crate.
 
+mod baseline;
+pub mod catalog;
 pub mod cli;
-pub mod cluster;
+mod cluster;
 pub mod config;
-pub mod context;
+mod context;
 pub mod discover;
 pub mod docs;
 pub mod engine;
 pub mod finding;
-pub mod fingerprint;
+mod fingerprint;
 pub mod gitops;
 pub mod helm;
 pub mod kustomize;
@@ -18,9 +24,10 @@ pub mod model;
 pub mod output;
 pub mod policy_cmd;
 pub mod render;
-pub mod rules;
+mod rules;
 pub mod scope;
 pub mod scratch;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod version;

@@ -10,7 +10,6 @@
 //! suppressions do not pile up unseen.
 
 pub mod annotation;
-pub mod baseline;
 pub mod comment;
 
 use std::collections::HashMap;
@@ -18,16 +17,17 @@ use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+pub use crate::baseline::Baseline;
 pub use annotation::DocIgnore;
-pub use baseline::Baseline;
 
-use crate::config::{load::suggest_rule, Config};
+use crate::catalog::Code;
+use crate::catalog::{self, suggest_rule};
+use crate::config::Config;
 use crate::finding::{Finding, Suppression};
-use crate::rules::pack;
 use crate::source::SourceFile;
 use crate::yaml::{Comment, Span};
 
-pub const INEFFECTIVE: &str = "AL006";
+pub const INEFFECTIVE: Code = Code::AL006;
 
 /// Where one ignore applies.
 enum Scope {
@@ -40,7 +40,7 @@ enum Scope {
 
 /// One rule named by an inline comment or annotation.
 struct Named {
-    code: &'static str,
+    code: Code,
     span: Span,
     used: bool,
 }
@@ -131,7 +131,7 @@ fn suppress(
         return;
     }
     let line = f.file.line_index(f.span.start);
-    let code = f.code();
+    let code = f.rule.code;
     for &i in by_path.get(&f.file.path).map(Vec::as_slice).unwrap_or(&[]) {
         let ig = &mut ignores[i];
         let covers = match ig.scope {
@@ -155,7 +155,7 @@ fn suppress(
         }
     }
     if f.suppressed.is_none() {
-        if let Some(pattern) = path_rules.matching(&f.file, code) {
+        if let Some(pattern) = path_rules.matching(&f.file, code.as_str()) {
             f.suppressed = Some(Suppression {
                 kind: "config",
                 reason: Some(format!("per-path-ignores `{pattern}`")),
@@ -250,9 +250,9 @@ fn resolve(
     span: Span,
     problems: &mut Vec<Finding>,
 ) -> Option<Named> {
-    if let Some(rule) = pack::find(text) {
+    if let Some(rule) = catalog::find(text) {
         return Some(Named {
-            code: &rule.code,
+            code: rule.code,
             span,
             used: false,
         });

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+mod common;
+
 use auditlint::config::Config;
 use auditlint::engine;
 
@@ -10,11 +12,9 @@ const CODES: &[&str] = &["AL201", "AL202", "AL203", "AL204"];
 
 #[test]
 fn audit_policy_corpus_validation() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/audit-policies");
-    if !dir.is_dir() {
-        eprintln!("skipped: {} is not present", dir.display());
+    let Some(dir) = common::corpus("audit-policies") else {
         return;
-    }
+    };
     let report = engine::scan_paths(&[dir], &Config::new()).expect("the corpus scans");
     let mut hits: Vec<(String, &str, usize, String)> = report
         .findings

@@ -139,13 +139,9 @@ fn apiserver_dumps_with_legacy_annotations() {
     };
     let h = scan(&[dir]);
     // A live kube-apiserver Pod from a 2022 cluster still carries the annotation the
-    // apiserver used to copy from the field.
-    assert_eq!(
-        count(
-            &h,
-            "ensure-that-the-api-server-audit-log-path-argument-is-set__test__passed",
-            "AL313"
-        ),
-        1
-    );
+    // apiserver used to copy from the field: the field decides, the annotation is ignored
+    // (AL314), and the pod is not said to run unconfined (AL313).
+    let dump = "ensure-that-the-api-server-audit-log-path-argument-is-set__test__passed";
+    assert_eq!(count(&h, dump, "AL314"), 1);
+    assert_eq!(count(&h, dump, "AL313"), 0);
 }

@@ -49,7 +49,7 @@ fn rule_docs_are_current() {
 fn every_rule_page_is_linked_from_the_index_and_the_sarif_help_uri() {
     let pages = auditlint::docs::rule_pages();
     let index = &pages.iter().find(|(n, _)| n == "README.md").unwrap().1;
-    for r in auditlint::rules::pack::all() {
+    for r in auditlint::catalog::all() {
         assert!(index.contains(&format!("[{0}]({0}.md)", r.code)));
         assert!(pages.iter().any(|(n, _)| *n == format!("{}.md", r.code)));
         assert!(r.docs_url().ends_with(&format!("docs/rules/{}.md", r.code)));

@@ -217,7 +217,7 @@ fn al105_counts_the_history_maxsize_and_maxbackup_keep() {
         "{}",
         al105[0].2
     );
-    let rationale = auditlint::rules::pack::get("AL105").rationale.clone();
+    let rationale = auditlint::catalog::Code::AL105.meta().rationale.to_owned();
     assert!(
         rationale.contains("`maxsize` × (`maxbackup` + 1)"),
         "{rationale}"
@@ -273,7 +273,7 @@ fn al306_says_which_runtimes_read_the_legacy_name() {
     );
     assert!(m.contains("Docker/moby"), "{m}");
     assert!(!m.contains("only CRI-O and Podman"), "{m}");
-    let rationale = auditlint::rules::pack::get("AL306").rationale.clone();
+    let rationale = auditlint::catalog::Code::AL306.meta().rationale.to_owned();
     assert!(
         rationale.contains("only containerd ignores it"),
         "{rationale}"

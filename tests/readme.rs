@@ -1,7 +1,7 @@
 //! The README's rule table is generated from the rule pack; this test keeps it in sync.
 //! Regenerate with `AUDITLINT_REGENERATE=1 cargo test --test readme`.
 
-use auditlint::rules::pack;
+use auditlint::catalog as pack;
 
 const START: &str = "<!-- rules-table:start -->";
 const END: &str = "<!-- rules-table:end -->";

@@ -176,3 +176,70 @@ fn malformed_profiles_are_reported_not_fatal() {
         );
     }
 }
+
+/// (code, message) of the legacy-annotation findings (AL313, AL314) of one workload.
+fn annotation_findings(workload: &str) -> Vec<(String, String)> {
+    engine::scan_texts(vec![text("w.yaml", workload)], &Config::new())
+        .findings
+        .iter()
+        .filter(|f| f.code() == "AL313" || f.code() == "AL314")
+        .map(|f| (f.code().to_owned(), f.message.clone()))
+        .collect()
+}
+
+fn annotated(annotations: &str, pod_field: &str, containers: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  annotations:\n{annotations}spec:\n{pod_field}  containers:\n{containers}"
+    )
+}
+
+const APP_OWN: &str = "  - name: app\n    image: app:1\n    securityContext:\n      seccompProfile: {type: RuntimeDefault}\n";
+const APP_BARE: &str = "  - name: app\n    image: app:1\n";
+const POD_FIELD: &str = "  securityContext:\n    seccompProfile: {type: RuntimeDefault}\n";
+
+#[test]
+fn an_annotation_beside_the_field_that_decides_is_a_note_not_unconfined() {
+    let pod_annotation = "    seccomp.security.alpha.kubernetes.io/pod: runtime/default\n";
+    let container_annotation =
+        "    container.seccomp.security.alpha.kubernetes.io/app: runtime/default\n";
+    // The pod's field decides for the pod annotation, and for a container without its own.
+    for (annotations, pod, containers) in [
+        (pod_annotation, POD_FIELD, APP_BARE),
+        (container_annotation, POD_FIELD, APP_BARE),
+        (container_annotation, "", APP_OWN),
+        // Every container has its own field: the pod annotation governs nothing.
+        (pod_annotation, "", APP_OWN),
+    ] {
+        let found = annotation_findings(&annotated(annotations, pod, containers));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "AL314", "{found:?}");
+        assert!(found[0].1.contains("is ignored"), "{found:?}");
+    }
+    // No field anywhere: the workload relies on the annotation, which does nothing (AL313).
+    let found = annotation_findings(&annotated(pod_annotation, "", APP_BARE));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "AL313");
+    assert!(found[0].1.contains("runs unconfined"), "{found:?}");
+}
+
+#[test]
+fn an_annotation_that_disagrees_with_its_field_is_rejected() {
+    let unconfined = "    seccomp.security.alpha.kubernetes.io/pod: unconfined\n";
+    let found = annotation_findings(&annotated(unconfined, POD_FIELD, APP_BARE));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.contains("the apiserver rejects the object"),
+        "{found:?}"
+    );
+    // The apiserver compares only the same level: a container's own field is not compared
+    // with the pod annotation.
+    let found = annotation_findings(&annotated(unconfined, "", APP_OWN));
+    assert!(found[0].1.contains("is ignored"), "{found:?}");
+    let localhost = "    container.seccomp.security.alpha.kubernetes.io/app: localhost/a.json\n";
+    let own_b = APP_OWN.replace(
+        "{type: RuntimeDefault}",
+        "{type: Localhost, localhostProfile: b.json}",
+    );
+    let found = annotation_findings(&annotated(localhost, "", &own_b));
+    assert!(found[0].1.contains("disagrees"), "{found:?}");
+}

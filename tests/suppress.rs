@@ -347,6 +347,21 @@ fn baseline_survives_lines_inserted_above_a_finding() {
 }
 
 #[test]
+fn a_library_scan_applies_the_baseline_of_its_config() {
+    let before = apiserver("7", "10", "100");
+    let mut config = config();
+    config.baseline = Some(Baseline::of(&scan(&[("a.yaml", &before)]).findings));
+    let report = scan_with(&[("a.yaml", &apiserver("7", "2", "100"))], &config);
+    // The known maxage finding is suppressed by the baseline; the new maxbackup one counts.
+    let kinds: Vec<(&str, Option<&str>)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code(), f.suppressed.as_ref().map(|s| s.kind)))
+        .collect();
+    assert_eq!(kinds, [("AL103", Some("baseline")), ("AL104", None)]);
+}
+
+#[test]
 fn baseline_reports_new_and_changed_findings() {
     let before = apiserver("7", "10", "100");
     let baseline = Baseline::of(&scan(&[("a.yaml", &before)]).findings);

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use super::error::{ConfigError, ConfigErrors};
 use super::{ClusterDecl, Config, ExtraProbe, Managed};
-use crate::finding::Severity;
-use crate::rules::pack;
+use crate::catalog::{self, suggest, Severity};
 use crate::source::SourceFile;
 use crate::yaml::{parse_all, Item, Node, Span};
 
@@ -340,12 +339,12 @@ impl Loader<'_> {
     /// A rule code or name resolved to its code.
     fn rule(&mut self, node: Node<'_>) -> Option<String> {
         let text = self.string(node)?;
-        if let Some(rule) = pack::find(text.trim()) {
-            return Some(rule.code.clone());
+        if let Some(rule) = catalog::find(text.trim()) {
+            return Some(rule.code.as_str().to_owned());
         }
-        let names = pack::all()
+        let names = catalog::all()
             .iter()
-            .flat_map(|r| [r.code.as_str(), r.name.as_str()]);
+            .flat_map(|r| [r.code.as_str(), r.name]);
         let mut e =
             ConfigError::new(node.span(), format!("no rule named `{text}`")).label("unknown rule");
         e = match suggest(&text, names) {
@@ -700,26 +699,4 @@ impl Loader<'_> {
             self.config.clusters.push(cluster);
         }
     }
-}
-
-/// The rule whose code or name is nearest to `word`. Codes are not suggested for a
-/// code-shaped word: `AL999` is no more a typo of `AL109` than of `AL199`.
-pub fn suggest_rule(word: &str) -> Option<&'static str> {
-    let code_like = word.len() > 2
-        && word.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("AL"))
-        && word.bytes().skip(2).all(|b| b.is_ascii_digit());
-    if code_like {
-        return None;
-    }
-    suggest(word, pack::all().iter().map(|r| r.name.as_str()))
-}
-
-/// The candidate nearest to `word`, if it is near enough to be a likely typo.
-pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }

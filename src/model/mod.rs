@@ -4,6 +4,7 @@
 pub mod agent_config;
 pub mod agents;
 pub mod apiserver;
+pub mod paths;
 pub mod pipeline;
 pub mod policy;
 pub mod seccomp;
@@ -11,6 +12,16 @@ pub mod version;
 pub mod workload;
 
 use crate::yaml::Node;
+
+/// Whether `root` is a `kind` object of the API group `group` (its `apiVersion` is
+/// `group/<version>`).
+pub fn is_object(root: Node<'_>, kind: &str, group: &str) -> bool {
+    root.get_str("kind") == Some(kind)
+        && root
+            .get_str("apiVersion")
+            .and_then(|v| v.strip_prefix(group))
+            .is_some_and(|rest| rest.starts_with('/'))
+}
 
 /// The objects of a `kind: List` (what `kubectl get -o yaml` writes for several objects):
 /// each item is an object of its own. Empty for anything else.

@@ -80,6 +80,15 @@ impl<'d> PodTemplate<'d> {
                 .map(move |c| (list, c))
         })
     }
+
+    /// The pod's annotations (the template's, for controllers), as (key, value, key text).
+    pub fn annotations(self) -> impl Iterator<Item = (Node<'d>, Node<'d>, &'d str)> + 'd {
+        self.metadata
+            .and_then(|m| m.get("annotations"))
+            .into_iter()
+            .flat_map(Node::entries)
+            .filter_map(|(k, v)| Some((k, v, k.text()?)))
+    }
 }
 
 mod facts;

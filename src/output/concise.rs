@@ -36,6 +36,7 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Code;
     use crate::finding::Suppression;
     use crate::source::SourceFile;
     use crate::yaml::Span;
@@ -44,7 +45,7 @@ mod tests {
     fn one_line_per_active_finding() {
         let file = SourceFile::new("dir/a.yaml", "a: 1\n  b: çx\n");
         let at = file.text.find('x').unwrap();
-        let f = Finding::new("AL103", &file, Span::new(at, at + 1)).message("two\nlines  here");
+        let f = Finding::new(Code::AL103, &file, Span::new(at, at + 1)).message("two\nlines  here");
         let mut quiet = f.clone();
         quiet.suppressed = Some(Suppression {
             kind: "config",

@@ -87,6 +87,7 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Code;
     use crate::finding::Suppression;
     use crate::source::SourceFile;
     use crate::yaml::Span;
@@ -114,7 +115,7 @@ mod tests {
     fn annotations_name_severity_place_and_rule() {
         let file = SourceFile::new("a,b.yaml", "a: 1\nb: x\n");
         let at = file.text.find('x').unwrap();
-        let f = Finding::new("AL103", &file, Span::new(at, at + 1))
+        let f = Finding::new(Code::AL103, &file, Span::new(at, at + 1))
             .message("50% of: it\nis wrong")
             .help("fix it");
         assert_eq!(
@@ -122,16 +123,16 @@ mod tests {
             "::warning file=a%2Cb.yaml,line=2,endLine=2,col=4,endColumn=5,\
              title=AL103 audit-log-maxage::50%25 of: it%0Ais wrong%0Ahelp: fix it\n"
         );
-        let note = Finding::new("AL003", &file, Span::point(0));
+        let note = Finding::new(Code::AL003, &file, Span::point(0));
         assert!(annotation(&note).starts_with("::notice file=a%2Cb.yaml,line=1,"));
-        let error = Finding::new("AL001", &file, Span::point(0));
+        let error = Finding::new(Code::AL001, &file, Span::point(0));
         assert!(annotation(&error).starts_with("::error "));
     }
 
     #[test]
     fn suppressed_findings_are_not_annotated() {
         let file = SourceFile::new("a.yaml", "a: 1\n");
-        let active = Finding::new("AL001", &file, Span::point(0));
+        let active = Finding::new(Code::AL001, &file, Span::point(0));
         let mut quiet = active.clone();
         quiet.suppressed = Some(Suppression {
             kind: "inline",

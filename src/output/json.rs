@@ -81,7 +81,7 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
     let end = f.file.position(f.span.end);
     JsonFinding {
         code: f.code(),
-        name: &f.rule.name,
+        name: f.rule.name,
         severity: f.severity.as_str(),
         message: &f.message,
         path: &f.file.path,

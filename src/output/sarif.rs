@@ -12,10 +12,10 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::catalog::{self, RuleMeta};
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 use crate::fingerprint::fingerprints;
-use crate::rules::pack::{self, RuleMeta};
 
 use super::location::{place, Place};
 
@@ -61,7 +61,7 @@ pub fn render(report: &Report) -> String {
 
 /// The SARIF log as a JSON value (tests inspect it).
 pub fn log(report: &Report) -> Value {
-    let rules = pack::all();
+    let rules = catalog::all();
     let fps = fingerprints(&report.findings);
     let results: Vec<Value> = report
         .findings
@@ -106,13 +106,18 @@ pub fn log(report: &Report) -> Value {
 
 fn rule(r: &RuleMeta) -> Value {
     let mut tags = vec!["security".to_owned()];
-    tags.extend(r.tags.iter().filter(|t| *t != "security").cloned());
-    let help_text = format!("{}\n\n{}", unwrap_lines(&r.remediation), r.docs_url());
+    tags.extend(
+        r.tags
+            .iter()
+            .filter(|t| **t != "security")
+            .map(|t| t.to_string()),
+    );
+    let help_text = format!("{}\n\n{}", unwrap_lines(r.remediation), r.docs_url());
     json!({
         "id": r.code,
         "name": r.name,
         "shortDescription": { "text": r.summary },
-        "fullDescription": { "text": unwrap_lines(&r.rationale) },
+        "fullDescription": { "text": unwrap_lines(r.rationale) },
         "help": { "text": help_text, "markdown": crate::docs::markdown(r) },
         "helpUri": r.docs_url(),
         "defaultConfiguration": { "level": level(r.severity) },
@@ -150,7 +155,7 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta]) -> Value {
     }
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(f.code()));
-    if let Some(index) = rules.iter().position(|r| r.code == f.code()) {
+    if let Some(index) = rules.iter().position(|r| r.code == f.rule.code) {
         result.insert("ruleIndex".into(), json!(index));
     }
     result.insert("level".into(), json!(level(f.severity)));
@@ -257,6 +262,7 @@ pub fn encode_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Code;
     use crate::finding::Suppression;
     use crate::source::SourceFile;
     use crate::yaml::Span;
@@ -290,7 +296,7 @@ mod tests {
     fn a_result_has_its_rule_region_fingerprint_and_suppression() {
         let file = SourceFile::new("a.yaml", "x: 1\nbad: 😀 here\n");
         let start = file.text.find("here").unwrap();
-        let mut f = Finding::new("AL103", &file, Span::new(start, start + 4))
+        let mut f = Finding::new(Code::AL103, &file, Span::new(start, start + 4))
             .message("too short")
             .help("set it to 30")
             .template(Some("chart/templates/x.yaml"))
@@ -339,8 +345,8 @@ mod tests {
         let rules = log["runs"][0]["tool"]["driver"]["rules"]
             .as_array()
             .unwrap();
-        assert_eq!(rules.len(), pack::all().len());
-        for (r, meta) in rules.iter().zip(pack::all()) {
+        assert_eq!(rules.len(), catalog::all().len());
+        for (r, meta) in rules.iter().zip(catalog::all()) {
             assert_eq!(r["id"], meta.code.as_str());
             assert_eq!(r["defaultConfiguration"]["level"], level(meta.severity));
             assert_eq!(
@@ -363,7 +369,7 @@ mod tests {
         assert_eq!(suppression_kind("config"), "external");
         assert_eq!(suppression_kind("annotation"), "inSource");
         let file = SourceFile::new("a.yaml", "a: 1\n");
-        let mut f = Finding::new("AL001", &file, Span::point(0));
+        let mut f = Finding::new(Code::AL001, &file, Span::point(0));
         f.suppressed = Some(Suppression {
             kind: "baseline",
             reason: None,

@@ -7,15 +7,45 @@ mod host_logs;
 mod missing;
 mod placement;
 
+use super::registry::{Check, Rule};
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
-use crate::config::Config;
+use crate::config::{Config, Managed};
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::workload::{pod_template, WorkloadFacts};
 
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[Code::AL401],
+        check: Check::Forwarding(|scan, _, out| missing::check(scan, scan.declared_at, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL402],
+        check: Check::Forwarding(|scan, _, out| placement::check(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL403],
+        check: Check::Forwarding(|scan, _, out| host_logs::check(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL404, Code::AL405],
+        // A managed control plane writes no audit log file on a node anyone can reach.
+        check: Check::Forwarding(|scan, config, out| {
+            if scan.managed == Managed::None {
+                audit_log::check(scan, config, out);
+            }
+        }),
+        fixable: false,
+    },
+];
+
 /// Records the facts of a workload document for the cross-file rules.
-pub fn check_document(cx: &mut DocCtx<'_>) {
+pub(super) fn record(cx: &mut DocCtx<'_>) {
     if let Some(config) = crate::model::agent_config::config_map(cx.root, cx.file) {
         cx.index.agent_configs.push(config);
     }
@@ -31,13 +61,17 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
 }
 
 /// What the AL4xx rules look at, in a deterministic order (path, then offset).
-pub(crate) struct Scan<'a> {
+pub struct Scan<'a> {
     pub apiservers: Vec<&'a ApiServerFacts>,
     pub workloads: Vec<&'a WorkloadFacts>,
     /// Log agents that run as DaemonSets.
     pub forwarders: Vec<&'a WorkloadFacts>,
     /// Taints of kubeadm `InitConfiguration`s, by file.
     pub kubeadm_init_taints: &'a [(std::sync::Arc<crate::source::SourceFile>, NodeTaints)],
+    /// Where `.auditlint.yaml` declares the cluster, when it does.
+    pub declared_at: Option<&'a (std::sync::Arc<crate::source::SourceFile>, crate::yaml::Span)>,
+    /// Who runs the control plane.
+    pub managed: Managed,
 }
 
 impl Scan<'_> {
@@ -55,7 +89,8 @@ impl Scan<'_> {
     }
 }
 
-pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
+/// Runs the [`Check::Forwarding`] rules over the cluster's log forwarders.
+pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     let mut apiservers: Vec<&ApiServerFacts> = index.apiservers.iter().collect();
     apiservers.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
     let mut workloads: Vec<&WorkloadFacts> = index.workloads.iter().collect();
@@ -70,12 +105,14 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Findin
         workloads,
         forwarders,
         kubeadm_init_taints: &index.kubeadm_init_taints,
+        declared_at: index.declared_at.as_ref(),
+        managed: index.managed,
     };
-    missing::check(&scan, index.declared_at.as_ref(), out);
-    placement::check(&scan, out);
-    host_logs::check(&scan, out);
-    // A managed control plane writes no audit log file on a node anyone can reach.
-    if index.managed == crate::config::Managed::None {
-        audit_log::check(&scan, config, out);
-    }
+    super::registry::run_into(out, |check, out| match check {
+        Check::Forwarding(check) => {
+            check(&scan, config, out);
+            true
+        }
+        _ => false,
+    });
 }

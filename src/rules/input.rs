@@ -2,14 +2,37 @@
 
 use std::sync::Arc;
 
+use super::registry::{Check, Rule};
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::source::SourceFile;
 use crate::yaml::{Item, Span, SyntaxError};
 
+/// AL001, AL003–AL006 are reported by the scan as it reads its input and applies
+/// suppressions; AL002 is a rule on each parsed document.
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[
+            Code::AL001,
+            Code::AL003,
+            Code::AL004,
+            Code::AL005,
+            Code::AL006,
+        ],
+        check: Check::Scan,
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL002],
+        check: Check::Document(duplicate_keys),
+        fixable: false,
+    },
+];
+
 /// AL001: a document that does not parse.
 pub fn syntax_error(file: &Arc<SourceFile>, error: &SyntaxError) -> Finding {
-    Finding::new("AL001", file, error.span)
+    Finding::new(Code::AL001, file, error.span)
         .message(format!(
             "this document is not valid YAML: {}",
             error.message
@@ -22,7 +45,7 @@ pub fn syntax_error(file: &Arc<SourceFile>, error: &SyntaxError) -> Finding {
 pub fn duplicate_keys(cx: &mut DocCtx<'_>) {
     for dup in &cx.doc.duplicates {
         let finding = cx
-            .finding("AL002", dup.second)
+            .finding(Code::AL002, dup.second)
             .message(format!(
                 "`{}` appears twice in this mapping: Kubernetes keeps the last value and silently drops the first, strict decoding rejects the object",
                 dup.key
@@ -60,7 +83,7 @@ pub fn unrendered_template(file: &Arc<SourceFile>, items: &[Item]) -> Option<Fin
         .find('\n')
         .map_or(file.text.len(), |n| at + n);
     Some(
-        Finding::new("AL003", file, Span::new(at, end))
+        Finding::new(Code::AL003, file, Span::new(at, end))
             .message("this file is a template ({{ }} or {% %} syntax), not YAML: it cannot be linted until it is rendered")
             .label("template syntax")
             .help("lint the rendered output instead: `helm template RELEASE CHART | auditlint check -` (or render the Jinja/ytt template first)"),

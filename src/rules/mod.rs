@@ -4,8 +4,8 @@
 pub mod apiserver;
 pub mod forwarding;
 pub mod input;
-pub mod pack;
 pub mod policy;
+pub mod registry;
 pub mod seccomp;
 pub mod workload;
 
@@ -13,10 +13,17 @@ use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
+use registry::Check;
 
 /// Runs every per-document rule on one document.
 pub fn check_document(cx: &mut DocCtx<'_>) {
-    input::duplicate_keys(cx);
+    registry::run_on(cx, |check, cx| match check {
+        Check::Document(check) => {
+            check(cx);
+            true
+        }
+        _ => false,
+    });
     check_object(cx);
     for item in crate::model::list_items(cx.root) {
         check_object(&mut DocCtx {
@@ -30,7 +37,8 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     }
 }
 
-/// The rules for one Kubernetes object (a document, or an item of a `kind: List`).
+/// The rules for one Kubernetes object (a document, or an item of a `kind: List`): those
+/// that look at the object itself, then those of each view the families find in it.
 fn check_object(cx: &mut DocCtx<'_>) {
     let declared = crate::model::version::declared(cx.root);
     if let Some(d) = &declared {
@@ -60,26 +68,37 @@ fn check_object(cx: &mut DocCtx<'_>) {
 }
 
 fn check_families(cx: &mut DocCtx<'_>) {
-    apiserver::check_document(cx);
-    policy::check_document(cx);
-    seccomp::check_document(cx);
-    workload::check_document(cx);
-    forwarding::check_document(cx);
+    registry::run_on(cx, |check, cx| match check {
+        Check::Object(check) => {
+            check(cx);
+            true
+        }
+        _ => false,
+    });
+    apiserver::check_object(cx);
+    policy::check_object(cx);
+    seccomp::check_object(cx);
+    workload::check_object(cx);
+    forwarding::record(cx);
 }
 
 /// Runs the rules that need facts from several files.
 pub fn check_cluster(index: &ClusterIndex, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
-    apiserver::check_cluster(index, config, &mut out);
-    policy::check_cluster(index, config, &mut out);
-    workload::check_cluster(index, config, &mut out);
+    registry::run_into(&mut out, |check, out| match check {
+        Check::Cluster(check) => {
+            check(index, config, out);
+            true
+        }
+        _ => false,
+    });
     forwarding::check_cluster(index, config, &mut out);
     out
 }
 
 /// Drops disabled rules and applies severity overrides from the configuration.
 pub fn apply_config(findings: &mut Vec<Finding>, config: &Config) {
-    findings.retain(|f| config.enabled(f.code()));
+    findings.retain(|f| config.enabled(f.rule.code));
     for f in findings.iter_mut() {
         if let Some(&severity) = config.severity.get(f.code()) {
             f.severity = severity;

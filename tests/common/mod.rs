@@ -5,17 +5,23 @@
 use std::path::{Path, PathBuf};
 
 /// `../shared/REL` beside the project, when it is there; otherwise a notice and `None`, so
-/// tests that need the shared corpus or schemas skip themselves on a bare checkout.
+/// tests that need the shared corpus or schemas skip themselves on a bare checkout. Under CI
+/// (`CI` set) it must be there: a missing corpus fails the test instead of passing empty.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
         .join(rel);
     if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is not present", path.display());
-        None
+        return Some(path);
     }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+        panic!(
+            "{} is not present; CI runs with ../shared beside the checkout",
+            path.display()
+        );
+    }
+    eprintln!("skipped: {} is not present", path.display());
+    None
 }
 
 /// A directory of the shared corpus (`../shared/corpus/DIR`).
@@ -92,6 +98,38 @@ pub fn assert_schema_valid(name: &str, value: &serde_json::Value) -> Option<json
     assert!(errors.is_empty(), "{errors:#?}");
     Some(validator)
 }
+
+/// The fixture named `stem` (`bad`, `good`) in `dir`: a file with any extension, or a
+/// directory.
+pub fn fixture_in(dir: &Path, stem: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.file_stem().and_then(|s| s.to_str()) == Some(stem))
+}
+
+/// Scans a fixture the way `auditlint check` would, from inside the fixture's directory so
+/// that paths in the output are short and stable.
+pub fn scan_fixture(path: &Path, config: &auditlint::config::Config) -> auditlint::engine::Report {
+    let (root, arg) = if path.is_dir() {
+        (path.to_path_buf(), PathBuf::from("."))
+    } else {
+        (
+            path.parent().unwrap().to_path_buf(),
+            PathBuf::from(path.file_name().unwrap()),
+        )
+    };
+    let _guard = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let previous = std::env::current_dir().unwrap();
+    std::env::set_current_dir(&root).unwrap();
+    let report = auditlint::engine::scan_paths(&[arg], config);
+    std::env::set_current_dir(previous).unwrap();
+    report.unwrap_or_else(|e| panic!("{}: {}", path.display(), e.0))
+}
+
+/// The working directory is the process's: scans from a fixture's directory take turns.
+static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A `helm` command over the real Helm engine (`../shared/tools/helm/install.sh`, installed
 /// once under the target directory). `None` with a notice when it cannot be had; under CI it
@@ -234,4 +272,17 @@ pub fn git(dir: &Path, args: &[&str]) {
         .output()
         .unwrap();
     assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// Whether a tool a test drives is installed (`found`); when it is not, a notice, or a
+/// failure under CI (`CI` set), whose .ci/run installs every such tool.
+pub fn tool_present(found: bool, tool: &str, install: &str) -> bool {
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is not installed, and CI is set: .ci/run must install it ({install})"
+        );
+        eprintln!("skipped: {tool} is not installed ({install})");
+    }
+    found
 }

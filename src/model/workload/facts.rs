@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{ContainerList, PodTemplate};
 use crate::model::agent_config::ConfigMount;
 use crate::model::agents;
+use crate::model::paths::{covers, host_path};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
@@ -114,7 +115,7 @@ impl WorkloadFacts {
                 };
                 let sub = m.get_str("subPath").unwrap_or_default();
                 host_mounts.push(HostMount {
-                    host_path: normalize(&format!("{path}/{sub}")),
+                    host_path: host_path(&format!("{path}/{sub}")),
                     mount_path: mount_path.to_owned(),
                     span,
                 });
@@ -226,7 +227,7 @@ impl WorkloadFacts {
 
     /// Whether some hostPath mount of the agent containers covers `path` on the node.
     pub fn mount_covering(&self, path: &str) -> Option<&HostMount> {
-        let path = normalize(path);
+        let path = host_path(path);
         self.host_mounts
             .iter()
             .find(|m| covers(&m.host_path, &path))
@@ -304,37 +305,6 @@ fn host_path_volumes<'d>(spec: Node<'d>) -> HashMap<&'d str, (&'d str, Span)> {
         .collect()
 }
 
-/// A host path in a canonical form: `/` separators (Windows `C:\var\log` → `/var/log`),
-/// no empty or `.` components, `..` resolved lexically, no trailing slash.
-pub fn normalize(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let path = match path.as_bytes() {
-        [d, b':', ..] if d.is_ascii_alphabetic() => &path[2..],
-        _ => &path[..],
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
-/// Whether directory `dir` holds `path` (or is it), on path-component boundaries:
-/// `/var/log` covers `/var/log/pods`, not `/var/logs`. Both must be normalised.
-pub fn covers(dir: &str, path: &str) -> bool {
-    dir == "/"
-        || path == dir
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,22 +362,6 @@ mod tests {
         for t in &no {
             assert!(!t.tolerates(CP, "", "NoSchedule"), "{t:?}");
         }
-    }
-
-    #[test]
-    fn paths_are_compared_by_component() {
-        assert!(covers("/var/log", "/var/log"));
-        assert!(covers("/var/log", "/var/log/pods"));
-        assert!(covers("/var", "/var/log/pods"));
-        assert!(covers("/", "/var/log"));
-        assert!(!covers("/var/log", "/var/logs"));
-        assert!(!covers("/var/log/pods", "/var/log"));
-        assert!(!covers("/var/lo", "/var/log"));
-        assert_eq!(normalize("/var/log/"), "/var/log");
-        assert_eq!(normalize("//var/./log//pods/"), "/var/log/pods");
-        assert_eq!(normalize("/var/lib/../log"), "/var/log");
-        assert_eq!(normalize("C:\\var\\log"), "/var/log");
-        assert_eq!(normalize("/"), "/");
     }
 
     #[test]

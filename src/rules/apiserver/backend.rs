@@ -1,6 +1,7 @@
 //! AL102: a policy but no backend, so events go nowhere.
 
 use super::missing_flag;
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::ApiServerConfig;
 
@@ -10,7 +11,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
         return;
     }
     let path = "/var/log/kubernetes/audit/audit.log";
-    let mut finding = missing_flag(cx, config, "AL102", "audit-log-path", path).message(
+    let mut finding = missing_flag(cx, config, Code::AL102, "audit-log-path", path).message(
         "an audit policy is loaded but there is no backend (`--audit-log-path` or `--audit-webhook-config-file`): every event is evaluated and then dropped",
     );
     if let Some(policy) = config.flag("audit-policy-file") {

@@ -1,6 +1,7 @@
 //! AL116: an eksctl `ClusterConfig` that does not ship EKS audit logs to CloudWatch.
 //! (EKS's audit policy is managed by AWS; exporting the `audit` log type is the only knob.)
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::yaml::Span;
 
@@ -27,7 +28,7 @@ pub fn check(cx: &mut DocCtx<'_>) {
             .or_else(|| cx.root.get("cloudWatch"))
             .map_or(cx.root.span().end, |n| n.span().end);
         let finding = cx
-            .finding("AL116", Span::point(at))
+            .finding(Code::AL116, Span::point(at))
             .message("this EKS cluster does not export control-plane logs: the managed audit log is never written to CloudWatch, so API activity cannot be reviewed or alerted on")
             .label("no `enableTypes`")
             .help("add:\ncloudWatch:\n  clusterLogging:\n    enableTypes: [\"audit\", \"authenticator\"]");
@@ -55,7 +56,7 @@ pub fn check(cx: &mut DocCtx<'_>) {
         };
         if let Some(message) = problem {
             let finding = cx
-                .finding("AL116", span)
+                .finding(Code::AL116, span)
                 .message(format!(
                     "{message}, so no control-plane logs (audit included) are exported"
                 ))
@@ -74,7 +75,7 @@ pub fn check(cx: &mut DocCtx<'_>) {
             .last()
             .map_or(types.span().end, |l| l.span().end);
         let finding = cx
-            .finding("AL116", Span::point(at))
+            .finding(Code::AL116, Span::point(at))
             .message("`enableTypes` does not include `audit`: the EKS audit log (who did what through the API) is not exported to CloudWatch")
             .label("add \"audit\"")
             .help("add `audit` to `cloudWatch.clusterLogging.enableTypes`");

@@ -4,6 +4,7 @@
 
 use strsim::levenshtein;
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::{ApiServerConfig, Flag};
 
@@ -105,7 +106,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
 
 fn report(cx: &mut DocCtx<'_>, flag: &Flag, problem: &str, fix: &str) {
     let finding = cx
-        .finding("AL106", flag.value_span)
+        .finding(Code::AL106, flag.value_span)
         .message(format!(
             "`--{}`: {problem}; kube-apiserver refuses to start",
             flag.name
@@ -140,7 +141,7 @@ fn unknown(cx: &mut DocCtx<'_>, flag: &Flag) {
         }
     };
     let finding = cx
-        .finding("AL106", flag.span)
+        .finding(Code::AL106, flag.span)
         .message(format!(
             "`--{}` {why}: kube-apiserver exits with \"unknown flag\"",
             flag.name

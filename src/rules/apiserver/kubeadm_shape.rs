@@ -2,12 +2,13 @@
 //! AL118: a kind patch that kind silently does not apply.
 //! Both are found while reading the configuration; this reports them.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::ApiServerConfig;
 
 pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
     for problem in &config.problems {
-        let label = if problem.code == "AL118" {
+        let label = if problem.code == Code::AL118 {
             "patch not applied"
         } else {
             "cannot be decoded"

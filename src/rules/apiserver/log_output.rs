@@ -1,5 +1,6 @@
 //! AL113 (audit log to stdout) and AL114 (legacy text format).
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::ApiServerConfig;
 
@@ -9,7 +10,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
         .filter(|f| f.value.as_deref() == Some("-"))
     {
         let finding = cx
-            .finding("AL113", flag.value_span)
+            .finding(Code::AL113, flag.value_span)
             .message("`--audit-log-path=-` writes audit events to the container's stdout: they are only as durable and complete as the log pipeline that collects them, and they are mixed with the apiserver's own logs")
             .label("stdout")
             .help("write to a file on a hostPath mount (`--audit-log-path=/var/log/kubernetes/audit/audit.log`) that a log forwarder collects, or use a webhook backend");
@@ -20,7 +21,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
         .filter(|f| f.value.as_deref() == Some("legacy"))
     {
         let finding = cx
-            .finding("AL114", flag.value_span)
+            .finding(Code::AL114, flag.value_span)
             .message("`--audit-log-format=legacy` writes one text line per event: no request or response bodies, no structured fields for log pipelines and SIEMs to parse")
             .label("legacy text format")
             .help("use `--audit-log-format=json` (the default): remove the flag or set it to json");

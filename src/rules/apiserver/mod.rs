@@ -1,24 +1,88 @@
-//! AL101–AL117: kube-apiserver audit configuration. Each configuration found in a document
-//! (static Pod, kubeadm, kind, Cluster API, k3s, RKE2) is checked the same way, and leaves
-//! its facts in the cluster index for the cross-file rules.
+//! AL101–AL118: kube-apiserver audit configuration. Each configuration found in a document
+//! (static Pod or any workload, kubeadm, kind, Cluster API, k3s, RKE2, kops, OpenShift,
+//! Talos, kubespray, kwok, Kamaji) is checked the same way, and leaves its facts in the
+//! cluster index for the cross-file rules. Settings that are not flags (eksctl log types,
+//! OpenShift audit profiles, a Gardener Shoot's policy reference) have their own checks.
 
 mod backend;
 mod eksctl;
 mod flag_values;
+mod gardener;
 mod kubeadm_shape;
 mod log_output;
 mod mounts;
+mod openshift_profile;
 mod policy_file;
 mod rotation;
 
-use crate::cluster::ClusterIndex;
-use crate::config::Config;
+use super::registry::{Check, Rule};
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::model::apiserver::{self, ApiServerConfig, ApiServerFacts, NodeTaints};
 
-pub fn check_document(cx: &mut DocCtx<'_>) {
-    eksctl::check(cx);
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[Code::AL116],
+        check: Check::Object(eksctl::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL101, Code::AL206, Code::AL208],
+        check: Check::Object(openshift_profile::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL101],
+        check: Check::Object(gardener::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL117, Code::AL118],
+        check: Check::ApiServer(kubeadm_shape::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL101],
+        check: Check::ApiServer(policy_file::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL102],
+        check: Check::ApiServer(backend::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL103, Code::AL104, Code::AL105],
+        check: Check::ApiServer(rotation::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL106],
+        check: Check::ApiServer(flag_values::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[
+            Code::AL107,
+            Code::AL108,
+            Code::AL109,
+            Code::AL110,
+            Code::AL111,
+        ],
+        check: Check::ApiServer(mounts::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL113, Code::AL114],
+        check: Check::ApiServer(log_output::check),
+        fixable: false,
+    },
+];
+
+/// Finds the apiserver configurations of an object, runs the [`Check::ApiServer`] rules on
+/// each, and leaves their facts (and kubeadm's node taints) in the cluster index.
+pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     if cx.kind() == Some("InitConfiguration")
         && cx
             .api_version()
@@ -31,29 +95,38 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
         }
     }
     for config in apiserver::read(cx.root, cx.file) {
-        check_config(cx, &config);
+        super::registry::run_on(cx, |check, cx| match check {
+            Check::ApiServer(check) => {
+                check(cx, &config);
+                true
+            }
+            _ => false,
+        });
         let facts = ApiServerFacts::new(&config, cx.file, cx.doc.template.clone());
+        // The version a distribution's own form declares (kops, Talos, kubespray …).
+        if let Some(version) = facts
+            .declared_version
+            .as_deref()
+            .and_then(crate::version::parse)
+        {
+            cx.index.versions.push(crate::cluster::DeclaredVersion {
+                file: std::sync::Arc::clone(cx.file),
+                declared: crate::model::version::Declared {
+                    version,
+                    span: config.anchor,
+                    field: "version",
+                },
+            });
+        }
         cx.index.apiservers.push(facts);
     }
 }
-
-fn check_config(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
-    kubeadm_shape::check(cx, config);
-    policy_file::check(cx, config);
-    backend::check(cx, config);
-    rotation::check(cx, config);
-    flag_values::check(cx, config);
-    mounts::check(cx, config);
-    log_output::check(cx, config);
-}
-
-pub fn check_cluster(_index: &ClusterIndex, _config: &Config, _out: &mut Vec<Finding>) {}
 
 /// A finding for a flag that is absent: at the insertion point, with the exact line to add.
 fn missing_flag(
     cx: &DocCtx<'_>,
     config: &ApiServerConfig,
-    code: &str,
+    code: Code,
     name: &str,
     value: &str,
 ) -> Finding {

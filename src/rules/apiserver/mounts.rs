@@ -2,6 +2,7 @@
 //! container: the policy (and webhook kubeconfig) through a read-only hostPath mount, the
 //! log directory through a writable one.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::apiserver::mounts::{covering, covers, parent};
 use crate::model::apiserver::{ApiServerConfig, Flag, Form, Mount};
@@ -28,7 +29,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                 config,
                 mounts,
                 flag,
-                "AL107",
+                Code::AL107,
                 "audit-policy",
                 "the audit policy",
                 "fails to start: it cannot read its policy",
@@ -48,7 +49,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                 config,
                 mounts,
                 flag,
-                "AL111",
+                Code::AL111,
                 "audit-webhook",
                 "the audit webhook configuration",
                 "fails to start: it cannot read the webhook kubeconfig",
@@ -81,6 +82,13 @@ fn mount_lines(
         Form::KubeadmMap | Form::KubeadmList => format!(
             "under `apiServer.extraVolumes:`\n- name: {name}\n  hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}\n  pathType: {kind}"
         ),
+        Form::Rke1 => format!(
+            "under `services.kube-api.extra_binds:`\n- \"{path}:{path}{}\"",
+            if read_only { ":ro" } else { "" }
+        ),
+        Form::Talos => format!(
+            "under `cluster.apiServer.extraVolumes:`\n- hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}"
+        ),
         _ => format!(
             "under the container's `volumeMounts:`\n- name: {name}\n  mountPath: {path}\n  readOnly: {read_only}\nand under the Pod's `volumes:`\n- name: {name}\n  hostPath:\n    path: {path}\n    type: {kind}"
         ),
@@ -93,7 +101,7 @@ fn not_mounted(
     config: &ApiServerConfig,
     mounts: &[Mount],
     flag: &Flag,
-    code: &str,
+    code: Code,
     volume: &str,
     what: &str,
     consequence: &str,
@@ -129,10 +137,12 @@ fn writable_policy(
     policy: &Flag,
 ) {
     let span = mount.read_only_span.unwrap_or(mount.mount_path_span);
-    let key = if matches!(config.form, Form::KubeadmMap | Form::KubeadmList) {
-        "extraVolume"
-    } else {
-        "volumeMount"
+    let (key, fix) = match config.form {
+        Form::KubeadmMap | Form::KubeadmList | Form::Talos => {
+            ("extraVolume", "set `readOnly: true` on this extraVolume")
+        }
+        Form::Rke1 => ("bind", "add `:ro` to this bind (`host:container:ro`)"),
+        _ => ("volumeMount", "set `readOnly: true` on this volumeMount"),
     };
     // The same mount may also hold the log directory, which must stay writable (AL108):
     // making it read-only would stop the apiserver from starting.
@@ -148,10 +158,10 @@ fn writable_policy(
             mount_lines(config, "audit-policy", path, true, "File")
         )
     } else {
-        format!("set `readOnly: true` on this {key}")
+        fix.to_owned()
     };
     let finding = cx
-        .finding("AL109", span)
+        .finding(Code::AL109, span)
         .message(format!(
             "the mount holding the audit policy (`{}`) is writable: anything running as the apiserver can rewrite the policy that decides what is audited",
             mount.mount_path
@@ -207,7 +217,7 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
     };
     if let Some((span, message, help)) = problem {
         let finding = cx
-            .finding("AL110", span)
+            .finding(Code::AL110, span)
             .message(message)
             .label("cannot work")
             .help(help)
@@ -241,7 +251,7 @@ fn log_mount(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mounts: &[Mount], fl
     };
     if let Some((message, related)) = problem {
         let mut finding = cx
-            .finding("AL108", flag.value_span)
+            .finding(Code::AL108, flag.value_span)
             .message(message)
             .label("not on a writable hostPath")
             .help(format!("mount the directory writable, {add}"));

@@ -5,6 +5,7 @@
 //! nothing ships any log.
 
 use super::Scan;
+use crate::catalog::Code;
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::model::apiserver::{NodeTaint, NodeTaints};
@@ -78,7 +79,7 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
                 NodeTaints::Kubeadm => "the control-plane taint",
                 NodeTaints::Listed(_) => "the taints of the apiserver's nodes",
             };
-            let mut f = Finding::new("AL404", &api.file, log.span)
+            let mut f = Finding::new(Code::AL404, &api.file, log.span)
                 .message(format!(
                     "the apiserver writes its audit log to `{}` on the control-plane nodes, but \
                      no forwarder DaemonSet tolerates {whose} ({}): no agent runs there and \
@@ -123,7 +124,7 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
         let dir = host
             .rsplit_once('/')
             .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
-        let mut f = Finding::new("AL405", &api.file, log.span)
+        let mut f = Finding::new(Code::AL405, &api.file, log.span)
             .message(format!(
                 "the audit log is written to `{host}` on the node, and no forwarder DaemonSet \
                  mounts a host directory that holds it: the audit log stays on the node"

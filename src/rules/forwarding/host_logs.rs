@@ -1,6 +1,7 @@
 //! AL403: a forwarder DaemonSet that mounts no host directory holding /var/log.
 
 use super::Scan;
+use crate::catalog::Code;
 use crate::finding::Finding;
 
 /// Where the kubelet writes every container's log. `/var/log/containers` holds only
@@ -33,7 +34,7 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
             "it cannot read /var/log/pods or /var/log/containers, where every container's logs \
              are written, nor the node's own logs under /var/log"
         };
-        let mut finding = Finding::new("AL403", &w.file, w.mounts_span)
+        let mut finding = Finding::new(Code::AL403, &w.file, w.mounts_span)
             .message(format!(
                 "forwarder `{}` ({}) {mounted}: {why}",
                 w.display(),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::Scan;
+use crate::catalog::Code;
 use crate::finding::Finding;
 use crate::source::SourceFile;
 use crate::yaml::Span;
@@ -33,7 +34,7 @@ pub(super) fn check(
                 )
             })
             .unwrap_or_default();
-        Finding::new("AL401", &api.file, api.span)
+        Finding::new(Code::AL401, &api.file, api.span)
             .message(format!(
                 "no log forwarder runs as a DaemonSet in the scanned configuration: node and \
                  container logs never leave the node{audit}, so they are lost with the node and \
@@ -41,7 +42,7 @@ pub(super) fn check(
             ))
             .template(api.template.as_deref())
     } else if let Some((file, span)) = declared_at {
-        Finding::new("AL401", file, *span).message(
+        Finding::new(Code::AL401, file, *span).message(
             "no log forwarder runs as a DaemonSet in this cluster's files: node and container \
              logs never leave the node, so they are lost with the node and an intruder on it \
              can erase them",

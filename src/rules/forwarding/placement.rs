@@ -1,6 +1,7 @@
 //! AL402: a log agent that reads node files runs as a Deployment, StatefulSet or bare Pod.
 
 use super::Scan;
+use crate::catalog::Code;
 use crate::finding::Finding;
 
 /// Kinds that place a fixed number of pods wherever the scheduler likes.
@@ -24,7 +25,7 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
         let Some(mount) = w.host_mounts.first() else {
             continue;
         };
-        let finding = Finding::new("AL402", &w.file, w.span)
+        let finding = Finding::new(Code::AL402, &w.file, w.span)
             .message(format!(
                 "`{}` runs the log agent {} ({}) as a {} that reads node files through a \
                  hostPath mount: it collects the logs only of the node its pod lands on, and \

@@ -2,6 +2,7 @@
 //! `userGroups` cannot match) and are emitted only at stage `ResponseStarted`.
 
 use super::Analysis;
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::matcher::evaluate;
 use crate::model::policy::probes;
@@ -29,7 +30,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                     // AL205 already reports this rule.
                     return;
                 }
-                cx.finding("AL212", rule.anchor())
+                cx.finding(Code::AL212, rule.anchor())
                     .message(format!(
                         "failed authentications (401) are not logged: {witness} is matched by rule {}, which is `level: None`",
                         rule.number()
@@ -54,7 +55,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                     (None, Some(s)) => (s.span, "the policy".to_owned()),
                     (None, None) => (rule.anchor(), format!("rule {}", rule.number())),
                 };
-                cx.finding("AL212", span)
+                cx.finding(Code::AL212, span)
                     .message(format!(
                         "failed authentications (401) are not logged: {witness} is matched by rule {}, but {whose} omits `ResponseStarted`, the only stage at which failed authentications are recorded",
                         rule.number()
@@ -104,7 +105,7 @@ fn unmatched(
         Some(i) => policy.rules[i].anchor(),
         None => super::after(cx.file, policy.rules_end),
     };
-    let finding = cx.finding("AL212", span);
+    let finding = cx.finding(Code::AL212, span);
     if super::misses_catch_all(policy, analysis) {
         finding
             .message(format!(

@@ -3,6 +3,7 @@
 //! apiserver writing `--audit-log-format=legacy` (one text line per event, no bodies).
 
 use super::resolve::resolve;
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
@@ -18,7 +19,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
             continue;
         }
         cx.report(
-            cx.finding("AL213", rule.anchor())
+            cx.finding(Code::AL213, rule.anchor())
                 .message(format!(
                     "rule {} is `level: {}` but matches only non-resource URLs, for which the apiserver never records bodies: it logs exactly what `Metadata` logs",
                     rule.number(),
@@ -61,7 +62,7 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Findin
         else {
             continue;
         };
-        let finding = Finding::new("AL213", &entry.file, first.anchor())
+        let finding = Finding::new(Code::AL213, &entry.file, first.anchor())
             .message(format!(
                 "rule {} asks for `{}`, but the apiserver that loads this policy writes `--audit-log-format=legacy`, one text line per event with no bodies: {} body-level rule{} log only metadata",
                 first.number(),

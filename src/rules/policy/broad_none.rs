@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{more, Analysis};
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::probes::Purpose;
 use crate::model::policy::{Level, Policy};
@@ -31,7 +32,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
             "omits every stage, which logs nothing".to_owned()
         };
         cx.report(
-            cx.finding("AL206", rule.anchor())
+            cx.finding(Code::AL206, rule.anchor())
                 .message(format!(
                     "rule {} ({how}) is the first match for requests that must be logged: {} is not logged{}",
                     rule.number(),

@@ -1,10 +1,11 @@
 //! AL205: a `level: None` rule with no selector. It matches every request, so nothing it
 //! catches is logged and every later rule is dead (the RKE2 default policy is exactly this).
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::Policy;
 
-pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
     let Some(index) = super::catch_all_none(policy) else {
         return;
     };
@@ -24,7 +25,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
         ));
     }
     let mut finding = cx
-        .finding("AL205", rule.anchor())
+        .finding(Code::AL205, rule.anchor())
         .message(message)
         .label("matches every request and logs none")
         .help("replace it with a catch-all that logs, as the last rule: `- level: Metadata` with `omitStages: [RequestReceived]`; silence specific noisy requests with narrower `None` rules before it (users, resources, nonResourceURLs)");

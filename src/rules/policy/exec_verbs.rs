@@ -1,6 +1,7 @@
 //! AL211: a rule on exec/attach/portforward limited to `verbs: [create]`. kubectl opens
 //! these sessions over WebSockets, which the apiserver sees as verb `get`.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::Policy;
 
@@ -28,7 +29,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
         });
         let Some(session) = session else { continue };
         cx.report(
-            cx.finding("AL211", verbs_span)
+            cx.finding(Code::AL211, verbs_span)
                 .message(format!(
                     "rule {} matches `{}` only for verb `create`: kubectl opens exec, attach and port-forward sessions over WebSockets, which the apiserver records as verb `get`, so those sessions do not match this rule",
                     rule.number(),

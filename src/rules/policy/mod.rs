@@ -19,7 +19,8 @@ pub mod validate;
 
 use std::sync::Arc;
 
-use crate::cluster::ClusterIndex;
+use super::registry::{declared, Check, Rule};
+use crate::catalog::Code;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
@@ -27,11 +28,94 @@ use crate::model::policy::matcher::{evaluate, Decision};
 use crate::model::policy::probes::{self, Probe};
 use crate::model::policy::{self, Policy, PolicyEntry};
 
-pub fn check_document(cx: &mut DocCtx<'_>) {
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[Code::AL201, Code::AL202, Code::AL203, Code::AL204],
+        check: Check::PolicySource(validate::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL210],
+        check: Check::Policy(never_matches::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL211],
+        check: Check::Policy(exec_verbs::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL213],
+        check: Check::Policy(body_level::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL209],
+        check: Check::LoadablePolicy(shadowed::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL205],
+        check: Check::LoadablePolicy(catch_all_none::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL206],
+        check: Check::LoadablePolicy(broad_none::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL207],
+        check: Check::LoadablePolicy(no_catch_all::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL208, Code::AL215],
+        check: Check::LoadablePolicy(secret_bodies::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL212],
+        check: Check::LoadablePolicy(auth_failures::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL214],
+        check: Check::LoadablePolicy(request_received::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL216],
+        check: Check::Once(policy_tests::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL112],
+        check: Check::Cluster(unresolved::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL213],
+        check: Check::Cluster(body_level::check_cluster),
+        fixable: false,
+    },
+];
+
+/// Finds the audit Policies of an object (a Policy, or one embedded in a ConfigMap), runs the
+/// policy rules on each, and leaves them in the cluster index for the cross-file rules.
+pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     let mut found = Vec::new();
     let mut invalid = Vec::new();
     policy::read(cx.root, cx.file, |root, f| {
-        invalid.extend(validate::validate_with(root, cx.file, cx.config.version()));
+        if !f.fragment {
+            for rule in super::registry::all() {
+                if let Check::PolicySource(check) = rule.check {
+                    let findings = check(cx, root);
+                    declared(rule, &findings);
+                    invalid.extend(findings);
+                }
+            }
+        }
         found.push(f);
     });
     for finding in invalid {
@@ -43,6 +127,7 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
             file: Arc::clone(cx.file),
             path: cx.file.path.clone(),
             host_path: f.host_path,
+            config_map: f.config_map,
             template: cx.doc.template.clone(),
             span: f.policy.span,
             policy: Arc::new(f.policy),
@@ -50,38 +135,42 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     }
 }
 
+/// The gates: a policy without rules is refused (AL202), one with a missing or unknown level
+/// is not loaded (AL203), so what it would log is not analysed.
 fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
     if policy.rules.is_empty() {
-        // The apiserver refuses a policy without rules (AL202); there is nothing to analyse.
         return;
     }
-    never_matches::check(cx, policy);
-    exec_verbs::check(cx, policy);
-    body_level::check(cx, policy);
+    super::registry::run_on(cx, |check, cx| match check {
+        Check::Policy(check) => {
+            check(cx, policy);
+            true
+        }
+        _ => false,
+    });
     if !policy.levels_valid() {
-        // A rule with a missing or unknown level: the apiserver does not load this policy
-        // (AL203), so what it would log is not analysed.
         return;
     }
     let analysis = Analysis::new(policy, cx.config);
-    shadowed::check(cx, policy);
-    catch_all_none::check(cx, policy);
-    broad_none::check(cx, policy, &analysis);
-    no_catch_all::check(cx, policy, &analysis);
-    secret_bodies::check(cx, policy, &analysis);
-    auth_failures::check(cx, policy, &analysis);
-    request_received::check(cx, policy);
-}
-
-pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
-    unresolved::check(index, config, out);
-    body_level::check_cluster(index, config, out);
+    super::registry::run_on(cx, |check, cx| match check {
+        Check::LoadablePolicy(check) => {
+            check(cx, policy, &analysis);
+            true
+        }
+        _ => false,
+    });
 }
 
 /// The policy tests of `.auditlint.yaml` (AL216): once per scan, whatever the clusters, since
 /// each test file names its policy.
 pub fn check_policy_tests(config: &Config, out: &mut Vec<Finding>) {
-    policy_tests::check(config, out);
+    super::registry::run_into(out, |check, out| match check {
+        Check::Once(check) => {
+            check(config, out);
+            true
+        }
+        _ => false,
+    });
 }
 
 /// Every probe with the policy's decision for it.

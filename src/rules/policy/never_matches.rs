@@ -1,6 +1,7 @@
 //! AL210: selectors that cannot match what they name. The apiserver validates none of these
 //! (audit-semantics §3.1 "Not validated"), so the rule silently matches less than it says.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::builtin::{self, BUILTIN_GROUPS, COMPLETE_GROUPS};
 use crate::model::policy::{Policy, Rule};
@@ -21,7 +22,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
     for rule in &policy.rules {
         for (span, message, help) in problems(rule) {
             cx.report(
-                cx.finding("AL210", span)
+                cx.finding(Code::AL210, span)
                     .message(format!("rule {}: {message}", rule.number()))
                     .label("never matches")
                     .help(help),

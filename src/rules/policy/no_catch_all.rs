@@ -2,6 +2,7 @@
 //! (typically: no catch-all last rule).
 
 use super::{more, Analysis};
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::probes::Purpose;
 use crate::model::policy::Policy;
@@ -21,7 +22,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     let finding = match trailing.map(|i| &policy.rules[i]) {
         // `- level: None` as the last rule logs nothing, the same as no rule.
         Some(last) => cx
-            .finding("AL207", last.anchor())
+            .finding(Code::AL207, last.anchor())
             .message(format!(
                 "requests that must be logged reach only the last rule, a catch-all `- level: None`, which logs nothing (the same as having no catch-all): {} reaches rule {}{}",
                 witness.request.describe(),
@@ -31,7 +32,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
             .label("a catch-all that logs nothing")
             .help("make the last rule log: `- level: Metadata` with `omitStages: [RequestReceived]` (silence noise with narrower `None` rules before it)"),
         None => cx
-            .finding("AL207", super::after(cx.file, policy.rules_end))
+            .finding(Code::AL207, super::after(cx.file, policy.rules_end))
             .message(format!(
                 "requests that must be logged match no rule, and a request no rule matches is not logged (level None): {} matches none of the {} rule{}{}",
                 witness.request.describe(),

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::catalog::Code;
 use crate::config::Config;
 use crate::discover::display_path;
 use crate::finding::Finding;
@@ -26,7 +27,7 @@ fn check_file(config: &Config, path: &Path, out: &mut Vec<Finding>) {
         Err(e) => {
             let file = SourceFile::new(shown, "");
             out.push(
-                Finding::new("AL216", &file, Span::point(0))
+                Finding::new(Code::AL216, &file, Span::point(0))
                     .message(format!("the policy test file cannot be read: {e}"))
                     .help("fix the path under `policy-tests` in .auditlint.yaml (it is relative to that file)"),
             );
@@ -37,7 +38,7 @@ fn check_file(config: &Config, path: &Path, out: &mut Vec<Finding>) {
     let file = SourceFile::new(shown, text);
     for (span, why) in &suite.errors {
         out.push(
-            Finding::new("AL216", &file, *span)
+            Finding::new(Code::AL216, &file, *span)
                 .message(format!("policy test not run: {why}"))
                 .label("cannot be read")
                 .help("see `auditlint explain AL216` for the format"),
@@ -45,7 +46,7 @@ fn check_file(config: &Config, path: &Path, out: &mut Vec<Finding>) {
     }
     let Some((written, span)) = &suite.policy else {
         out.push(
-            Finding::new("AL216", &file, Span::point(0))
+            Finding::new(Code::AL216, &file, Span::point(0))
                 .message("the policy test file names no `policy:`, so none of its tests run")
                 .help("add `policy: PATH` (relative to the test file) naming the audit policy"),
         );
@@ -54,7 +55,7 @@ fn check_file(config: &Config, path: &Path, out: &mut Vec<Finding>) {
     let target = crate::policy_cmd::test::policy_path(path, written);
     let Some((pfile, policy)) = policy_at(&target) else {
         out.push(
-            Finding::new("AL216", &file, *span)
+            Finding::new(Code::AL216, &file, *span)
                 .message(format!(
                     "`{written}` holds no audit Policy, so none of the tests run"
                 ))
@@ -64,7 +65,7 @@ fn check_file(config: &Config, path: &Path, out: &mut Vec<Finding>) {
         return;
     };
     for failure in expect::run(&policy, &suite.cases, config.version()) {
-        let mut finding = Finding::new("AL216", &file, failure.case.span)
+        let mut finding = Finding::new(Code::AL216, &file, failure.case.span)
             .message(failure.message())
             .label("not what the policy does");
         finding = match failure.decision.rule {

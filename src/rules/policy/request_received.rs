@@ -1,10 +1,11 @@
 //! AL214: the catch-all rule does not omit `RequestReceived`, so every request it logs
 //! produces two events (RequestReceived and ResponseComplete) with the same content.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::{Level, Policy, Stage};
 
-pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
     let Some(rule) = policy.rules.iter().find(|r| r.is_catch_all()) else {
         return;
     };
@@ -19,7 +20,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
         "add `omitStages: [RequestReceived]` at the top of the policy (it applies to every rule), or to this rule"
     };
     cx.report(
-        cx.finding("AL214", rule.anchor())
+        cx.finding(Code::AL214, rule.anchor())
             .message(format!(
                 "the catch-all (rule {}) does not omit the `RequestReceived` stage: every request it logs is recorded twice, once when received and once when complete, doubling the log volume for no extra information",
                 rule.number()

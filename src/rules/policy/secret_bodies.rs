@@ -6,13 +6,14 @@
 use std::collections::BTreeMap;
 
 use super::{more, Analysis};
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::matcher::Request;
 use crate::model::policy::probes::Purpose;
 use crate::model::policy::{Level, Policy};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
-    let mut leaks: BTreeMap<(&str, usize), Vec<usize>> = BTreeMap::new();
+    let mut leaks: BTreeMap<(Code, usize), Vec<usize>> = BTreeMap::new();
     for (i, (probe, decision)) in analysis.results.iter().enumerate() {
         let (Purpose::Sensitive { leak }, Some(rule)) = (probe.purpose, decision.rule) else {
             continue;
@@ -42,7 +43,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                 .help(format!(
                     "log these at `Metadata` in a rule placed before rule {}:\n{}",
                     rule.number(),
-                    if code == "AL215" {
+                    if code == Code::AL215 {
                         "- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [configmaps]"
                     } else {
                         "- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets, configmaps, serviceaccounts/token]\n  - group: authentication.k8s.io\n    resources: [tokenreviews]"
@@ -53,10 +54,10 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
 }
 
 /// AL215 for ConfigMaps, AL208 for everything that carries a secret or a token by design.
-fn code(request: &Request) -> &'static str {
+fn code(request: &Request) -> Code {
     match &request.resource {
-        Some(r) if r.resource == "configmaps" && r.subresource.is_empty() => "AL215",
-        _ => "AL208",
+        Some(r) if r.resource == "configmaps" && r.subresource.is_empty() => Code::AL215,
+        _ => Code::AL208,
     }
 }
 

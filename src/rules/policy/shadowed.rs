@@ -1,11 +1,12 @@
 //! AL209: a rule that can never match because an earlier rule provably matches every
 //! request it would (first match wins). Only proven subsumption is reported.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::policy::subsume::covers;
 use crate::model::policy::Policy;
 
-pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
+pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
     // Rules after a catch-all `None` are reported by AL205 as a whole.
     let dead_end = super::catch_all_none(policy);
     let version = cx.config.version();
@@ -22,7 +23,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
                 .map_or("(none)".to_owned(), |l| l.value.clone())
         };
         cx.report(
-            cx.finding("AL209", later.anchor())
+            cx.finding(Code::AL209, later.anchor())
                 .message(format!(
                     "rule {} can never match: rule {} comes first and matches every request it would, so its `level: {}` never applies (rule {} decides at `{}`)",
                     later.number(),

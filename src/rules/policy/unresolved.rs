@@ -2,6 +2,7 @@
 //! content was not checked. Reported once per apiserver, at the flag.
 
 use super::resolve::{resolve, Unresolved};
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::finding::Finding;
@@ -50,7 +51,7 @@ pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
             }
         };
         out.push(
-            Finding::new("AL112", &api.file, written.span)
+            Finding::new(Code::AL112, &api.file, written.span)
                 .message(format!(
                     "the audit policy `{path}`{host} {what}, so its content was not checked"
                 ))

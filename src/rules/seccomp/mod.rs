@@ -7,18 +7,43 @@ mod values;
 
 use std::sync::Arc;
 
+use super::registry::{Check, Rule};
+use crate::catalog::Code;
 use crate::context::DocCtx;
-use crate::model::seccomp::{self, Form, ProfileEntry};
+use crate::model::seccomp::{self, Form, Profile, ProfileEntry};
 use crate::yaml::{Node, Span};
 
 use values::{describe, has_errno, list, nearest, string, uint};
 
-pub fn check_document(cx: &mut DocCtx<'_>) {
+/// The profile's values are checked in one pass, the way runc decodes them: what the syscall
+/// rules can say depends on the default action read first.
+pub(super) const RULES: &[Rule] = &[Rule {
+    codes: &[
+        Code::AL301,
+        Code::AL302,
+        Code::AL303,
+        Code::AL304,
+        Code::AL305,
+        Code::AL306,
+        Code::AL307,
+    ],
+    check: Check::Seccomp(check_profile),
+    fixable: false,
+}];
+
+/// Recognises a seccomp profile, runs the [`Check::Seccomp`] rules on it, and leaves it in
+/// the cluster index for `localhostProfile` resolution.
+pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     let Some(profile) = seccomp::recognise(cx.root, &cx.file.path) else {
         return;
     };
-    let top = check_top(cx, profile.body);
-    syscall_rules::check(cx, profile.body, &top);
+    super::registry::run_on(cx, |check, cx| match check {
+        Check::Seccomp(check) => {
+            check(cx, &profile);
+            true
+        }
+        _ => false,
+    });
     let operator = match profile.form {
         Form::File => None,
         Form::Operator => match seccomp::operator_name(cx.root) {
@@ -38,6 +63,12 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
             .entry("defaultAction")
             .map_or(Span::point(profile.body.span().start), |(k, _)| k.span()),
     });
+}
+
+/// AL301–AL307 for one profile.
+fn check_profile(cx: &mut DocCtx<'_>, profile: &Profile<'_>) {
+    let top = check_top(cx, profile.body);
+    syscall_rules::check(cx, profile.body, &top);
 }
 
 /// What the syscall rules need from the top of the profile.
@@ -79,7 +110,7 @@ fn check_top<'d>(cx: &mut DocCtx<'_>, body: Node<'d>) -> Top<'d> {
             disabled(cx, body, span);
         } else {
             cx.report(
-                cx.finding("AL301", span)
+                cx.finding(Code::AL301, span)
                     .message(
                         "the profile has syscall rules but no `defaultAction`: runc rejects it \
                          (\"invalid action\") and the container does not start",
@@ -118,7 +149,7 @@ fn disabled(cx: &mut DocCtx<'_>, body: Node<'_>, span: Span) {
         "the profile has no `defaultAction` and no syscall rules"
     };
     cx.report(
-        cx.finding("AL302", span)
+        cx.finding(Code::AL302, span)
             .message(format!(
                 "{what}: runc treats this as \"no seccomp\" and the container runs unconfined, \
                  with every system call allowed and none logged"
@@ -140,7 +171,7 @@ fn default_action(cx: &mut DocCtx<'_>, text: &str, value: Node<'_>) -> bool {
     match text {
         "SCMP_ACT_NOTIFY" => {
             cx.report(
-                cx.finding("AL301", value.span())
+                cx.finding(Code::AL301, value.span())
                     .message(
                         "`SCMP_ACT_NOTIFY` cannot be the default action: runc rejects it and the \
                          container does not start",
@@ -154,7 +185,7 @@ fn default_action(cx: &mut DocCtx<'_>, text: &str, value: Node<'_>) -> bool {
             return false;
         }
         "SCMP_ACT_ALLOW" => cx.report(
-            cx.finding("AL303", value.span())
+            cx.finding(Code::AL303, value.span())
                 .message(
                     "`defaultAction: SCMP_ACT_ALLOW` makes the profile a blocklist: every system \
                      call it does not list is allowed, including new ones, and nothing is logged",
@@ -166,7 +197,7 @@ fn default_action(cx: &mut DocCtx<'_>, text: &str, value: Node<'_>) -> bool {
                 ),
         ),
         "SCMP_ACT_LOG" => cx.report(
-            cx.finding("AL304", value.span())
+            cx.finding(Code::AL304, value.span())
                 .message(
                     "`defaultAction: SCMP_ACT_LOG` is audit mode: every system call is allowed \
                      and only logged, so the profile enforces nothing",
@@ -208,7 +239,7 @@ fn default_errno(cx: &mut DocCtx<'_>, body: Node<'_>, action: &str) -> Option<i6
 /// AL301 for an errno on an action that returns none.
 pub(crate) fn errno_without_errno(cx: &mut DocCtx<'_>, span: Span, field: &str, action: &str) {
     cx.report(
-        cx.finding("AL301", span)
+        cx.finding(Code::AL301, span)
             .message(format!(
                 "`{field}` is set but `{action}` returns no errno: crun rejects the profile \
                  (\"errno value specified for action\"), as the OCI runtime spec requires, and runc \
@@ -256,7 +287,7 @@ fn check_arch(cx: &mut DocCtx<'_>, node: Node<'_>) {
     }
     if values::ARCHES_RUNC_REJECTS.contains(&arch) {
         cx.report(
-            cx.finding("AL301", node.span())
+            cx.finding(Code::AL301, node.span())
                 .message(format!(
                     "runc rejects `{arch}` (\"not a valid arch\"): on nodes whose runtime is \
                      runc the container does not start"
@@ -269,7 +300,7 @@ fn check_arch(cx: &mut DocCtx<'_>, node: Node<'_>) {
         );
     } else if let Some(real) = values::arch_alias(arch) {
         cx.report(
-            cx.finding("AL301", node.span())
+            cx.finding(Code::AL301, node.span())
                 .message(format!(
                     "`{arch}` is not a seccomp architecture name: the profile is rejected and the \
                      container does not start"
@@ -292,7 +323,7 @@ fn check_flags(cx: &mut DocCtx<'_>, body: Node<'_>) {
         };
         if values::FLAGS_RUNC_REJECTS.contains(&text) {
             cx.report(
-                cx.finding("AL301", flag.span())
+                cx.finding(Code::AL301, flag.span())
                     .message(format!(
                         "runc rejects `{text}` (\"seccomp flag ... is not known to runc\"): on \
                          nodes whose runtime is runc the container does not start (only crun \
@@ -322,7 +353,7 @@ fn check_listener(cx: &mut DocCtx<'_>, body: Node<'_>) -> bool {
         match string(value) {
             Err(()) => type_error(cx, value, "listenerMetadata", "a string"),
             Ok(Some(m)) if !m.is_empty() && !path => cx.report(
-                cx.finding("AL301", key.span())
+                cx.finding(Code::AL301, key.span())
                     .message(
                         "`listenerMetadata` is set without `listenerPath`: the OCI runtime spec \
                          forbids it and there is no listener to receive it",
@@ -365,7 +396,7 @@ pub(crate) fn type_error(cx: &mut DocCtx<'_>, node: Node<'_>, field: &str, expec
         format!("`{field}`")
     };
     cx.report(
-        cx.finding("AL301", node.span())
+        cx.finding(Code::AL301, node.span())
             .message(format!(
                 "{field} is {} but must be {expected}: the runtime cannot decode the profile and \
                  the container does not start",
@@ -389,7 +420,7 @@ pub(crate) fn unknown_value(
         None => format!("use one of: {}", allowed.join(", ")),
     };
     cx.report(
-        cx.finding("AL301", node.span())
+        cx.finding(Code::AL301, node.span())
             .message(format!(
                 "`{value}` is not a seccomp {what} runc or crun know: the profile is rejected \
                  and the container does not start"

@@ -1,5 +1,6 @@
 //! The `syscalls` list: each rule's names, action, errno and argument filters.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::seccomp::syscalls;
 use crate::yaml::{Node, Span};
@@ -94,7 +95,7 @@ fn legacy_names(cx: &mut DocCtx<'_>, legacy: &[(Span, String)]) {
         n => format!("{n} syscall rules use"),
     };
     cx.report(
-        cx.finding("AL306", *span)
+        cx.finding(Code::AL306, *span)
             .message(format!(
                 "{count} the legacy `\"name\"` (singular): containerd decodes profiles as OCI \
                  JSON and ignores it, so under containerd those rules do nothing (Docker/moby, \
@@ -111,7 +112,7 @@ fn legacy_names(cx: &mut DocCtx<'_>, legacy: &[(Span, String)]) {
 fn check_name(cx: &mut DocCtx<'_>, name: &str, node: Node<'_>) {
     if name.is_empty() {
         cx.report(
-            cx.finding("AL301", node.span())
+            cx.finding(Code::AL301, node.span())
                 .message(
                     "an empty syscall name: runc rejects the profile and the container does not \
                      start",
@@ -129,7 +130,7 @@ fn check_name(cx: &mut DocCtx<'_>, name: &str, node: Node<'_>) {
         None => "remove it, or check the name against the kernel's syscall table".to_owned(),
     };
     cx.report(
-        cx.finding("AL305", node.span())
+        cx.finding(Code::AL305, node.span())
             .message(format!(
                 "`{name}` is not a system call on any architecture: runc and crun skip it \
                  silently, so this name has no effect"
@@ -164,7 +165,7 @@ fn check_action<'d>(cx: &mut DocCtx<'_>, rule: Node<'d>) -> Option<(&'d str, Nod
 
 fn missing_action(cx: &mut DocCtx<'_>, span: Span) {
     cx.report(
-        cx.finding("AL301", span)
+        cx.finding(Code::AL301, span)
             .message(
                 "a syscall rule without an `action`: runc rejects the profile (\"invalid \
                  action\") and the container does not start",
@@ -184,7 +185,7 @@ fn notify(
 ) {
     if let Some(&(_, write)) = names.iter().find(|(n, _)| *n == "write") {
         cx.report(
-            cx.finding("AL301", write.span())
+            cx.finding(Code::AL301, write.span())
                 .message(
                     "`SCMP_ACT_NOTIFY` on `write`: runc rejects it (the runtime itself must be \
                      able to write) and the container does not start",
@@ -196,7 +197,7 @@ fn notify(
     if !top.has_listener && !*reported {
         *reported = true;
         cx.report(
-            cx.finding("AL301", action.span())
+            cx.finding(Code::AL301, action.span())
                 .message(
                     "`SCMP_ACT_NOTIFY` without `listenerPath`: runc fails with \"seccomp \
                      listenerPath is not set\" and the container does not start",
@@ -270,7 +271,7 @@ fn bad_index(cx: &mut DocCtx<'_>, span: Span, index: i64) {
         index.to_string()
     };
     cx.report(
-        cx.finding("AL301", span)
+        cx.finding(Code::AL301, span)
             .message(format!(
                 "argument `index` {shown}: system calls have at most 6 arguments (index 0 to 5), \
                  so the runtime cannot build this filter and the container does not start"
@@ -282,7 +283,7 @@ fn bad_index(cx: &mut DocCtx<'_>, span: Span, index: i64) {
 
 fn missing_op(cx: &mut DocCtx<'_>, span: Span) {
     cx.report(
-        cx.finding("AL301", span)
+        cx.finding(Code::AL301, span)
             .message(
                 "an argument filter without `op`: runc rejects the profile (\"invalid \
                  operator\") and the container does not start",
@@ -301,7 +302,7 @@ fn redundant(cx: &mut DocCtx<'_>, top: &Top<'_>, action: &str, errno: Option<i64
         return;
     }
     let mut finding = cx
-        .finding("AL307", node.span())
+        .finding(Code::AL307, node.span())
         .message(format!(
             "this rule's action `{action}` is what `defaultAction` already does: runc skips \
              the rule, so it adds nothing (and may hide a mistake, such as a missing exception)"

@@ -1,5 +1,7 @@
-//! AL313: the legacy seccomp annotations (non-functional since Kubernetes 1.27).
+//! AL313: the legacy seccomp annotations (non-functional since Kubernetes 1.27), where no
+//! `seccompProfile` field decides the profile instead (that case is AL314).
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::workload::PodTemplate;
 
@@ -7,13 +9,11 @@ const POD: &str = "seccomp.security.alpha.kubernetes.io/";
 const CONTAINER: &str = "container.seccomp.security.alpha.kubernetes.io/";
 
 pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
-    let Some(annotations) = pod.metadata.and_then(|m| m.get("annotations")) else {
-        return;
-    };
-    for (key, value) in annotations.entries() {
-        let Some(name) = key.text() else {
+    for (key, value, name) in pod.annotations() {
+        // Beside a field that decides the profile, the annotation changes nothing (AL314).
+        if super::annotation_beside_field::governing_field(pod, name).is_some() {
             continue;
-        };
+        }
         let place = if let Some(container) = name.strip_prefix(CONTAINER) {
             format!("containers[name={container}].securityContext.seccompProfile")
         } else if name.starts_with(POD) {
@@ -43,7 +43,7 @@ pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
             ),
         };
         cx.report(
-            cx.finding("AL313", key.span())
+            cx.finding(Code::AL313, key.span())
                 .message(message)
                 .label("legacy annotation, ignored")
                 .help(format!("remove the annotation and set `{place}: {field}`")),

@@ -2,24 +2,49 @@
 //! every container's `seccompProfile` and the legacy annotations; `localhostProfile`
 //! references are left in the cluster index and resolved once every file is read.
 
+mod annotation_beside_field;
 mod annotations;
 mod profile_fields;
 mod profile_refs;
 
-use crate::cluster::ClusterIndex;
-use crate::config::Config;
+use super::registry::{Check, Rule};
+use crate::catalog::Code;
 use crate::context::DocCtx;
-use crate::finding::Finding;
 use crate::model::workload::pod_template;
 
-pub fn check_document(cx: &mut DocCtx<'_>) {
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        codes: &[Code::AL310, Code::AL311],
+        check: Check::Workload(profile_fields::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL313],
+        check: Check::Workload(annotations::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL314],
+        check: Check::Workload(annotation_beside_field::check),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL312],
+        check: Check::Cluster(profile_refs::check),
+        fixable: false,
+    },
+];
+
+/// Runs the [`Check::Workload`] rules on an object's pod template, if it has one.
+pub(super) fn check_object(cx: &mut DocCtx<'_>) {
     let Some(pod) = pod_template(cx.root) else {
         return;
     };
-    profile_fields::check(cx, pod);
-    annotations::check(cx, pod);
-}
-
-pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
-    profile_refs::check(index, config, out);
+    super::registry::run_on(cx, |check, cx| match check {
+        Check::Workload(check) => {
+            check(cx, pod);
+            true
+        }
+        _ => false,
+    });
 }

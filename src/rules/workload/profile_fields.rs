@@ -1,5 +1,6 @@
 //! AL310 and AL311: `securityContext.seccompProfile` of the pod and of each container.
 
+use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::model::seccomp::resolve::has_dotdot;
 use crate::model::seccomp::LocalhostRef;
@@ -8,14 +9,18 @@ use crate::yaml::Node;
 
 /// Where a `seccompProfile` is set, for messages.
 enum Level<'d> {
-    Pod,
+    /// The pod's own field; `covers_some` when a container has no profile of its own (AL310
+    /// says what an `Unconfined` one does when none inherits it).
+    Pod {
+        covers_some: bool,
+    },
     Container(ContainerList, Option<&'d str>),
 }
 
 impl Level<'_> {
     fn describe(&self) -> String {
         match self {
-            Level::Pod => "the pod (every container without its own profile)".to_owned(),
+            Level::Pod { .. } => "the pod (every container without its own profile)".to_owned(),
             Level::Container(list, name) => {
                 let kind = match list {
                     ContainerList::Containers => "container",
@@ -34,7 +39,10 @@ impl Level<'_> {
 pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
     let workload = format!("{}/{}", pod.kind, pod.name.unwrap_or("<unnamed>"));
     if let Some(sp) = pod.spec.path(&["securityContext", "seccompProfile"]) {
-        check_profile(cx, sp, Level::Pod, &workload);
+        let covers_some = pod
+            .containers()
+            .any(|(_, c)| c.path(&["securityContext", "seccompProfile"]).is_none());
+        check_profile(cx, sp, Level::Pod { covers_some }, &workload);
     }
     for (list, container) in pod.containers() {
         if let Some(sp) = container.path(&["securityContext", "seccompProfile"]) {
@@ -54,17 +62,27 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
     let profile_text = profile.and_then(|(_, v)| v.str()).filter(|p| !p.is_empty());
     match (kind_text, kind) {
         (Some("Unconfined"), Some(kind)) => cx.report(
-            cx.finding("AL310", kind.span())
-                .message(format!(
-                    "{} runs without seccomp: every system call is allowed and none is logged \
-                     (Pod Security Standards Baseline forbids an explicit `Unconfined`)",
-                    level.describe()
-                ))
+            cx.finding(Code::AL310, kind.span())
+                .message(match level {
+                    Level::Pod { covers_some: false } => {
+                        "the pod's profile is `Unconfined`: every container sets its own today, \
+                         but one added without a profile would run without seccomp, with every \
+                         system call allowed and none logged (Pod Security Standards Baseline \
+                         forbids an explicit `Unconfined`)"
+                            .to_owned()
+                    }
+                    _ => format!(
+                        "{} runs without seccomp: every system call is allowed and none is \
+                         logged (Pod Security Standards Baseline forbids an explicit \
+                         `Unconfined`)",
+                        level.describe()
+                    ),
+                })
                 .label("seccomp disabled")
                 .help("use `type: RuntimeDefault` (or `Localhost` with a profile written for it)"),
         ),
         (Some("Localhost"), Some(kind)) if profile_text.is_none() => cx.report(
-            cx.finding("AL311", kind.span())
+            cx.finding(Code::AL311, kind.span())
                 .message(format!(
                     "{}: `type: Localhost` without `localhostProfile`; the apiserver rejects the \
                      object (\"must be set when seccomp type is Localhost\")",
@@ -87,7 +105,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
             None => "without `type`".to_owned(),
         };
         cx.report(
-            cx.finding("AL311", key.span())
+            cx.finding(Code::AL311, key.span())
                 .message(format!(
                     "{}: `localhostProfile` {with}; the apiserver rejects the object (\"can only \
                      be set when seccomp type is Localhost\")",
@@ -103,7 +121,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
             .strip_prefix("/var/lib/kubelet/seccomp/")
             .unwrap_or(path.trim_start_matches('/'));
         cx.report(
-            cx.finding("AL311", value.span())
+            cx.finding(Code::AL311, value.span())
                 .message(format!(
                     "{}: `localhostProfile` must be a relative path (under the kubelet's \
                      `/var/lib/kubelet/seccomp/`); the apiserver rejects `{path}`",
@@ -116,7 +134,7 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
     }
     if has_dotdot(path) {
         cx.report(
-            cx.finding("AL311", value.span())
+            cx.finding(Code::AL311, value.span())
                 .message(format!(
                     "{}: `localhostProfile` must not contain `..`; the apiserver rejects `{path}` \
                      (a profile cannot be outside the kubelet's seccomp directory)",

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::finding::Finding;
@@ -43,7 +44,7 @@ pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
                 index.profiles.len()
             ));
         }
-        let mut finding = Finding::new("AL312", &r.file, r.span)
+        let mut finding = Finding::new(Code::AL312, &r.file, r.span)
             .template(r.template.as_deref())
             .message(format!(
                 "{} uses the seccomp profile `{}`, which cannot be found ({}): the kubelet \

@@ -6,6 +6,7 @@ use super::fields::{field_path, Ctx, LEVELS, STAGES};
 use super::schema::Unknown;
 use super::suggest::nearest;
 use super::Issue;
+use crate::catalog::Code;
 use crate::yaml::{Node, Scalar, Span};
 
 const FATAL: &str = "the apiserver refuses to start";
@@ -64,7 +65,7 @@ fn stages(object: Node<'_>, path: &str, out: &mut Vec<Issue>) {
         }
         let field = path.rsplit('.').next().unwrap_or(path);
         let mut issue = Issue::new(
-            "AL203",
+            Code::AL203,
             item.span(),
             format!(
                 "`{path}[{j}]`: `{stage}` is not a stage (allowed stages are {}): {FATAL}",
@@ -103,7 +104,7 @@ fn level(rule: Node<'_>, i: usize, path: &str, unknown: &[&Unknown], out: &mut V
         }
         out.push(
             Issue::new(
-                "AL203",
+                Code::AL203,
                 Span::point(rule.span().start),
                 format!("`{path}` has no `level`, which every rule requires: {FATAL}"),
             )
@@ -120,7 +121,7 @@ fn level(rule: Node<'_>, i: usize, path: &str, unknown: &[&Unknown], out: &mut V
     if text.is_empty() {
         out.push(
             Issue::new(
-                "AL203",
+                Code::AL203,
                 if value.span().is_empty() {
                     key.span()
                 } else {
@@ -137,7 +138,7 @@ fn level(rule: Node<'_>, i: usize, path: &str, unknown: &[&Unknown], out: &mut V
         return;
     }
     let mut issue = Issue::new(
-        "AL203",
+        Code::AL203,
         value.span(),
         format!("`{path}.level`: `{text}` is not a level (supported values: {levels}): {FATAL}"),
     )
@@ -166,7 +167,7 @@ fn non_resource_urls(rule: Node<'_>, path: &str, out: &mut Vec<Issue>) {
             let fixed = format!("/{}", url.trim_start_matches('/'));
             out.push(
                 Issue::new(
-                    "AL203",
+                    Code::AL203,
                     item.span(),
                     format!(
                         "`{at}`: `{url}` does not begin with `/` (non-resource URL rules must begin with a '/' character): {FATAL}"
@@ -184,7 +185,7 @@ fn non_resource_urls(rule: Node<'_>, path: &str, out: &mut Vec<Issue>) {
         if !url.is_empty() && body.contains('*') {
             out.push(
                 Issue::new(
-                    "AL203",
+                    Code::AL203,
                     item.span(),
                     format!(
                         "`{at}`: `{url}` has a `*` before the end (non-resource URL wildcards must be the final character): {FATAL}"
@@ -213,7 +214,7 @@ fn non_resource_urls(rule: Node<'_>, path: &str, out: &mut Vec<Issue>) {
             .join(" and ");
         out.push(
             Issue::new(
-                "AL203",
+                Code::AL203,
                 key.span(),
                 format!(
                     "`{path}` has `nonResourceURLs` together with {with} (rules cannot apply to both regular resources and non-resource URLs): {FATAL}"
@@ -244,7 +245,7 @@ fn group(entry: Node<'_>, path: &str, version: Option<(u32, u32)>, out: &mut Vec
         let (major, minor) = version.unwrap_or_default();
         out.push(
             Issue::new(
-                "AL203",
+                Code::AL203,
                 value.span(),
                 format!(
                     "`{at}`: `*` matches every group only from Kubernetes 1.36; the configured version {major}.{minor} rejects it as not a DNS subdomain: {FATAL}"
@@ -267,7 +268,7 @@ fn group(entry: Node<'_>, path: &str, version: Option<(u32, u32)>, out: &mut Vec
     };
     out.push(
         Issue::new(
-            "AL203",
+            Code::AL203,
             value.span(),
             format!(
                 "`{at}`: `{group}` is not a valid API group (a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character): {FATAL}"
@@ -288,7 +289,7 @@ fn resource_names(entry: Node<'_>, path: &str, out: &mut Vec<Issue>) {
     }
     out.push(
         Issue::new(
-            "AL203",
+            Code::AL203,
             key.span(),
             format!(
                 "`{}` without `resources` (using resourceNames requires at least one resource): {FATAL}",

@@ -4,6 +4,7 @@
 use super::fields::Ctx;
 use super::schema::Unknown;
 use super::Issue;
+use crate::catalog::Code;
 use crate::finding::Severity;
 use crate::version::Version;
 use crate::yaml::{Node, Scalar, Span};
@@ -20,7 +21,7 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
     let Some((key, value)) = root.entry("apiVersion") else {
         out.push(
             Issue::new(
-                "AL201",
+                Code::AL201,
                 Span::point(root.span().start),
                 "the policy has no `apiVersion`: the apiserver rejects it (\"unknown group version field\") and refuses to start",
             )
@@ -38,7 +39,7 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
     if api_version.is_empty() {
         out.push(
             Issue::new(
-                "AL201",
+                Code::AL201,
                 key.span(),
                 "`apiVersion` is empty: the apiserver rejects the policy (\"unknown group version field\") and refuses to start",
             )
@@ -58,7 +59,7 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
         {
             let v = cluster.map(crate::version::display).unwrap_or_default();
             let mut issue = Issue::new(
-                "AL201",
+                Code::AL201,
                 value.span(),
                 format!(
                     "`{api_version}` is deprecated since Kubernetes 1.21 and removed in 1.24: this {v} cluster loads it, but after an upgrade to 1.24 or newer the apiserver cannot decode the policy and refuses to start"
@@ -70,7 +71,7 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
             issue
         }
         "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1" => Issue::new(
-            "AL201",
+            Code::AL201,
             value.span(),
             format!(
                 "`{api_version}` was removed in Kubernetes 1.24 (deprecated since 1.21): a 1.24 or newer apiserver cannot decode this policy and refuses to start"
@@ -79,7 +80,7 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
         .label("removed API version")
         .help("change it to `apiVersion: audit.k8s.io/v1`; the Policy fields are the same"),
         _ => Issue::new(
-            "AL201",
+            Code::AL201,
             value.span(),
             format!(
                 "`{api_version}` is not an audit policy version: the apiserver accepts only `audit.k8s.io/v1` and refuses to start"
@@ -95,7 +96,7 @@ fn kind(root: Node<'_>, out: &mut Vec<Issue>) {
     match root.entry("kind") {
         None => out.push(
             Issue::new(
-                "AL201",
+                Code::AL201,
                 Span::point(root.span().start),
                 "the policy has no `kind`: the apiserver cannot decode it and refuses to start",
             )
@@ -108,7 +109,7 @@ fn kind(root: Node<'_>, out: &mut Vec<Issue>) {
                 Some(Scalar::Str("Policy")) => {}
                 Some(Scalar::Str(other)) if !other.is_empty() => out.push(
                     Issue::new(
-                        "AL201",
+                        Code::AL201,
                         value.span(),
                         format!(
                             "`kind: {other}` is not `Policy`: the apiserver cannot decode the audit policy and refuses to start"
@@ -119,7 +120,7 @@ fn kind(root: Node<'_>, out: &mut Vec<Issue>) {
                 ),
                 Some(Scalar::Str(_) | Scalar::Null) => out.push(
                     Issue::new(
-                        "AL201",
+                        Code::AL201,
                         key.span(),
                         "`kind` is empty: the apiserver cannot decode the audit policy and refuses to start",
                     )
@@ -144,7 +145,7 @@ fn rules(root: Node<'_>, unknown: &[&Unknown], out: &mut Vec<Issue>) {
     match root.entry("rules") {
         None => out.push(
             Issue::new(
-                "AL202",
+                Code::AL202,
                 // Where a `rules:` key would be appended: after the last entry.
                 Span::point(
                     root.entries()
@@ -161,7 +162,7 @@ fn rules(root: Node<'_>, unknown: &[&Unknown], out: &mut Vec<Issue>) {
             if empty {
                 let span = if value.is_null() { key.span() } else { value.span() };
                 out.push(
-                    Issue::new("AL202", span, format!("`rules` is empty: {fatal}"))
+                    Issue::new(Code::AL202, span, format!("`rules` is empty: {fatal}"))
                         .label("no rules")
                         .help("add at least one rule; a last rule `- level: Metadata` logs every request not matched earlier"),
                 );

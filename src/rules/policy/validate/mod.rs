@@ -20,6 +20,7 @@ mod tests;
 
 use std::sync::Arc;
 
+use crate::catalog::Code;
 use crate::finding::Finding;
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
@@ -27,7 +28,7 @@ use crate::yaml::{Node, Span};
 /// One problem before it becomes a [`Finding`].
 #[derive(Debug, Clone)]
 pub(crate) struct Issue {
-    pub code: &'static str,
+    pub code: Code,
     /// Set when this problem is less (or more) severe than its rule's default.
     pub severity: Option<crate::finding::Severity>,
     pub span: Span,
@@ -37,7 +38,7 @@ pub(crate) struct Issue {
 }
 
 impl Issue {
-    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Issue {
             code,
             severity: None,
@@ -59,14 +60,16 @@ impl Issue {
     }
 }
 
-/// Validates one Policy document (`policy_root` is its root mapping; spans are in the
-/// coordinates of `file`) as the newest Kubernetes does.
-pub fn validate(policy_root: Node<'_>, file: &Arc<SourceFile>) -> Vec<Finding> {
-    validate_with(policy_root, file, None)
+/// AL201–AL204 for one Policy as written (registered as a [`Check::PolicySource`] rule).
+///
+/// [`Check::PolicySource`]: crate::rules::registry::Check::PolicySource
+pub fn check(cx: &crate::context::DocCtx<'_>, policy_root: Node<'_>) -> Vec<Finding> {
+    validate_with(policy_root, cx.file, cx.config.version())
 }
 
-/// As [`validate`], for a given Kubernetes `(major, minor)` version when it is known (it
-/// decides whether `group: "*"` is accepted).
+/// Validates one Policy document (`policy_root` is its root mapping; spans are in the
+/// coordinates of `file`) as Kubernetes `(major, minor)` does, or the newest when the version
+/// is not known (it decides whether `group: "*"` is accepted).
 pub fn validate_with(
     policy_root: Node<'_>,
     file: &Arc<SourceFile>,
@@ -94,7 +97,7 @@ pub fn validate_with(
 pub(crate) fn issues(root: Node<'_>, kubernetes_version: Option<(u32, u32)>) -> Vec<Issue> {
     if !root.is_map() {
         return vec![Issue::new(
-            "AL203",
+            Code::AL203,
             root.span(),
             format!(
                 "an audit policy must be a mapping, but this is {}: the apiserver cannot decode it and refuses to start",

@@ -10,6 +10,7 @@ use jsonschema::Validator;
 use super::fields::{self, Ctx};
 use super::suggest::nearest;
 use super::Issue;
+use crate::catalog::Code;
 use crate::yaml::{Node, Span};
 
 pub const SCHEMA: &str = include_str!("../../../../schemas/audit-policy-v1.json");
@@ -77,7 +78,7 @@ pub fn check(root: Node<'_>) -> SchemaResult {
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or("a required field").to_owned();
                 let issue = Issue::new(
-                    "AL203",
+                    Code::AL203,
                     Span::point(node.span().start),
                     format!(
                         "`{}` has no `{name}`, which the apiserver requires: it refuses to start",
@@ -89,7 +90,7 @@ pub fn check(root: Node<'_>) -> SchemaResult {
             }
             _ => out.issues.push(
                 Issue::new(
-                    "AL203",
+                    Code::AL203,
                     node.span(),
                     format!(
                         "`{}` is invalid ({error}): the apiserver refuses to start",
@@ -139,7 +140,7 @@ fn type_error(node: Node<'_>, parts: &[&str]) -> Issue {
         _ => format!("write {what}, for example `{example}`"),
     };
     Issue::new(
-        "AL203",
+        Code::AL203,
         node.span(),
         format!(
             "`{path}` must be {what}, but here it is {got}: the apiserver fails to decode the policy and refuses to start"
@@ -198,7 +199,7 @@ fn unknown_field(
                 fields::without(ctx, field, is_resource_rule(object)).to_owned()
             };
             Issue::new(
-                "AL204",
+                Code::AL204,
                 key_node.span(),
                 format!(
                     "unknown field `{key}` in {} (did you mean `{field}`?): {dropped}, so {consequence}",
@@ -221,7 +222,7 @@ fn unknown_field(
                 None => fields::without(Ctx::Rule, field, true).to_owned(),
             };
             Issue::new(
-                "AL204",
+                Code::AL204,
                 key_node.span(),
                 format!(
                     "`{key}` is a field of the rule, not of a `resources` entry: {dropped}, so {consequence}"
@@ -233,7 +234,7 @@ fn unknown_field(
             ))
         }
         Some((Ctx::GroupResources, field)) => Issue::new(
-            "AL204",
+            Code::AL204,
             key_node.span(),
             format!(
                 "`{key}` is not a field of a rule; `{field}` belongs inside a `resources` entry: {dropped}, so it restricts nothing"
@@ -245,7 +246,7 @@ fn unknown_field(
             field
         )),
         Some((_, field)) => Issue::new(
-            "AL204",
+            Code::AL204,
             key_node.span(),
             format!(
                 "`{key}` is a field of a rule, not of {}: {dropped}, so it has no effect",
@@ -255,7 +256,7 @@ fn unknown_field(
         .label("not a Policy field")
         .help(format!("put `{field}` in a rule under `rules:`")),
         None => Issue::new(
-            "AL204",
+            Code::AL204,
             key_node.span(),
             format!(
                 "unknown field `{key}` in {}: {dropped}, so whatever it was meant to restrict is not restricted",

@@ -31,7 +31,13 @@ fn run_with(text: &str, version: Option<(u32, u32)>) -> Vec<(&'static str, Strin
     let root = doc.root().expect("a root node");
     issues(root, version)
         .into_iter()
-        .map(|i| (i.code, text[i.span.start..i.span.end].to_owned(), i.message))
+        .map(|i| {
+            (
+                i.code.as_str(),
+                text[i.span.start..i.span.end].to_owned(),
+                i.message,
+            )
+        })
         .collect()
 }
 
