@@ -547,3 +547,66 @@ fn largest_size_limit_does_not_overflow() {
     let run = check(dir.path(), &[".", "--max-file-size", &u64::MAX.to_string()]);
     assert!(run.sentinel_checked(), "{:?}", run.findings());
 }
+
+/// Runs `auditlint check ARGS` (human format unless ARGS say otherwise) with colour off.
+fn check_text(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_auditlint"))
+        .arg("check")
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[test]
+fn findings_past_column_65535_render_in_every_format() {
+    // miette pads labels with a width Rust limits to 65,535: this used to exit 101.
+    let text = format!("{{a: 1, {}a: 2}}", " ".repeat(65_536));
+    let dir = root_with(&[("long.yaml", text.as_bytes())]);
+    let (status, stdout, _) = check_text(dir.path(), &["long.yaml"]);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stdout.contains("AL002"), "{stdout}");
+    assert!(stdout.contains("this value wins"), "{stdout}");
+    assert!(stdout.contains("first occurrence"), "{stdout}");
+    assert!(stdout.contains('…'), "the long line is windowed: {stdout}");
+    let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 400, "a line of {widest} characters");
+    // The machine formats keep the real column.
+    let run = check(dir.path(), &["long.yaml"]);
+    let finding = &run.json["findings"][0];
+    assert_eq!(finding["code"], "AL002");
+    assert_eq!(finding["column"], 65_544);
+    for format in ["concise", "github", "sarif"] {
+        let (status, stdout, _) = check_text(dir.path(), &["--format", format, "long.yaml"]);
+        assert_eq!(status, 1, "{format}: {stdout}");
+        assert!(stdout.contains("65544"), "{format}: {stdout:.600}");
+    }
+}
+
+#[test]
+fn minified_json_apiserver_with_a_long_annotation_renders() {
+    // `kubectl get -o json` output with a last-applied-configuration annotation: one line.
+    let annotation = "x".repeat(200_000);
+    let pod = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "kube-apiserver", "namespace": "kube-system",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": annotation}},
+        "spec": {"containers": [{"name": "kube-apiserver",
+            "command": ["kube-apiserver", "--audit-log-path=/var/log/kubernetes/audit/audit.log"]}]}
+    });
+    let dir = root_with(&[("minified.json", pod.to_string().as_bytes())]);
+    let (status, stdout, _) = check_text(dir.path(), &["minified.json"]);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stdout.contains("AL101"), "{stdout}");
+    let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 400, "a line of {widest} characters");
+    let run = check(dir.path(), &["minified.json"]);
+    assert!(run.has("minified.json", "AL101", ""), "{:?}", run.findings());
+}

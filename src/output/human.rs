@@ -12,12 +12,41 @@ use owo_colors::OwoColorize;
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
+use crate::yaml::Span;
+
+use super::snippet::{self, Excerpt};
 
 /// A file as miette sees it: named, and read through our line index (miette's own
 /// `String` source rescans from the start of the file for every label).
 struct Source {
+    /// The file, or an excerpt of it when a shown line is too long to show whole.
     file: Arc<SourceFile>,
     name: String,
+    excerpt: Option<Excerpt>,
+}
+
+impl Source {
+    /// The source for labels at `spans` of `file`, and the spans as miette should see them.
+    fn new(file: &Arc<SourceFile>, name: String, spans: &[Span]) -> (Source, Vec<SourceSpan>) {
+        match snippet::excerpt(file, spans) {
+            Some((excerpt, moved)) => (
+                Source {
+                    file: Arc::clone(&excerpt.file),
+                    name,
+                    excerpt: Some(excerpt),
+                },
+                moved.into_iter().map(span).collect(),
+            ),
+            None => (
+                Source {
+                    file: Arc::clone(file),
+                    name,
+                    excerpt: None,
+                },
+                spans.iter().copied().map(span).collect(),
+            ),
+        }
+    }
 }
 
 impl SourceCode for Source {
@@ -39,7 +68,7 @@ impl SourceCode for Source {
             self.name.clone(),
             &file.text.as_bytes()[from..to],
             (from, to - from).into(),
-            first,
+            self.excerpt.as_ref().map_or(first, |e| e.original_line(first)),
             0,
             last - first + 1,
         )))
@@ -50,6 +79,8 @@ impl SourceCode for Source {
 struct Rendered<'a> {
     finding: &'a Finding,
     source: Source,
+    /// The primary label's span, then those of related places in the same file.
+    spans: Vec<SourceSpan>,
     others: Vec<RelatedElsewhere>,
 }
 
@@ -99,7 +130,7 @@ impl Diagnostic for RelatedElsewhere {
     }
 }
 
-fn span(s: crate::yaml::Span) -> SourceSpan {
+fn span(s: Span) -> SourceSpan {
     (s.start, s.len()).into()
 }
 
@@ -140,12 +171,10 @@ impl Diagnostic for Rendered<'_> {
             return None;
         }
         let f = self.finding;
-        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), span(f.span));
-        let secondary = f
-            .related
-            .iter()
-            .filter(|r| Arc::ptr_eq(&r.file, &f.file))
-            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), span(r.span)));
+        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), self.spans[0]);
+        let secondary = same_file(f)
+            .zip(&self.spans[1..])
+            .map(|(r, &at)| LabeledSpan::new_with_span(Some(r.message.clone()), at));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
@@ -156,27 +185,34 @@ impl Diagnostic for Rendered<'_> {
     }
 }
 
+/// Related places in the finding's own file, labelled in its snippet.
+fn same_file(f: &Finding) -> impl Iterator<Item = &crate::finding::Related> {
+    f.related.iter().filter(|r| Arc::ptr_eq(&r.file, &f.file))
+}
+
 /// Renders one finding as a miette diagnostic.
 pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
     let others = finding
         .related
         .iter()
         .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
-        .map(|r| RelatedElsewhere {
-            message: r.message.clone(),
-            source: Source {
-                file: Arc::clone(&r.file),
-                name: r.file.path.clone(),
-            },
-            span: span(r.span),
+        .map(|r| {
+            let (source, spans) = Source::new(&r.file, r.file.path.clone(), &[r.span]);
+            RelatedElsewhere {
+                message: r.message.clone(),
+                source,
+                span: spans[0],
+            }
         })
         .collect();
+    let spans: Vec<Span> = std::iter::once(finding.span)
+        .chain(same_file(finding).map(|r| r.span))
+        .collect();
+    let (source, spans) = Source::new(&finding.file, source_name(finding), &spans);
     let rendered = Rendered {
         finding,
-        source: Source {
-            file: Arc::clone(&finding.file),
-            name: source_name(finding),
-        },
+        source,
+        spans,
         others,
     };
     let theme = if color {

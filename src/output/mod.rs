@@ -6,3 +6,4 @@ pub mod human;
 pub mod json;
 pub mod location;
 pub mod sarif;
+pub mod snippet;
