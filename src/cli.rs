@@ -102,6 +102,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_file_size: u64,
 
+    /// Show at most this many findings of one rule in one file, then one saying how many
+    /// more there are (default 100, or `max-findings-per-rule` in `.auditlint.yaml`; 0: all).
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_rule: Option<usize>,
+
     /// Print only the summary line (human format).
     #[arg(long, short)]
     pub quiet: bool,
@@ -299,6 +304,9 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     config.host_root = args.host_root.clone();
     config.max_file_size = args.max_file_size;
+    if let Some(n) = args.max_findings_per_rule {
+        config.max_findings_per_rule = n;
+    }
     if args.kubernetes_version.is_some() {
         config.kubernetes_version = args.kubernetes_version;
     }

@@ -58,6 +58,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// Extra audit probes from the config file, for the policy rules (AL2xx).
     pub extra_probes: Vec<ExtraProbe>,
+    /// At most this many findings of one rule in one file are shown (0: all).
+    pub max_findings_per_rule: usize,
 }
 
 /// One `extra-probes` entry: written like a probe set of `rules/probes.yaml` (plus `kind:
@@ -68,6 +70,7 @@ impl Config {
     pub fn new() -> Self {
         Config {
             max_file_size: 32 * 1024 * 1024,
+            max_findings_per_rule: crate::cap::DEFAULT_LIMIT,
             ..Default::default()
         }
     }

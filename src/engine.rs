@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::cap::Limiter;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
@@ -30,6 +31,19 @@ impl Report {
     /// Findings that count (not suppressed).
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Active findings of `severity`, with those left out over the per-rule cap.
+    pub fn count(&self, severity: crate::finding::Severity) -> usize {
+        self.active()
+            .filter(|f| f.severity == severity)
+            .map(Finding::count)
+            .sum()
+    }
+
+    /// Active findings left out over the per-rule cap (each counted by a finding saying so).
+    pub fn omitted(&self) -> usize {
+        self.active().map(|f| f.omitted).sum()
     }
 
     /// How many findings each suppression kind (`inline`, `baseline` …) silenced.
@@ -232,11 +246,12 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
     let file = SourceFile::on_disk(input.display, input.text, input.abs_path);
     let text = Arc::clone(&file.text);
     let mut result = FileResult::default();
+    let mut findings = Limiter::new(config.max_findings_per_rule);
     let mut handle = |item: Item| match item {
         Item::Error(error) => {
             let mut finding = rules::input::syntax_error(&file, &error);
             finding.template = crate::helm::template_at(&text, finding.span.start);
-            result.findings.push(finding);
+            findings.push(finding);
         }
         Item::Document(doc) => {
             let Some(root) = doc.root() else { return };
@@ -246,7 +261,7 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
                 root,
                 config,
                 index: &mut result.index,
-                findings: &mut result.findings,
+                findings: &mut findings,
             };
             rules::check_document(&mut cx);
             let items = crate::model::list_items(root).map(|item| (item.span(), item));
@@ -274,6 +289,7 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
     } else {
         parse_stream(&text, &mut handle)
     };
+    result.findings = findings.finish();
     let embedded = suppress::embedded_comments(&file, &info.comments);
     info.comments.extend(embedded);
     result.documents = info.documents;
@@ -301,9 +317,9 @@ fn finish(scanned: Scanned, config: &Config) -> Report {
         findings: scanned.findings,
         ..Default::default()
     };
-    report
-        .findings
-        .extend(rules::check_cluster(&scanned.index, config));
+    let mut cross_file = Limiter::new(config.max_findings_per_rule);
+    cross_file.extend(rules::check_cluster(&scanned.index, config));
+    report.findings.extend(cross_file.finish());
     suppress::apply(
         &mut report.findings,
         &scanned.sources,

@@ -66,6 +66,8 @@ pub struct Finding {
     pub template: Option<String>,
     pub related: Vec<Related>,
     pub suppressed: Option<Suppression>,
+    /// For the finding that stands for those over the per-rule cap: how many it stands for.
+    pub omitted: usize,
 }
 
 impl Finding {
@@ -83,6 +85,7 @@ impl Finding {
             template: None,
             related: Vec::new(),
             suppressed: None,
+            omitted: 0,
         }
     }
 
@@ -121,6 +124,11 @@ impl Finding {
             message: message.into(),
         });
         self
+    }
+
+    /// How many findings this one stands for: 1, or those it says were left out.
+    pub fn count(&self) -> usize {
+        self.omitted.max(1)
     }
 
     pub fn code(&self) -> &'static str {

@@ -2,6 +2,7 @@
 //! deployed. Data flows one way: [`discover`] → [`yaml`] → [`rules`] (per document, then
 //! over the [`cluster`] index) → [`suppress`] → [`output`]; [`engine`] drives it.
 
+pub mod cap;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -28,6 +28,7 @@ pub const TOP_KEYS: &[&str] = &[
     "exclude",
     "per-path-ignores",
     "kubernetes-version",
+    "max-findings-per-rule",
 ];
 
 /// Keys of `thresholds`.
@@ -218,6 +219,22 @@ impl Loader<'_> {
                 }
                 "per-path-ignores" => self.per_path_ignores(value),
                 "kubernetes-version" => self.kubernetes_version(value),
+                "max-findings-per-rule" => {
+                    match value.scalar().and_then(|s| s.as_int()).filter(|n| *n >= 0) {
+                        Some(n) => {
+                            self.config.max_findings_per_rule =
+                                usize::try_from(n).unwrap_or(usize::MAX)
+                        }
+                        None => self.error(
+                            ConfigError::new(
+                                value.span(),
+                                "`max-findings-per-rule` must be a whole number, 0 or more",
+                            )
+                            .label("not a whole number")
+                            .help("0 shows every finding"),
+                        ),
+                    }
+                }
                 _ => {}
             }
         }

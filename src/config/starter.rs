@@ -61,6 +61,10 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 
 # The Kubernetes version the configuration targets.
 # kubernetes-version: "1.30"
+
+# At most this many findings of one rule in one file are shown; one more finding says how
+# many were left out (0 shows all).
+# max-findings-per-rule: 100
 "#;
 
 /// Writes the starter file to `path`; refuses to replace an existing file unless `force`.

@@ -246,7 +246,7 @@ pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String
 
 /// `3 files, 5 documents: 1 error, 2 warnings, 0 notes (1 suppressed: 1 inline) in 12 ms`
 pub fn summary(report: &Report, color: bool) -> String {
-    let count = |s: Severity| report.active().filter(|f| f.severity == s).count();
+    let count = |s: Severity| report.count(s);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let (e, w, n) = (
         count(Severity::Error),
@@ -279,6 +279,12 @@ pub fn summary(report: &Report, color: bool) -> String {
             .map(|(kind, n)| format!("{n} {kind}"))
             .collect();
         line.push_str(&format!(" ({suppressed} suppressed: {})", kinds.join(", ")));
+    }
+    let omitted = report.omitted();
+    if omitted > 0 {
+        line.push_str(&format!(
+            " ({omitted} not shown: over the cap per rule per file)"
+        ));
     }
     let ms = report.elapsed.as_millis();
     line.push_str(&format!(" in {ms} ms"));
