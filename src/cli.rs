@@ -302,6 +302,15 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
+    if let Some(root) = &args.host_root {
+        // A mistyped root would silently resolve nothing: every host path "missing".
+        if !root.is_dir() {
+            return fail(&format!(
+                "--host-root {}: not a directory",
+                root.display()
+            ));
+        }
+    }
     config.host_root = args.host_root.clone();
     config.max_file_size = args.max_file_size;
     if let Some(n) = args.max_findings_per_rule {

@@ -234,7 +234,11 @@ fn file_above_the_size_limit_is_reported_not_read() {
     let run = check(dir.path(), &[".", "--max-file-size", "4096"]);
     assert!(run.sentinel_checked());
     assert!(
-        run.has("big.yaml", "AL004", "larger than the size limit"),
+        run.has(
+            "big.yaml",
+            "AL004",
+            &format!("larger than the size limit ({} bytes, limit 4096)", big.len())
+        ),
         "{:?}",
         run.findings()
     );
@@ -262,10 +266,12 @@ fn size_limit_applies_to_standard_input() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["path"], "-");
     assert_eq!(findings[0]["code"], "AL004");
-    assert!(findings[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("larger than the size limit"));
+    let message = findings[0]["message"].as_str().unwrap();
+    // Standard input is read only one byte past the limit: its size is not known.
+    assert!(
+        message.contains("larger than the size limit (more than 4096 bytes)"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -420,8 +426,24 @@ fn unreadable_file_is_reported() {
     let locked = dir.path().join("locked.yaml");
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::read(&locked).is_ok() {
-        // Running as root: permissions do not stop reads, so there is nothing to test.
-        eprintln!("skipped: permission bits do not apply to this user");
+        // Running as root: permission bits do not stop reads. What still fails to read is
+        // a file whose read is an I/O error: `/proc/self/mem` at offset 0 (nothing is
+        // mapped there). Named on the command line, a symlink is followed (the user's
+        // choice), so the scan reaches it; inside a directory the link would leave the
+        // root and never be followed, so only the named case can be tested this way.
+        eprintln!("permission bits do not apply to this user: testing an I/O error instead");
+        let mem = Path::new("/proc/self/mem");
+        assert!(mem.exists(), "no /proc/self/mem to make an unreadable file");
+        fs::remove_file(&locked).unwrap();
+        std::os::unix::fs::symlink(mem, &locked).unwrap();
+        assert!(fs::read(&locked).is_err(), "/proc/self/mem was readable");
+        let run = check(dir.path(), &["locked.yaml"]);
+        assert_eq!(run.status, 2);
+        assert!(
+            run.stderr.contains("locked.yaml") && run.stderr.contains("could not read"),
+            "{}",
+            run.stderr
+        );
         return;
     }
     let run = scan(dir.path());
@@ -609,4 +631,44 @@ fn minified_json_apiserver_with_a_long_annotation_renders() {
     assert!(widest < 400, "a line of {widest} characters");
     let run = check(dir.path(), &["minified.json"]);
     assert!(run.has("minified.json", "AL101", ""), "{:?}", run.findings());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_newline_in_a_file_name_stays_on_one_line() {
+    let dir = root_with(&[("x\ny.yaml", b"a: 1\na: 2\n")]);
+    let (_, concise, _) = check_text(dir.path(), &["--format", "concise", "."]);
+    let line = concise.lines().find(|l| l.contains("AL002")).unwrap();
+    assert!(line.starts_with("x\\ny.yaml:2:1: AL002"), "{concise}");
+    let (_, github, _) = check_text(dir.path(), &["--format", "github", "."]);
+    assert!(github.contains("file=x%0Ay.yaml,"), "{github}");
+    let (_, human, _) = check_text(dir.path(), &["."]);
+    assert!(human.contains("[x\\ny.yaml:"), "{human}");
+}
+
+#[test]
+fn a_host_root_that_is_not_a_directory_is_an_error() {
+    let dir = root_with(&[]);
+    let (status, _, stderr) = check_text(dir.path(), &["--host-root", "no-such-dir", "."]);
+    assert_eq!(status, 2);
+    assert!(stderr.contains("--host-root no-such-dir: not a directory"), "{stderr}");
+    let (status, _, stderr) = check_text(dir.path(), &["--host-root", "apiserver.yaml", "."]);
+    assert_eq!(status, 2, "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_named_on_the_command_line_is_followed_wherever_it_points() {
+    // Naming the link is the user's explicit choice; inside a scanned directory the same
+    // link is not followed (`symlinks_leaving_the_root_are_not_followed`).
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("apiserver.yaml"), SENTINEL).unwrap();
+    let dir = root_with(&[]);
+    std::os::unix::fs::symlink(
+        outside.path().join("apiserver.yaml"),
+        dir.path().join("link.yaml"),
+    )
+    .unwrap();
+    let run = check(dir.path(), &["link.yaml"]);
+    assert!(run.has("link.yaml", "AL101", ""), "{:?}", run.findings());
 }

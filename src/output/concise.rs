@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::engine::Report;
 use crate::finding::Finding;
 
-use super::location::relative_path;
+use super::location::{escape_path, relative_path};
 
 pub fn line(f: &Finding, base: Option<&Path>) -> String {
     let p = f.file.position(f.span.start);
@@ -14,7 +14,7 @@ pub fn line(f: &Finding, base: Option<&Path>) -> String {
     let message: Vec<&str> = f.message.split_whitespace().collect();
     format!(
         "{}:{}:{}: {} [{}] {}\n",
-        relative_path(&f.file, base),
+        escape_path(&relative_path(&f.file, base)),
         p.line,
         p.column,
         f.code(),

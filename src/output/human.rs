@@ -14,6 +14,7 @@ use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
+use super::location::escape_path;
 use super::snippet::{self, Excerpt};
 
 /// A file as miette sees it: named, and read through our line index (miette's own
@@ -135,9 +136,10 @@ fn span(s: Span) -> SourceSpan {
 }
 
 fn source_name(f: &Finding) -> String {
+    let path = escape_path(&f.file.path);
     match &f.template {
-        Some(t) => format!("{} (in template {t})", f.file.path),
-        None => f.file.path.clone(),
+        Some(t) => format!("{path} (in template {})", escape_path(t)),
+        None => path.into_owned(),
     }
 }
 
@@ -197,7 +199,7 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
         .iter()
         .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
         .map(|r| {
-            let (source, spans) = Source::new(&r.file, r.file.path.clone(), &[r.span]);
+            let (source, spans) = Source::new(&r.file, escape_path(&r.file.path).into_owned(), &[r.span]);
             RelatedElsewhere {
                 message: r.message.clone(),
                 source,

@@ -26,6 +26,24 @@ pub fn relative_path(file: &SourceFile, base: Option<&Path>) -> String {
     }
 }
 
+/// A path for line-oriented output: control characters (a newline in a file name would
+/// start a new record) written as escapes (`\n`, `\u{1b}`).
+pub fn escape_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.chars().any(char::is_control) {
+        return path.into();
+    }
+    path.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// The canonical working directory, which machine formats make paths relative to.
 pub fn working_dir() -> Option<std::path::PathBuf> {
     std::env::current_dir()
@@ -100,6 +118,12 @@ mod tests {
             utf16_region(&crlf, Span::new(0, crlf.text.len())),
             [1, 1, 2, 5]
         );
+    }
+
+    #[test]
+    fn control_characters_in_paths_are_escaped() {
+        assert_eq!(escape_path("dir/a.yaml"), "dir/a.yaml");
+        assert_eq!(escape_path("x\ny\r\u{1b}.yaml"), "x\\ny\\r\\u{1b}.yaml");
     }
 
     #[test]
