@@ -111,7 +111,11 @@ mod tests {
             (summary.code(), summary.file.path.as_str(), summary.omitted),
             ("AL002", "a.yaml", 7)
         );
-        assert!(summary.message.starts_with("7 more AL002"), "{}", summary.message);
+        assert!(
+            summary.message.starts_with("7 more AL002"),
+            "{}",
+            summary.message
+        );
         // It stands where the first finding left out was: the fourth line.
         assert_eq!(summary.file.position(summary.span.start).line, 4);
         assert_eq!(out.iter().filter(|f| f.omitted > 0).count(), 1);

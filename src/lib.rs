@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod policy_cmd;
 pub mod rules;
+pub mod select;
 pub mod source;
 pub mod suppress;
 pub mod yaml;

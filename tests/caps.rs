@@ -17,8 +17,16 @@ fn json(cwd: &Path, args: &[&str]) -> (Value, usize) {
         .current_dir(cwd)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    (serde_json::from_slice(&out.stdout).unwrap(), out.stdout.len())
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        out.stdout.len(),
+    )
 }
 
 /// A mapping with key `a` repeated `n` times: `n - 1` AL002 findings.
@@ -41,15 +49,27 @@ fn past_100_findings_of_a_rule_in_a_file_one_finding_says_how_many_more() {
     let dir = tree(&[("dup.yaml", &text), ("other.yaml", "b: 1\nb: 2\n")]);
     let (report, _) = json(dir.path(), &["."]);
     let findings = report["findings"].as_array().unwrap();
-    let in_dup: Vec<&Value> = findings.iter().filter(|f| f["path"] == "dup.yaml").collect();
+    let in_dup: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["path"] == "dup.yaml")
+        .collect();
     assert_eq!(in_dup.len(), 101);
     let last = in_dup.iter().find(|f| f["omitted"].is_number()).unwrap();
     assert_eq!(last["omitted"], 150);
     assert_eq!(last["code"], "AL002");
     assert_eq!(last["line"], 102, "it stands at the first finding left out");
-    assert!(last["message"].as_str().unwrap().starts_with("150 more AL002"));
+    assert!(last["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("150 more AL002"));
     // The other file is not affected, and the summary counts everything.
-    assert_eq!(findings.iter().filter(|f| f["path"] == "other.yaml").count(), 1);
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["path"] == "other.yaml")
+            .count(),
+        1
+    );
     assert_eq!(report["summary"]["warnings"], 251);
     assert_eq!(report["summary"]["omitted"], 150);
 }
@@ -63,7 +83,11 @@ fn the_cap_is_set_on_the_command_line_or_in_the_configuration() {
     let (report, _) = json(dir.path(), &[".", "--max-findings-per-rule", "5"]);
     assert_eq!(codes(&report).len(), 6);
     assert_eq!(report["summary"]["omitted"], 25);
-    std::fs::write(dir.path().join(".auditlint.yaml"), "max-findings-per-rule: 10\n").unwrap();
+    std::fs::write(
+        dir.path().join(".auditlint.yaml"),
+        "max-findings-per-rule: 10\n",
+    )
+    .unwrap();
     let (report, _) = json(dir.path(), &["."]);
     assert_eq!(codes(&report).len(), 11);
     // The command line wins over the file.

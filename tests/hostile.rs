@@ -237,7 +237,10 @@ fn file_above_the_size_limit_is_reported_not_read() {
         run.has(
             "big.yaml",
             "AL004",
-            &format!("larger than the size limit ({} bytes, limit 4096)", big.len())
+            &format!(
+                "larger than the size limit ({} bytes, limit 4096)",
+                big.len()
+            )
         ),
         "{:?}",
         run.findings()
@@ -630,7 +633,11 @@ fn minified_json_apiserver_with_a_long_annotation_renders() {
     let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
     assert!(widest < 400, "a line of {widest} characters");
     let run = check(dir.path(), &["minified.json"]);
-    assert!(run.has("minified.json", "AL101", ""), "{:?}", run.findings());
+    assert!(
+        run.has("minified.json", "AL101", ""),
+        "{:?}",
+        run.findings()
+    );
 }
 
 #[cfg(unix)]
@@ -651,7 +658,10 @@ fn a_host_root_that_is_not_a_directory_is_an_error() {
     let dir = root_with(&[]);
     let (status, _, stderr) = check_text(dir.path(), &["--host-root", "no-such-dir", "."]);
     assert_eq!(status, 2);
-    assert!(stderr.contains("--host-root no-such-dir: not a directory"), "{stderr}");
+    assert!(
+        stderr.contains("--host-root no-such-dir: not a directory"),
+        "{stderr}"
+    );
     let (status, _, stderr) = check_text(dir.path(), &["--host-root", "apiserver.yaml", "."]);
     assert_eq!(status, 2, "{stderr}");
 }

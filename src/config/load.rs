@@ -18,6 +18,7 @@ pub const FILE_NAMES: &[&str] = &[".auditlint.yaml", ".auditlint.yml"];
 /// Every top-level key the loader accepts (the JSON Schema must list exactly these).
 pub const TOP_KEYS: &[&str] = &[
     "select",
+    "extend-select",
     "ignore",
     "severity",
     "thresholds",
@@ -181,6 +182,7 @@ impl Loader<'_> {
         let Some(entries) = self.map(root, "the configuration") else {
             return;
         };
+        let mut extend_select = None;
         for (key, value) in entries {
             let Some(name) = self.key(key, TOP_KEYS, "top-level setting") else {
                 continue;
@@ -189,6 +191,11 @@ impl Loader<'_> {
                 "select" => {
                     if let Some(codes) = self.rules(value) {
                         self.config.select = Some(codes);
+                    }
+                }
+                "extend-select" => {
+                    if let Some(codes) = self.rules(value) {
+                        extend_select = Some(codes);
                     }
                 }
                 "ignore" => {
@@ -237,6 +244,12 @@ impl Loader<'_> {
                 }
                 _ => {}
             }
+        }
+        // `extend-select` adds to `select`; with no `select`, every rule already runs.
+        if let (Some(select), Some(extra)) = (&mut self.config.select, extend_select) {
+            select.extend(extra);
+            select.sort();
+            select.dedup();
         }
     }
 
@@ -346,7 +359,22 @@ impl Loader<'_> {
             );
             return None;
         }
-        Some(node.items().filter_map(|item| self.rule(item)).collect())
+        let mut codes = Vec::new();
+        for item in node.items() {
+            // A code, prefix, name, family or tag; anything else is reported as a rule
+            // that does not exist, with the nearest name.
+            match item
+                .str()
+                .filter(|_| item.is_scalar())
+                .map(crate::select::codes)
+            {
+                Some(Ok(picked)) => codes.extend(picked),
+                _ => codes.extend(self.rule(item)),
+            }
+        }
+        codes.sort();
+        codes.dedup();
+        Some(codes)
     }
 
     fn severity(&mut self, node: Node<'_>) {

@@ -13,8 +13,12 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # repository.
 # yaml-language-server: $schema=https://raw.githubusercontent.com/auditlint/auditlint/main/schemas/auditlint-config.json
 
-# Run only these rules (default: all).
-# select: [AL101, AL102, AL103]
+# Run only these rules (default: all): codes, code prefixes (AL2), names, families
+# (input, apiserver, policy, seccomp, forwarding) or tags.
+# select: [AL1, policy]
+
+# Rules added to `select`.
+# extend-select: [AL401]
 
 # Never run these rules.
 # ignore: [eks-audit-logging-disabled]

@@ -69,7 +69,9 @@ impl SourceCode for Source {
             self.name.clone(),
             &file.text.as_bytes()[from..to],
             (from, to - from).into(),
-            self.excerpt.as_ref().map_or(first, |e| e.original_line(first)),
+            self.excerpt
+                .as_ref()
+                .map_or(first, |e| e.original_line(first)),
             0,
             last - first + 1,
         )))
@@ -199,7 +201,8 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
         .iter()
         .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
         .map(|r| {
-            let (source, spans) = Source::new(&r.file, escape_path(&r.file.path).into_owned(), &[r.span]);
+            let (source, spans) =
+                Source::new(&r.file, escape_path(&r.file.path).into_owned(), &[r.span]);
             RelatedElsewhere {
                 message: r.message.clone(),
                 source,

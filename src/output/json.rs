@@ -18,6 +18,8 @@ struct Output<'a> {
 pub struct JsonFinding<'a> {
     code: &'a str,
     name: &'a str,
+    /// The rule's documentation.
+    url: String,
     severity: &'a str,
     message: &'a str,
     path: &'a str,
@@ -74,6 +76,7 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         code: f.code(),
         name: &f.rule.name,
+        url: f.rule.docs_url(),
         severity: f.severity.as_str(),
         message: &f.message,
         path: &f.file.path,

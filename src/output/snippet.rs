@@ -32,7 +32,10 @@ impl Excerpt {
     pub fn original_line(&self, line: usize) -> usize {
         match self.lines.get(line) {
             Some(&n) => n,
-            None => self.lines.last().map_or(line, |&n| n + 1 + line - self.lines.len()),
+            None => self
+                .lines
+                .last()
+                .map_or(line, |&n| n + 1 + line - self.lines.len()),
         }
     }
 }
@@ -218,13 +221,23 @@ mod tests {
         let f = SourceFile::new("x", text.as_str());
         let first = text.find("a: 1").unwrap();
         let second = text.rfind("a: 2").unwrap();
-        let (ex, moved) =
-            excerpt(&f, &[Span::new(second, second + 1), Span::new(first, first + 1)]).unwrap();
+        let (ex, moved) = excerpt(
+            &f,
+            &[Span::new(second, second + 1), Span::new(first, first + 1)],
+        )
+        .unwrap();
         assert_eq!(&ex.file.text[moved[0].start..moved[0].end], "a");
         assert_eq!(&ex.file.text[moved[1].start..moved[1].end], "a");
-        assert_eq!(ex.file.slice(Span::new(moved[0].start, moved[0].start + 4)), "a: 2");
+        assert_eq!(
+            ex.file.slice(Span::new(moved[0].start, moved[0].start + 4)),
+            "a: 2"
+        );
         let long = ex.file.line_text(1);
-        assert!(long.len() < 2 * (2 * CONTEXT + ELLIPSIS.len()) + 10, "{}", long.len());
+        assert!(
+            long.len() < 2 * (2 * CONTEXT + ELLIPSIS.len()) + 10,
+            "{}",
+            long.len()
+        );
         assert!(long.contains(ELLIPSIS));
         assert_eq!(ex.file.line_text(0), "first: 1");
         assert_eq!(ex.file.line_text(2), "last: 1");
