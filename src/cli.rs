@@ -160,6 +160,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// With `--baseline`: remove the entries that match no finding any more (fixed) from
+    /// the baseline file.
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+
     /// Record the current findings in this baseline file and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
@@ -525,7 +530,14 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(path) = &args.baseline {
         match crate::suppress::Baseline::read(path) {
             Ok(baseline) => {
-                baseline.apply(&mut report.findings);
+                let stale: Vec<_> = baseline
+                    .apply_and_find_stale(&mut report.findings)
+                    .into_iter()
+                    .filter(|e| config.enabled(&e.code))
+                    .collect();
+                if let Err(e) = report_stale(&baseline, &stale, path, args.prune_baseline) {
+                    return fail(&e);
+                }
             }
             Err(e) => return fail(&e),
         }
@@ -552,6 +564,46 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     exit_status(&report, args.fail_on)
+}
+
+/// Says which baseline entries match no finding any more, and removes them with
+/// `--prune-baseline`.
+fn report_stale(
+    baseline: &crate::suppress::Baseline,
+    stale: &[crate::suppress::baseline::Entry],
+    path: &std::path::Path,
+    prune: bool,
+) -> Result<(), String> {
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let n = stale.len();
+    let s = if n == 1 { "y" } else { "ies" };
+    if prune {
+        baseline.without(stale).write(path)?;
+        eprintln!(
+            "auditlint: removed {n} stale entr{s} from {}",
+            path.display()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "auditlint: {n} baseline entr{s} in {} match no finding any more (fixed, or not scanned this time):",
+        path.display()
+    );
+    for e in stale.iter().take(10) {
+        eprintln!(
+            "  {} {}: {}",
+            e.code,
+            output::location::escape_path(&e.path),
+            e.message
+        );
+    }
+    if n > 10 {
+        eprintln!("  … and {} more", n - 10);
+    }
+    eprintln!("auditlint: remove them with --prune-baseline");
+    Ok(())
 }
 
 /// One output of the run: a format, where it goes (`None`: standard output), and whether it

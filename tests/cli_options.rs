@@ -434,3 +434,69 @@ fn completions_offer_rule_codes_names_and_formats() {
         "the help does not list every rule"
     );
 }
+
+#[test]
+fn stale_baseline_entries_are_reported_and_pruned() {
+    let dir = repo();
+    let d = dir.path();
+    let out = run(
+        &["check", "--write-baseline", "baseline.json", "."],
+        None,
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let recorded = std::fs::read_to_string(d.join("baseline.json")).unwrap();
+    // Nothing fixed: nothing stale.
+    let out = run(&["check", "--baseline", "baseline.json", "."], None, d);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("stale") && !stderr(&out).contains("match no finding"));
+    // Fix the duplicate key: its entry is stale.
+    std::fs::write(d.join("dup.yaml"), "a: 2\n").unwrap();
+    let out = run(&["check", "--baseline", "baseline.json", "."], None, d);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains("1 baseline entry in baseline.json match"),
+        "{err}"
+    );
+    assert!(err.contains("AL002 dup.yaml"), "{err}");
+    assert!(err.contains("--prune-baseline"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("baseline.json")).unwrap(),
+        recorded,
+        "not written"
+    );
+    let out = run(
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--prune-baseline",
+            ".",
+        ],
+        None,
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("removed 1 stale entry"),
+        "{}",
+        stderr(&out)
+    );
+    let pruned: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("baseline.json")).unwrap()).unwrap();
+    let before: Value = serde_json::from_str(&recorded).unwrap();
+    let n = pruned["findings"].as_array().unwrap().len();
+    assert_eq!(n + 1, before["findings"].as_array().unwrap().len());
+    assert!(pruned["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["code"] != "AL002"));
+    let out = run(&["check", "--baseline", "baseline.json", "."], None, d);
+    assert!(
+        !stderr(&out).contains("match no finding"),
+        "{}",
+        stderr(&out)
+    );
+}
