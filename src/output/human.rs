@@ -163,7 +163,7 @@ impl Diagnostic for Rendered<'_> {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let docs = format!("see `auditlint explain {}`", self.finding.code());
         Some(Box::new(match &self.finding.help {
-            Some(help) => format!("{help}\n{docs}"),
+            Some(help) => format!("{}\n{docs}", unbreakable_after_first_line(help)),
             None => docs,
         }))
     }
@@ -192,6 +192,21 @@ impl Diagnostic for Rendered<'_> {
 /// Related places in the finding's own file, labelled in its snippet.
 fn same_file(f: &Finding) -> impl Iterator<Item = &crate::finding::Related> {
     f.related.iter().filter(|r| Arc::ptr_eq(&r.file, &f.file))
+}
+
+/// Stands in for a space miette must not wrap at; a space again in the output.
+const KEEP_SPACE: char = '\u{a0}';
+
+/// A help's first line is prose, wrapped to the width; the lines after it are what to write
+/// (YAML, a flag), which must stay valid when copied: their spaces become unbreakable.
+fn unbreakable_after_first_line(help: &str) -> String {
+    let mut lines = help.split('\n');
+    let mut out = lines.next().unwrap_or("").to_owned();
+    for line in lines {
+        out.push('\n');
+        out.push_str(&line.replace(' ', &KEEP_SPACE.to_string()));
+    }
+    out
 }
 
 /// Renders one finding as a miette diagnostic.
@@ -225,12 +240,17 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Words longer than the width (paths) are never split.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(width);
+        .with_width(width)
+        .with_break_words(false);
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
         out = format!("{}: {}\n", finding.code(), finding.message);
+    }
+    if out.contains(KEEP_SPACE) {
+        out = out.replace(KEEP_SPACE, " ");
     }
     out
 }
@@ -297,4 +317,27 @@ pub fn summary(report: &Report, color: bool) -> String {
         line = format!("{} {line}", "✓".green().bold());
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn yaml_in_help_and_long_paths_are_never_wrapped() {
+        let path = format!("clusters/{}/kube-apiserver.yaml", "production-eu-west-1".repeat(4));
+        let file = SourceFile::new(path.as_str(), "a: 1\na: 2\n");
+        let yaml = "  omitStages: [RequestReceived, ResponseStarted, ResponseComplete, Panic, RequestReceived]";
+        let finding = Finding::new("AL002", &file, Span::new(5, 6))
+            .message(format!("a message naming {path} that is long enough to wrap at sixty columns"))
+            .help(format!("end the rules with a catch-all rule, written exactly like this one:\n- level: Metadata\n{yaml}"));
+        let out = render_finding(&finding, false, 60);
+        assert!(out.lines().any(|l| l.trim_start().starts_with("- level: Metadata")), "{out}");
+        assert!(out.lines().any(|l| l.ends_with(yaml)), "the YAML line is whole: {out}");
+        assert!(out.contains(&path), "the path is not split: {out}");
+        assert!(!out.contains(KEEP_SPACE));
+        // Prose still wraps.
+        assert!(out.lines().all(|l| l.chars().count() <= 60 || l.contains(&path) || l.ends_with(yaml)), "{out}");
+    }
 }
