@@ -326,18 +326,32 @@ mod tests {
 
     #[test]
     fn yaml_in_help_and_long_paths_are_never_wrapped() {
-        let path = format!("clusters/{}/kube-apiserver.yaml", "production-eu-west-1".repeat(4));
+        let path = format!(
+            "clusters/{}/kube-apiserver.yaml",
+            "production-eu-west-1".repeat(4)
+        );
         let file = SourceFile::new(path.as_str(), "a: 1\na: 2\n");
         let yaml = "  omitStages: [RequestReceived, ResponseStarted, ResponseComplete, Panic, RequestReceived]";
         let finding = Finding::new("AL002", &file, Span::new(5, 6))
             .message(format!("a message naming {path} that is long enough to wrap at sixty columns"))
             .help(format!("end the rules with a catch-all rule, written exactly like this one:\n- level: Metadata\n{yaml}"));
         let out = render_finding(&finding, false, 60);
-        assert!(out.lines().any(|l| l.trim_start().starts_with("- level: Metadata")), "{out}");
-        assert!(out.lines().any(|l| l.ends_with(yaml)), "the YAML line is whole: {out}");
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with("- level: Metadata")),
+            "{out}"
+        );
+        assert!(
+            out.lines().any(|l| l.ends_with(yaml)),
+            "the YAML line is whole: {out}"
+        );
         assert!(out.contains(&path), "the path is not split: {out}");
         assert!(!out.contains(KEEP_SPACE));
         // Prose still wraps.
-        assert!(out.lines().all(|l| l.chars().count() <= 60 || l.contains(&path) || l.ends_with(yaml)), "{out}");
+        assert!(
+            out.lines()
+                .all(|l| l.chars().count() <= 60 || l.contains(&path) || l.ends_with(yaml)),
+            "{out}"
+        );
     }
 }
