@@ -53,4 +53,9 @@ fuzz_target!(|data: &[u8]| {
     assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok());
     let _ = output::github::render(&report, None);
     let _ = output::concise::render(&report, None);
+    let gitlab = output::gitlab::render(&report, None);
+    assert!(serde_json::from_str::<serde_json::Value>(&gitlab).is_ok());
+    let _ = output::junit::render(&report, None);
+    let _ = output::checkstyle::render(&report, None);
+    let _ = output::statistics::render(&report, false);
 });
