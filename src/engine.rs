@@ -92,29 +92,16 @@ pub fn scan_paths_and_texts(
         )));
     }
     let explicit: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
-    // Each file's result is folded into a running scan as soon as it is done, so that what
-    // a file leaves behind is only what the end of the scan needs.
-    let from_disk = inputs
-        .par_iter()
-        .enumerate()
-        .map(|(order, input)| {
-            let result = match discover::read(input, config.max_file_size) {
-                Ok((text, abs)) => scan_text(
-                    Text {
-                        display: input.display().to_owned(),
-                        text,
-                        abs_path: abs,
-                    },
-                    config,
-                ),
-                Err(why) => unreadable(input, &why),
-            };
-            (order, result)
-        })
-        .fold(Scanned::default, Scanned::add)
-        .reduce(Scanned::default, Scanned::merge);
+    let from_disk = scan_inputs(&inputs, 0, config);
     let offset = inputs.len();
-    let scanned = from_disk.merge(scan_all(texts, offset, config));
+    let mut scanned = from_disk.merge(scan_all(texts, offset, config));
+    // The files the configuration names on the node (its audit policy, seccomp profiles),
+    // found under --host-root, are linted like scanned files.
+    if let Some(root) = &config.host_root {
+        let named = crate::host_files::named(&scanned.index, root, &inputs);
+        let first = offset + scanned.files;
+        scanned = scanned.merge(scan_inputs(&named, first, config));
+    }
     if let Some((_, failed, why)) = &scanned.fatal {
         let named = match failed {
             Some(Input::File { path, .. }) => explicit.contains(&path),
@@ -136,6 +123,31 @@ pub fn scan_paths_and_texts(
     sort(&mut report.findings);
     report.elapsed = start.elapsed();
     Ok(report)
+}
+
+/// Reads and scans files, numbered from `first` in the scan's input order. Each file's result
+/// is folded into a running scan as soon as it is done, so that what a file leaves behind is
+/// only what the end of the scan needs.
+fn scan_inputs(inputs: &[Input], first: usize, config: &Config) -> Scanned {
+    inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let result = match discover::read(input, config.max_file_size) {
+                Ok((text, abs)) => scan_text(
+                    Text {
+                        display: input.display().to_owned(),
+                        text,
+                        abs_path: abs,
+                    },
+                    config,
+                ),
+                Err(why) => unreadable(input, &why),
+            };
+            (first + i, result)
+        })
+        .fold(Scanned::default, Scanned::add)
+        .reduce(Scanned::default, Scanned::merge)
 }
 
 /// Scans texts already in memory (stdin, rendered Helm output, tests).

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod finding;
 pub mod fingerprint;
 pub mod helm;
+pub mod host_files;
 pub mod model;
 pub mod output;
 pub mod policy_cmd;

@@ -682,3 +682,54 @@ fn a_symlink_named_on_the_command_line_is_followed_wherever_it_points() {
     let run = check(dir.path(), &["link.yaml"]);
     assert!(run.has("link.yaml", "AL101", ""), "{:?}", run.findings());
 }
+
+#[cfg(unix)]
+#[test]
+fn files_named_under_the_host_root_are_linted_like_scanned_files() {
+    let apiserver = SENTINEL.replace(
+        "    - --audit-log-path=/var/log/kubernetes/audit/audit.log\n",
+        "    - --audit-log-path=/var/log/kubernetes/audit/audit.log\n    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml\n",
+    );
+    // A policy that logs Secrets with their bodies (AL208), and is not in the scanned paths.
+    let policy = "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n";
+    let dir = root_with(&[
+        (
+            "node/etc/kubernetes/manifests/kube-apiserver.yaml",
+            apiserver.as_bytes(),
+        ),
+        ("node/etc/kubernetes/audit/policy.yaml", policy.as_bytes()),
+    ]);
+    let run = check(
+        dir.path(),
+        &["node/etc/kubernetes/manifests", "--host-root", "node"],
+    );
+    let findings = run.findings();
+    assert!(
+        findings
+            .iter()
+            .any(|(p, c, _)| p.ends_with("node/etc/kubernetes/audit/policy.yaml") && c == "AL208"),
+        "the policy is linted: {findings:?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|(_, _, m)| m.contains("was not scanned")),
+        "{findings:?}"
+    );
+    assert_eq!(run.json["summary"]["files"], 2);
+    // A policy path that leaves the root through a symlink is never read.
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("policy.yaml"), policy).unwrap();
+    fs::remove_file(dir.path().join("node/etc/kubernetes/audit/policy.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("policy.yaml"),
+        dir.path().join("node/etc/kubernetes/audit/policy.yaml"),
+    )
+    .unwrap();
+    let run = check(
+        dir.path(),
+        &["node/etc/kubernetes/manifests", "--host-root", "node"],
+    );
+    assert!(!run.has("policy.yaml", "AL208", ""), "{:?}", run.findings());
+    assert_eq!(run.json["summary"]["files"], 1);
+}
