@@ -76,9 +76,9 @@ fn omitted_finding(first: Finding, omitted: usize, limit: usize) -> Finding {
             "{omitted} more {code} ({name}) finding{s} in this file, from here on, are not shown: only the first {limit} of a rule in a file are"
         ),
         label: Some(format!("{omitted} more like this")),
-        help: Some(format!(
-            "fix the ones shown and scan again, or raise the cap with `--max-findings-per-rule` (or `max-findings-per-rule:` in .auditlint.yaml; 0 shows all)"
-        )),
+        help: Some(
+            "fix the ones shown and scan again, or raise the cap with `--max-findings-per-rule` (or `max-findings-per-rule:` in .auditlint.yaml; 0 shows all)".to_owned(),
+        ),
         related: Vec::new(),
         omitted,
         ..first

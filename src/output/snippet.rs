@@ -72,7 +72,7 @@ pub fn excerpt(file: &SourceFile, spans: &[Span]) -> Option<(Excerpt, Vec<Span>)
             let windows = if end - start > MAX_LINE {
                 windows(file, start, end, &spans)
             } else {
-                vec![start..end]
+                std::iter::once(start..end).collect()
             };
             let mut segments = Vec::new();
             if windows.first().is_some_and(|w| w.start > start) {
@@ -156,7 +156,7 @@ fn windows(
         .collect();
     points.sort_unstable();
     if points.is_empty() {
-        return vec![start..floor_boundary(text, start + MAX_LINE)];
+        return std::iter::once(start..floor_boundary(text, start + MAX_LINE)).collect();
     }
     let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
     for p in points {
