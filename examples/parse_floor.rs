@@ -29,8 +29,8 @@ fn main() {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let (inputs, _skipped) = match discover::discover(&paths, &[]) {
-        Ok(found) => found,
+    let inputs = match discover::discover(&paths, &[]) {
+        Ok(found) => found.inputs,
         Err(e) => {
             eprintln!("parse_floor: {e}");
             std::process::exit(2);

@@ -46,6 +46,11 @@ impl Limiter {
         findings.into_iter().for_each(|f| self.push(f));
     }
 
+    /// What [`Limiter::finish`] gives, leaving the limiter empty.
+    pub fn take(&mut self) -> Vec<Finding> {
+        std::mem::replace(self, Limiter::new(self.limit)).finish()
+    }
+
     /// The findings kept, then one per (file, rule) over the cap, at the first finding left
     /// out, saying how many were.
     pub fn finish(self) -> Vec<Finding> {

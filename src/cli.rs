@@ -117,7 +117,7 @@ pub struct CheckArgs {
     /// The Kubernetes version the cluster runs (`1.30`), overriding `kubernetes-version` in
     /// `.auditlint.yaml`: version-dependent rules (control-plane taints, `group: "*"` in
     /// audit policies) follow it.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::policy_cmd::parse_version)]
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::version::parse_arg)]
     pub kubernetes_version: Option<(u32, u32)>,
 
     /// Only run these rules, comma-separated: codes (`AL103`), code prefixes (`AL2`), names,
@@ -147,6 +147,11 @@ pub struct CheckArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Print which files form each cluster, and why, instead of the findings (human or
+    /// json format).
+    #[arg(long)]
+    pub show_clusters: bool,
+
     /// Read settings from this file instead of the `.auditlint.yaml` found from the scanned
     /// directory upward.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -175,6 +180,16 @@ pub struct CheckArgs {
     /// A values file for `--helm-chart` (passed as `helm template -f FILE`; repeatable).
     #[arg(long, value_name = "FILE", requires = "helm_chart")]
     pub values: Vec<PathBuf>,
+
+    /// Render this kustomization with `kubectl kustomize` or `kustomize build` (whichever is
+    /// on PATH) and scan the output (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub kustomize: Vec<PathBuf>,
+
+    /// Lint each top-level kustomization found in the scanned directories as kustomize
+    /// builds it, instead of its bases and patches as loose files (`render: auto`).
+    #[arg(long)]
+    pub render: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -472,40 +487,41 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(n) = args.max_findings_per_rule {
         config.max_findings_per_rule = n;
     }
-    if args.kubernetes_version.is_some() {
-        config.kubernetes_version = args.kubernetes_version;
-    }
+    config.version_override = args.kubernetes_version;
     if let Err(e) = apply_selection(&args, &mut config) {
         return fail(&e);
     }
+    config.render |= args.render;
     let outputs = match outputs(&args) {
         Ok(outputs) => outputs,
         Err(e) => return fail(&e),
     };
-    let mut paths = args.paths.clone();
-    let mut rendered = Vec::new();
-    if let Some(chart) = &args.helm_chart {
-        match crate::helm::render(chart, &args.values) {
-            Ok(text) => rendered.push(text),
-            Err(e) => return fail(&e),
-        }
-    } else if paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
     if args.show_files {
-        return show_files(&paths, &config);
+        return show_files(&args.paths, &config);
     }
+    let request = crate::render::Request {
+        paths: &args.paths,
+        helm_chart: args.helm_chart.as_deref(),
+        values: &args.values,
+        kustomize: &args.kustomize,
+    };
+    let mut inputs = match crate::render::gather(&request, &config) {
+        Ok(inputs) => inputs,
+        Err(e) => return fail(&e),
+    };
+    let mut texts = Vec::new();
     if let Some(name) = &args.stdin_filename {
-        match read_named_stdin(&mut paths, name, config.max_file_size) {
-            Ok(Some(text)) => rendered.push(text),
-            Ok(None) => {}
+        match read_named_stdin(&mut inputs.found, name, config.max_file_size) {
+            Ok(text) => texts.push(text),
             Err(e) => return fail(&e),
         }
     }
-    let mut report = match engine::scan_paths_and_texts(&paths, rendered, &config) {
-        Ok(report) => report,
-        Err(e) => return fail(&e.0),
-    };
+    let mut report =
+        match engine::scan_discovered_and_texts(inputs.found, inputs.rendered, texts, &config) {
+            Ok(report) => report,
+            Err(e) => return fail(&e.0),
+        };
+    report.notes.extend(inputs.notes);
     let shown = args.min_severity.severity();
     report.findings.retain(|f| f.severity >= shown);
     if let Some(path) = &args.write_baseline {
@@ -540,6 +556,26 @@ fn check(args: CheckArgs) -> ExitCode {
                 }
             }
             Err(e) => return fail(&e),
+        }
+    }
+    if args.show_clusters {
+        print(&match args
+            .format
+            .iter()
+            .find(|s| s.file.is_none())
+            .map(|s| s.format)
+        {
+            Some(Format::Json) => output::clusters::json(&report),
+            _ => output::clusters::human(&report),
+        });
+        return exit_status(&report, FailOn::Never);
+    }
+    if outputs
+        .iter()
+        .any(|o| o.format == Format::Concise && o.file.is_none())
+    {
+        for note in &report.notes {
+            eprintln!("auditlint: note: {note}");
         }
     }
     for output in &outputs {
@@ -652,32 +688,37 @@ fn outputs(args: &CheckArgs) -> Result<Vec<Output>, String> {
 
 /// A report in one format.
 fn render(report: &Report, format: Format, args: &CheckArgs, color: bool) -> String {
-    let base = output::location::working_dir();
-    let base = base.as_deref();
     match format {
         Format::Human => output::human::render(report, color, terminal_width(), args.quiet),
         Format::Json => output::json::render(report),
-        Format::Sarif => output::sarif::render(report, base),
-        Format::Github => output::github::render(report, base),
-        Format::Concise => output::concise::render(report, base),
-        Format::Gitlab => output::gitlab::render(report, base),
-        Format::Junit => output::junit::render(report, base),
-        Format::Checkstyle => output::checkstyle::render(report, base),
+        Format::Sarif => output::sarif::render(report),
+        Format::Github => output::github::render(report),
+        Format::Concise => output::concise::render(report),
+        Format::Gitlab => output::gitlab::render(report),
+        Format::Junit => output::junit::render(report),
+        Format::Checkstyle => output::checkstyle::render(report),
     }
 }
 
 /// `--show-files`: what a scan of `paths` would read, and what it would skip and why.
 fn show_files(paths: &[PathBuf], config: &Config) -> ExitCode {
+    let dot = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &dot[..] } else { paths };
     match crate::discover::discover(paths, &config.exclude) {
-        Ok((inputs, skipped)) => {
+        Ok(found) => {
             let mut out = String::new();
-            for input in &inputs {
+            for input in &found.inputs {
                 out.push_str(&output::location::escape_path(input.display()));
                 out.push('\n');
             }
-            for s in &skipped {
+            for (s, why) in found
+                .skipped
+                .iter()
+                .map(|s| (s, "skipped"))
+                .chain(found.failed.iter().map(|s| (s, "cannot be scanned")))
+            {
                 out.push_str(&format!(
-                    "{}: skipped: {}\n",
+                    "{}: {why}: {}\n",
                     output::location::escape_path(&s.display),
                     s.reason
                 ));
@@ -689,25 +730,31 @@ fn show_files(paths: &[PathBuf], config: &Config) -> ExitCode {
     }
 }
 
-/// `--stdin-filename`: standard input (the path `-`) read here, named `name`.
+/// `--stdin-filename`: standard input (the path `-`) read here and named `name`, in place of
+/// the `-` input.
 fn read_named_stdin(
-    paths: &mut Vec<PathBuf>,
+    found: &mut crate::discover::Discovered,
     name: &str,
     limit: u64,
-) -> Result<Option<engine::Text>, String> {
-    let dash = paths.iter().any(|p| p.as_os_str() == "-");
-    if !dash {
+) -> Result<crate::discover::Text, String> {
+    use crate::discover::Input;
+    if !found.inputs.contains(&Input::Stdin) {
         return Err("--stdin-filename names standard input: pass `-` as the path".into());
     }
-    paths.retain(|p| p.as_os_str() != "-");
-    let (text, _) = crate::discover::read(&crate::discover::Input::Stdin, limit)
+    found.inputs.retain(|i| *i != Input::Stdin);
+    let (text, _) = crate::discover::read(&Input::Stdin, limit)
         .map_err(|why| format!("{name} (standard input): {why}"))?;
-    let abs_path = output::location::working_dir().map(|d| d.join(name));
-    Ok(Some(engine::Text {
+    if text.is_empty() {
+        return Err(format!(
+            "{name} (standard input) was empty: did the command before the pipe fail?"
+        ));
+    }
+    let abs_path = std::env::current_dir().ok().map(|d| d.join(name));
+    Ok(crate::discover::Text {
         display: name.to_owned(),
         text,
         abs_path,
-    }))
+    })
 }
 
 /// `--select`, `--extend-select` and `--ignore`, over the configuration file's.
@@ -729,6 +776,13 @@ fn apply_selection(args: &CheckArgs, config: &mut Config) -> Result<(), String> 
 }
 
 pub fn exit_status(report: &Report, fail_on: FailOn) -> ExitCode {
+    // An incomplete scan fails whatever it found: a named input was not read.
+    if !report.input_errors.is_empty() {
+        for e in &report.input_errors {
+            eprintln!("auditlint: error: {e}");
+        }
+        return ExitCode::from(2);
+    }
     let failed = fail_on
         .threshold()
         .is_some_and(|t| report.active().any(|f| f.severity >= t));

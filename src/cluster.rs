@@ -1,23 +1,44 @@
 //! The cluster index: small facts each document leaves behind for the cross-file rules
 //! (an apiserver's policy path, a Policy's model, a forwarder's mounts). Trees are not
-//! kept; only these facts live past their document.
+//! kept; only these facts live past their document. The scan's index is split into one
+//! index per cluster ([`crate::scope`]) before the cross-file rules run.
 
+use std::sync::Arc;
+
+use crate::config::Managed;
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::policy::PolicyEntry;
 use crate::model::seccomp::{LocalhostRef, ProfileEntry};
+use crate::model::version::Declared;
 use crate::model::workload::WorkloadFacts;
+use crate::source::SourceFile;
+use crate::yaml::Span;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ClusterIndex {
     pub apiservers: Vec<ApiServerFacts>,
     pub policies: Vec<PolicyEntry>,
     pub profiles: Vec<ProfileEntry>,
+    /// Log agents (workloads that are not are of no cross-file rule's concern).
     pub workloads: Vec<WorkloadFacts>,
     /// Every `localhostProfile` a workload names (for AL312).
     pub seccomp_refs: Vec<LocalhostRef>,
     /// Taints set by a kubeadm `InitConfiguration`, by file: they apply to the
     /// `ClusterConfiguration` written beside it.
-    pub kubeadm_init_taints: Vec<(String, NodeTaints)>,
+    pub kubeadm_init_taints: Vec<(Arc<SourceFile>, NodeTaints)>,
+    /// Kubernetes versions the files declare.
+    pub versions: Vec<DeclaredVersion>,
+    /// Set on a cluster's own index: who runs its control plane.
+    pub managed: Managed,
+    /// Set on a declared cluster's index: where `.auditlint.yaml` declares it.
+    pub declared_at: Option<(Arc<SourceFile>, Span)>,
+}
+
+/// A version a file declares.
+#[derive(Debug, Clone)]
+pub struct DeclaredVersion {
+    pub file: Arc<SourceFile>,
+    pub declared: Declared,
 }
 
 impl ClusterIndex {
@@ -26,28 +47,89 @@ impl ClusterIndex {
         self.policies.extend(other.policies);
         self.profiles.extend(other.profiles);
         self.workloads.extend(other.workloads);
-        keep_first_plain_workload(&mut self.workloads);
         self.seccomp_refs.extend(other.seccomp_refs);
         self.kubeadm_init_taints.extend(other.kubeadm_init_taints);
+        self.versions.extend(other.versions);
     }
-}
 
-/// Workloads that are not log agents are kept only as "the scan defines a cluster" and as
-/// the place of AL401 when there is no apiserver: the first one, in output order, is enough.
-fn keep_first_plain_workload(workloads: &mut Vec<WorkloadFacts>) {
-    let Some(first) = workloads
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| w.agent.is_none())
-        .min_by_key(|&(_, w)| (w.file.path.as_str(), w.span.start))
-        .map(|(i, _)| i)
-    else {
-        return;
-    };
-    let mut i = 0;
-    workloads.retain(|w| {
-        let keep = w.agent.is_some() || i == first;
-        i += 1;
-        keep
-    });
+    /// One index per cluster: each fact goes to every cluster its file belongs to
+    /// (`clusters_of` gives indices below `n`).
+    pub fn split(
+        self,
+        n: usize,
+        clusters_of: impl Fn(&SourceFile) -> Vec<usize>,
+    ) -> Vec<ClusterIndex> {
+        let mut out: Vec<ClusterIndex> = (0..n).map(|_| ClusterIndex::default()).collect();
+        fn spread<T: Clone>(
+            items: Vec<T>,
+            out: &mut [ClusterIndex],
+            of: impl Fn(&T) -> Vec<usize>,
+            field: fn(&mut ClusterIndex) -> &mut Vec<T>,
+        ) {
+            for item in items {
+                let mut clusters = of(&item);
+                if let Some(last) = clusters.pop() {
+                    for i in clusters {
+                        field(&mut out[i]).push(item.clone());
+                    }
+                    field(&mut out[last]).push(item);
+                }
+            }
+        }
+        let by_file = |f: &SourceFile| clusters_of(f);
+        spread(
+            self.apiservers,
+            &mut out,
+            |a| by_file(&a.file),
+            |i| &mut i.apiservers,
+        );
+        spread(
+            self.policies,
+            &mut out,
+            |p| by_file(&p.file),
+            |i| &mut i.policies,
+        );
+        spread(
+            self.profiles,
+            &mut out,
+            |p| by_file(&p.file),
+            |i| &mut i.profiles,
+        );
+        spread(
+            self.workloads,
+            &mut out,
+            |w| by_file(&w.file),
+            |i| &mut i.workloads,
+        );
+        spread(
+            self.seccomp_refs,
+            &mut out,
+            |r| by_file(&r.file),
+            |i| &mut i.seccomp_refs,
+        );
+        spread(
+            self.versions,
+            &mut out,
+            |v| by_file(&v.file),
+            |i| &mut i.versions,
+        );
+        spread(
+            self.kubeadm_init_taints,
+            &mut out,
+            |(file, _)| by_file(file),
+            |i| &mut i.kubeadm_init_taints,
+        );
+        out
+    }
+
+    /// The newest version the files of this index declare.
+    pub fn newest_declared_version(&self) -> Option<&DeclaredVersion> {
+        self.versions.iter().max_by(|a, b| {
+            (a.declared.version, &b.file.path, b.declared.span.start).cmp(&(
+                b.declared.version,
+                &a.file.path,
+                a.declared.span.start,
+            ))
+        })
+    }
 }

@@ -2,9 +2,12 @@
 //! command line; rules read only this, never the environment.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::finding::Severity;
+use crate::source::SourceFile;
+use crate::version::Version;
+use crate::yaml::Span;
 
 mod error;
 pub mod load;
@@ -50,8 +53,21 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Per-path rule ignores: (path pattern, codes).
     pub path_ignores: Vec<(String, Vec<String>)>,
-    /// The Kubernetes version the configuration targets, as (major, minor).
-    pub kubernetes_version: Option<(u32, u32)>,
+    /// `kubernetes-version` at the top of `.auditlint.yaml`: the version of every cluster
+    /// that does not set its own.
+    pub kubernetes_version: Option<Version>,
+    /// `--kubernetes-version`: the version of every cluster, whatever the files say.
+    pub version_override: Option<Version>,
+    /// The version the rules follow for what they are looking at now: set by the engine for
+    /// each file and cluster (see [`crate::scope`]); read it with [`Config::version`].
+    pub target_version: Option<Version>,
+    /// `clusters:`: which files form which cluster.
+    pub clusters: Vec<ClusterDecl>,
+    /// The directory of the configuration file (canonical): `clusters` paths and
+    /// `per-path-ignores` are relative to it.
+    pub root: Option<PathBuf>,
+    /// `render: auto`: kustomizations are linted as kustomize builds them, not as loose files.
+    pub render: bool,
     /// Resolve absolute host paths under this directory (`--host-root /` on a node).
     pub host_root: Option<PathBuf>,
     /// Files larger than this are reported (AL002 family) and not parsed.
@@ -62,9 +78,73 @@ pub struct Config {
     pub max_findings_per_rule: usize,
 }
 
+/// A file's path relative to `root` with `/` separators (from its canonical `abs_path`); its
+/// displayed `path` when it is not under `root` (or has no place on disk).
+pub fn relative_to<'f>(
+    root: Option<&Path>,
+    abs_path: Option<&Path>,
+    path: &'f str,
+) -> std::borrow::Cow<'f, str> {
+    let relative = match (root, abs_path) {
+        (Some(root), Some(abs)) => abs.strip_prefix(root).ok(),
+        _ => None,
+    };
+    match relative {
+        Some(rel) if !rel.as_os_str().is_empty() => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+            .into(),
+        _ => std::borrow::Cow::Borrowed(path),
+    }
+}
+
 /// One `extra-probes` entry: written like a probe set of `rules/probes.yaml` (plus `kind:
 /// sensitive|must-log`), expanded by the policy rules over their identities and namespaces.
 pub use crate::model::policy::probes::ProbeSpec as ExtraProbe;
+
+/// One entry of `clusters:` in `.auditlint.yaml`.
+#[derive(Debug, Clone)]
+pub struct ClusterDecl {
+    pub name: String,
+    /// Path patterns (gitignore syntax, relative to the configuration file) of its files.
+    pub paths: Vec<String>,
+    pub kubernetes_version: Option<Version>,
+    pub managed: Managed,
+    /// Where it is declared: findings about the cluster as a whole point here when no file of
+    /// it configures an apiserver.
+    pub origin: Option<(std::sync::Arc<SourceFile>, Span)>,
+}
+
+/// Who runs a cluster's control plane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Managed {
+    /// Its own apiserver, configured in files (the default).
+    #[default]
+    None,
+    Eks,
+    Gke,
+    Aks,
+}
+
+impl Managed {
+    pub const NAMES: &'static [&'static str] = &["none", "eks", "gke", "aks"];
+
+    pub fn parse(name: &str) -> Option<Managed> {
+        match name {
+            "none" => Some(Managed::None),
+            "eks" => Some(Managed::Eks),
+            "gke" => Some(Managed::Gke),
+            "aks" => Some(Managed::Aks),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Managed::NAMES[self as usize]
+    }
+}
 
 impl Config {
     pub fn new() -> Self {
@@ -73,6 +153,20 @@ impl Config {
             max_findings_per_rule: crate::cap::DEFAULT_LIMIT,
             ..Default::default()
         }
+    }
+
+    /// The Kubernetes version of what is being checked. Reading it is recorded, so that a
+    /// file checked under an assumed version is checked again once its cluster's version is
+    /// known.
+    pub fn version(&self) -> Option<Version> {
+        crate::version::note_consulted();
+        self.target_version
+    }
+
+    /// `file`'s path relative to the configuration file's directory, as `clusters` paths and
+    /// `per-path-ignores` are written; its displayed path when it is not under it.
+    pub fn relative_path<'f>(&self, file: &'f SourceFile) -> std::borrow::Cow<'f, str> {
+        relative_to(self.root.as_deref(), file.abs_path.as_deref(), &file.path)
     }
 
     /// Whether `code` is enabled by `select`/`ignore`.

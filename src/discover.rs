@@ -1,5 +1,7 @@
 //! Finding the files to scan: directories walked with `.gitignore` respected, hidden and
 //! vendored directories skipped, symlinks followed only when they stay inside the root.
+//! Every input is named as users and CI consumers expect: relative to the working directory
+//! when it is under it, else absolute (what compilers, ruff and zizmor print).
 
 use std::fs;
 use std::io::Read;
@@ -8,11 +10,16 @@ use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 
-/// One thing to read: a file on disk, or standard input.
+/// One thing to read: a file on disk, standard input, or text already in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    File { display: String, path: PathBuf },
+    File {
+        display: String,
+        path: PathBuf,
+    },
     Stdin,
+    /// A chart rendered by `helm template` (`--helm-chart`).
+    Rendered(Arc<Rendered>),
 }
 
 impl Input {
@@ -20,7 +27,91 @@ impl Input {
         match self {
             Input::File { display, .. } => display,
             Input::Stdin => "-",
+            Input::Rendered(r) => &r.display,
         }
+    }
+}
+
+/// One file's text, named as it should be shown (a library caller's text, or a test's).
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub display: String,
+    pub text: String,
+    pub abs_path: Option<PathBuf>,
+}
+
+/// The output of a renderer, with what it rendered, so that findings can point at the file
+/// that wrote each object.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub display: String,
+    pub text: String,
+    pub from: crate::source::RenderedFrom,
+}
+
+/// What the command-line paths expand to.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    /// Paths inside a scanned directory that were passed over, and why (AL005).
+    pub skipped: Vec<Skipped>,
+    /// Paths named on the command line that cannot be scanned at all (AL004, exit 2).
+    pub failed: Vec<Skipped>,
+    /// Files named on the command line (not found by walking a directory).
+    pub named: Vec<PathBuf>,
+    /// The paths discovery was asked for, as shown.
+    pub requested: Vec<String>,
+}
+
+/// How a path is shown: relative to the working directory when it is under it, else
+/// absolute, with `/` separators. Lexical, so a symlink inside the tree keeps its name.
+pub fn display_path(path: &Path) -> String {
+    display_path_from(path, working_dir().as_deref())
+}
+
+/// [`display_path`] against a given working directory (read once per scan by callers that
+/// name many paths).
+pub fn display_path_from(path: &Path, cwd: Option<&Path>) -> String {
+    let Some(cwd) = cwd else {
+        return slashes(path);
+    };
+    let absolute = normalize(&cwd.join(path));
+    match absolute.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+        Ok(rel) => slashes(rel),
+        Err(_) => slashes(&absolute),
+    }
+}
+
+/// The working directory, which paths are shown relative to.
+pub fn working_dir() -> Option<PathBuf> {
+    std::env::current_dir().ok()
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn slashes(path: &Path) -> String {
+    let s = path.display().to_string();
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s
     }
 }
 
@@ -35,41 +126,75 @@ pub struct Skipped {
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target"];
 
-/// Expands the command-line paths into inputs, sorted, plus what was skipped and why.
-pub fn discover(
-    paths: &[PathBuf],
-    exclude: &[String],
-) -> Result<(Vec<Input>, Vec<Skipped>), String> {
-    let mut inputs = Vec::new();
-    let mut skipped = Vec::new();
+/// Expands the command-line paths into inputs, sorted, plus what was skipped and why. A
+/// named path that cannot be scanned is recorded in `failed`; the others are still scanned.
+/// Only an invalid `exclude` pattern stops discovery.
+pub fn discover(paths: &[PathBuf], exclude: &[String]) -> Result<Discovered, String> {
+    let mut found = Discovered {
+        requested: paths.iter().map(|p| display_path(p)).collect(),
+        ..Discovered::default()
+    };
     for path in paths {
         if path.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
+            found.inputs.push(Input::Stdin);
             continue;
         }
-        let meta = fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        if meta.is_dir() {
-            walk(path, exclude, &mut inputs, &mut skipped)?;
-        } else {
+        let display = display_path(path);
+        match fs::metadata(path) {
+            Err(e) => found.failed.push(Skipped {
+                reason: format!("{display}: {}", io_reason(&e)),
+                display,
+            }),
+            Ok(meta) if meta.is_dir() => walk(path, exclude, &mut found)?,
             // A file named explicitly is read whatever its extension.
-            inputs.push(Input::File {
-                display: path.display().to_string(),
-                path: path.clone(),
-            });
+            Ok(_) => {
+                found.named.push(path.clone());
+                found.inputs.push(Input::File {
+                    display,
+                    path: path.clone(),
+                });
+            }
         }
     }
-    inputs.sort_by(|a, b| a.display().cmp(b.display()));
-    inputs.dedup();
-    Ok((inputs, skipped))
+    found.inputs.sort_by(|a, b| a.display().cmp(b.display()));
+    found.inputs.dedup();
+    Ok(found)
 }
 
-fn walk(
-    root: &Path,
-    exclude: &[String],
-    inputs: &mut Vec<Input>,
-    skipped: &mut Vec<Skipped>,
-) -> Result<(), String> {
-    let canonical_root = fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+/// An I/O error as a sentence, without Rust's `(os error 2)`.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+fn walk(root: &Path, exclude: &[String], found: &mut Discovered) -> Result<(), String> {
+    let cwd = working_dir();
+    let display_path = |p: &Path| display_path_from(p, cwd.as_deref());
+    let canonical_root = match fs::canonicalize(root) {
+        Ok(c) => c,
+        Err(e) => {
+            let display = display_path(root);
+            found.failed.push(Skipped {
+                reason: format!("{display}: {}", io_reason(&e)),
+                display,
+            });
+            return Ok(());
+        }
+    };
+    // A directory named on the command line that cannot be listed is a failure of the scan,
+    // not a skipped corner of it.
+    if let Err(e) = fs::read_dir(root) {
+        let display = display_path(root);
+        found.failed.push(Skipped {
+            reason: format!("{display}: cannot list the directory: {}", io_reason(&e)),
+            display,
+        });
+        return Ok(());
+    }
+    let (inputs, skipped) = (&mut found.inputs, &mut found.skipped);
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     for pattern in exclude {
         overrides
@@ -88,8 +213,8 @@ fn walk(
         .follow_links(true)
         .overrides(overrides)
         .filter_entry({
-            let root = root.to_path_buf();
             let canonical_root = canonical_root.clone();
+            let cwd = cwd.clone();
             let pruned = Arc::clone(&pruned);
             move |e| {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
@@ -103,14 +228,14 @@ fn walk(
                 match fs::canonicalize(e.path()) {
                     Ok(target) if target.starts_with(&canonical_root) => true,
                     _ => {
-                        let display = e.path().strip_prefix(&root).unwrap_or(e.path());
+                        let display = display_path_from(e.path(), cwd.as_deref());
                         let link = fs::read_link(e.path())
                             .map(|l| l.display().to_string())
                             .unwrap_or_default();
                         if let Ok(mut pruned) = pruned.lock() {
                             pruned.push(Skipped {
-                                reason: format!("{}: symlink to `{link}` leaves the scanned directory; not followed", display.display()),
-                                display: display.display().to_string(),
+                                reason: format!("{display}: symlink to `{link}` leaves the scanned directory; not followed"),
+                                display,
                             });
                         }
                         false
@@ -124,10 +249,7 @@ fn walk(
             Ok(e) => e,
             Err(err) => {
                 // Symlink loops and unreadable directories: say so, keep walking.
-                let display = error_path(&err)
-                    .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
-                    .filter(|p| !p.is_empty())
-                    .unwrap_or_else(|| root.display().to_string());
+                let display = display_path(error_path(&err).unwrap_or(root));
                 skipped.push(Skipped {
                     display,
                     reason: err.to_string(),
@@ -150,11 +272,7 @@ fn walk(
         if !EXTENSIONS.contains(&ext.as_str()) {
             continue;
         }
-        let display = path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .display()
-            .to_string();
+        let display = display_path(path);
         if !file_type.is_file() {
             // A FIFO, socket or device named like a manifest: never opened (a FIFO would
             // block the scan), but said, so nobody wonders why it was not linted.
@@ -258,6 +376,7 @@ impl std::fmt::Display for Unreadable {
 /// Reads an input as text within `limit` bytes. Never blocks on a FIFO.
 pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unreadable> {
     let (bytes, abs) = match input {
+        Input::Rendered(r) => return Ok((r.text.clone(), None)),
         Input::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()

@@ -1,5 +1,6 @@
 //! The scan, one way through: discover → read → parse (one pass, spans kept) → per-document
-//! rules → cluster index → cross-file rules → suppressions → sorted findings.
+//! rules → cluster index → clusters ([`crate::scope`]) → cross-file rules per cluster →
+//! suppressions → sorted findings.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,12 +12,16 @@ use crate::cap::Limiter;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
-use crate::discover::{self, Input, Unreadable};
-use crate::finding::Finding;
+use crate::discover::{self, Discovered, Input, Rendered, Skipped, Unreadable};
+use crate::finding::{Finding, Severity};
 use crate::rules;
+use crate::scope::{self, FileInfo, Membership, VersionSource};
 use crate::source::SourceFile;
 use crate::suppress;
+use crate::version::{self, Version};
 use crate::yaml::{parse_all, parse_stream, Item, Span};
+
+pub use crate::discover::Text;
 
 /// Everything a renderer needs.
 #[derive(Debug, Default)]
@@ -25,6 +30,30 @@ pub struct Report {
     pub files: usize,
     pub documents: usize,
     pub elapsed: Duration,
+    /// Named inputs that could not be read at all: the scan is incomplete (exit status 2).
+    /// Each is also an AL004 finding.
+    pub input_errors: Vec<String>,
+    /// Things the reader of the report must know about the scan as a whole (an assumed
+    /// Kubernetes version).
+    pub notes: Vec<String>,
+    /// Which files formed which cluster, and why.
+    pub clusters: Vec<ClusterSummary>,
+}
+
+/// A cluster as `auditlint clusters` and the JSON report show it.
+#[derive(Debug, Clone)]
+pub struct ClusterSummary {
+    pub name: String,
+    pub version: Version,
+    pub version_source: VersionSource,
+    pub managed: crate::config::Managed,
+    /// Whether the cross-file rules judged it (its control plane is configured or it is
+    /// declared).
+    pub judged: bool,
+    /// Where its apiservers are configured (`path:line`).
+    pub control_plane: Vec<String>,
+    /// Its files, each with why it is in the cluster.
+    pub files: Vec<(String, String)>,
 }
 
 impl Report {
@@ -60,60 +89,127 @@ impl Report {
 #[derive(Debug)]
 pub struct ScanError(pub String);
 
-/// One file's text, named as it should be shown (stdin, or an already-read file).
-pub struct Text {
-    pub display: String,
-    pub text: String,
-    pub abs_path: Option<PathBuf>,
-}
-
 /// Scans paths (files, directories, `-`), as `auditlint check` does.
 pub fn scan_paths(paths: &[PathBuf], config: &Config) -> Result<Report, ScanError> {
-    scan_paths_and_texts(paths, Vec::new(), config)
+    scan_paths_and_rendered(paths, Vec::new(), config)
 }
 
-/// Scans paths together with texts already in memory (`--helm-chart` output), as one scan:
-/// the cross-file rules see both.
-pub fn scan_paths_and_texts(
+/// Scans paths together with rendered charts (`--helm-chart`), as one scan: the cross-file
+/// rules see both.
+pub fn scan_paths_and_rendered(
     paths: &[PathBuf],
+    rendered: Vec<Rendered>,
+    config: &Config,
+) -> Result<Report, ScanError> {
+    let found = discover::discover(paths, &config.exclude).map_err(ScanError)?;
+    scan_discovered(found, rendered, config)
+}
+
+/// Scans what discovery found (as a caller may have trimmed it: `render: auto` takes out the
+/// files it renders) together with rendered streams.
+pub fn scan_discovered(
+    found: Discovered,
+    rendered: Vec<Rendered>,
+    config: &Config,
+) -> Result<Report, ScanError> {
+    scan_discovered_and_texts(found, rendered, Vec::new(), config)
+}
+
+/// As [`scan_discovered`], with texts already in memory (standard input read and named by
+/// `--stdin-filename`).
+pub fn scan_discovered_and_texts(
+    mut found: Discovered,
+    rendered: Vec<Rendered>,
     texts: Vec<Text>,
     config: &Config,
 ) -> Result<Report, ScanError> {
     let start = Instant::now();
-    let (inputs, skipped) = discover::discover(paths, &config.exclude).map_err(ScanError)?;
-    if inputs.is_empty() && skipped.is_empty() && texts.is_empty() {
+    found
+        .inputs
+        .extend(rendered.into_iter().map(|r| Input::Rendered(Arc::new(r))));
+    if found.inputs.is_empty()
+        && found.skipped.is_empty()
+        && found.failed.is_empty()
+        && texts.is_empty()
+    {
         return Err(ScanError(format!(
             "no YAML or JSON files found in {}",
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            found.requested.join(", ")
         )));
     }
-    let explicit: Vec<&PathBuf> = paths.iter().filter(|p| p.is_file()).collect();
-    let from_disk = scan_inputs(&inputs, 0, config);
-    let offset = inputs.len();
-    let mut scanned = from_disk.merge(scan_all(texts, offset, config));
+    let mut report = scan(found, texts, config);
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+/// Scans texts already in memory (a library caller's, tests).
+pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
+    let start = Instant::now();
+    let mut report = scan(Discovered::default(), texts, config);
+    report.elapsed = start.elapsed();
+    report
+}
+
+fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
+    let scope = Scope::new(config);
+    // Each file's result is folded into a running scan as soon as it is done, so that what
+    // a file leaves behind is only what the end of the scan needs.
+    let from_disk = found
+        .inputs
+        .par_iter()
+        .map(|input| match discover::read(input, config.max_file_size) {
+            Ok((text, _)) if text.is_empty() && *input == Input::Stdin => unreadable(
+                input,
+                "standard input was empty: did the command before the pipe fail?",
+                true,
+            ),
+            Ok((text, abs)) => {
+                let file = match input {
+                    Input::Rendered(r) => {
+                        SourceFile::rendered(input.display(), text, r.from.clone())
+                    }
+                    _ => SourceFile::on_disk(input.display(), text, abs),
+                };
+                scope.scan_file(file)
+            }
+            Err(why) => {
+                // A file or standard input named on the command line that cannot be read
+                // makes the scan incomplete; one in a walked directory is a finding.
+                let named = matches!(why, Unreadable::Io(_))
+                    && match input {
+                        Input::File { path, .. } => found.named.contains(path),
+                        _ => true,
+                    };
+                unreadable(input, &format!("{}: {why}", input.display()), named)
+            }
+        })
+        .fold(Scanned::default, Scanned::add)
+        .reduce(Scanned::default, Scanned::merge);
+    let from_memory = texts
+        .into_par_iter()
+        .map(|t| scope.scan_file(SourceFile::on_disk(t.display, t.text, t.abs_path)))
+        .fold(Scanned::default, Scanned::add)
+        .reduce(Scanned::default, Scanned::merge);
+    let mut scanned = from_disk.merge(from_memory);
     // The files the configuration names on the node (its audit policy, seccomp profiles),
     // found under --host-root, are linted like scanned files.
     if let Some(root) = &config.host_root {
-        let named = crate::host_files::named(&scanned.index, root, &inputs);
-        let first = offset + scanned.files;
-        scanned = scanned.merge(scan_inputs(&named, first, config));
+        let named = crate::host_files::named(&scanned.index, root, &found.inputs);
+        let on_host = named
+            .par_iter()
+            .map(|input| match discover::read(input, config.max_file_size) {
+                Ok((text, abs)) => scope.scan_file(SourceFile::on_disk(input.display(), text, abs)),
+                Err(why) => unreadable(input, &format!("{}: {why}", input.display()), false),
+            })
+            .fold(Scanned::default, Scanned::add)
+            .reduce(Scanned::default, Scanned::merge);
+        scanned = scanned.merge(on_host);
     }
-    if let Some((_, failed, why)) = &scanned.fatal {
-        let named = match failed {
-            Some(Input::File { path, .. }) => explicit.contains(&path),
-            Some(Input::Stdin) => true,
-            None => false,
-        };
-        if named {
-            return Err(ScanError(why.clone()));
-        }
+    for s in &found.failed {
+        scanned = scanned.add(unreadable_path(s, true));
     }
-    let mut report = finish(scanned, config);
-    for s in skipped {
+    let mut report = scope.finish(scanned);
+    for s in found.skipped {
         let file = SourceFile::new(s.display, "");
         report
             .findings
@@ -121,70 +217,223 @@ pub fn scan_paths_and_texts(
     }
     rules::apply_config(&mut report.findings, config);
     sort(&mut report.findings);
-    report.elapsed = start.elapsed();
-    Ok(report)
-}
-
-/// Reads and scans files, numbered from `first` in the scan's input order. Each file's result
-/// is folded into a running scan as soon as it is done, so that what a file leaves behind is
-/// only what the end of the scan needs.
-fn scan_inputs(inputs: &[Input], first: usize, config: &Config) -> Scanned {
-    inputs
-        .par_iter()
-        .enumerate()
-        .map(|(i, input)| {
-            let result = match discover::read(input, config.max_file_size) {
-                Ok((text, abs)) => scan_text(
-                    Text {
-                        display: input.display().to_owned(),
-                        text,
-                        abs_path: abs,
-                    },
-                    config,
-                ),
-                Err(why) => unreadable(input, &why),
-            };
-            (first + i, result)
-        })
-        .fold(Scanned::default, Scanned::add)
-        .reduce(Scanned::default, Scanned::merge)
-}
-
-/// Scans texts already in memory (stdin, rendered Helm output, tests).
-pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
-    let start = Instant::now();
-    let scanned = scan_all(texts, 0, config);
-    let mut report = finish(scanned, config);
-    rules::apply_config(&mut report.findings, config);
-    sort(&mut report.findings);
-    report.elapsed = start.elapsed();
     report
+}
+
+/// The settings of a scan, and the version each file is checked under.
+struct Scope<'c> {
+    config: &'c Config,
+    membership: Membership,
+    /// `config` with each version a file may be checked under as its target.
+    by_version: Vec<Config>,
+}
+
+impl<'c> Scope<'c> {
+    fn new(config: &'c Config) -> Self {
+        let mut versions: Vec<Version> = config
+            .clusters
+            .iter()
+            .filter_map(|c| c.kubernetes_version)
+            .chain(
+                [config.version_override, config.kubernetes_version]
+                    .into_iter()
+                    .flatten(),
+            )
+            .chain([version::NEWEST])
+            .collect();
+        versions.sort_unstable();
+        versions.dedup();
+        let by_version = versions
+            .into_iter()
+            .map(|v| Config {
+                target_version: Some(v),
+                ..config.clone()
+            })
+            .collect();
+        Scope {
+            config,
+            membership: Membership::new(config),
+            by_version,
+        }
+    }
+
+    /// `config` targeting `version`: one of those made up front, or (for a version only a
+    /// file declares) a new one.
+    fn config_for(&self, version: Version) -> std::borrow::Cow<'_, Config> {
+        match self
+            .by_version
+            .iter()
+            .find(|c| c.target_version == Some(version))
+        {
+            Some(c) => std::borrow::Cow::Borrowed(c),
+            None => std::borrow::Cow::Owned(Config {
+                target_version: Some(version),
+                ..self.config.clone()
+            }),
+        }
+    }
+
+    /// The version `file` is first checked under, from the settings alone.
+    fn configured_version(&self, file: &SourceFile) -> (Version, VersionSource) {
+        let clusters: Vec<usize> = self
+            .membership
+            .of(&file.path, file.abs_path.as_deref())
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        scope::configured_version(self.config, &clusters)
+    }
+
+    fn scan_file(&self, file: Arc<SourceFile>) -> FileResult {
+        let (version, source) = self.configured_version(&file);
+        let config = self.config_for(version);
+        version::take_consulted();
+        let mut result = scan_text(Arc::clone(&file), &config);
+        result.consulted = version::take_consulted();
+        result.assumed = source == VersionSource::Assumed;
+        result.version = version;
+        // A file whose findings depend on an assumed version is checked again if its
+        // cluster declares another; keep it for that.
+        if result.consulted && result.assumed {
+            result.keep = Some(Arc::clone(&file));
+        }
+        result.info = Some(FileInfo {
+            path: file.path.clone(),
+            abs_path: file.abs_path.clone(),
+        });
+        result
+    }
+
+    fn finish(&self, mut scanned: Scanned) -> Report {
+        let index = std::mem::take(&mut scanned.index);
+        let mut clusters = scope::partition(index, &scanned.infos, self.config);
+        self.recheck_declared_versions(&mut scanned, &clusters);
+        let mut report = Report {
+            files: scanned.files,
+            documents: scanned.documents,
+            input_errors: std::mem::take(&mut scanned.input_errors),
+            ..Default::default()
+        };
+        let mut assumed = Vec::new();
+        for cluster in &mut clusters {
+            let judged = cluster.is_judged();
+            if judged {
+                let config = self.config_for(cluster.version);
+                cluster.index.managed = cluster.managed;
+                cluster.index.declared_at = cluster.origin.clone();
+                version::take_consulted();
+                let mut findings = Limiter::new(self.config.max_findings_per_rule);
+                findings.extend(rules::check_cluster(&cluster.index, &config));
+                let findings = findings.finish();
+                let consulted = version::take_consulted();
+                let name = cluster.name.clone();
+                scanned
+                    .findings
+                    .extend(findings.into_iter().map(|f| Finding {
+                        cluster: Some(name.clone()),
+                        ..f
+                    }));
+                if consulted && cluster.version_source == VersionSource::Assumed {
+                    assumed.push(cluster.name.clone());
+                }
+            }
+            let consulted_here = scanned
+                .consulted_assumed
+                .iter()
+                .any(|path| cluster.files.iter().any(|(p, _)| p == path));
+            if consulted_here
+                && cluster.version_source == VersionSource::Assumed
+                && !assumed.contains(&cluster.name)
+            {
+                assumed.push(cluster.name.clone());
+            }
+            report.clusters.push(ClusterSummary {
+                name: cluster.name.clone(),
+                version: cluster.version,
+                version_source: cluster.version_source.clone(),
+                managed: cluster.managed,
+                judged,
+                control_plane: cluster
+                    .index
+                    .apiservers
+                    .iter()
+                    .map(|a| format!("{}:{}", a.file.path, a.file.position(a.span.start).line))
+                    .collect(),
+                files: std::mem::take(&mut cluster.files),
+            });
+        }
+        if !assumed.is_empty() {
+            report.notes.push(format!(
+                "assuming Kubernetes {} for {} `{}`: no version is set or declared; set \
+                 `--kubernetes-version` or `kubernetes-version` in .auditlint.yaml",
+                version::display(version::NEWEST),
+                if assumed.len() == 1 {
+                    "cluster"
+                } else {
+                    "clusters"
+                },
+                assumed.join("`, `")
+            ));
+        }
+        report.findings = scanned.findings;
+        suppress::apply(
+            &mut report.findings,
+            &scanned.sources,
+            &scanned.annotations,
+            self.config,
+        );
+        report
+    }
+
+    /// Files checked under an assumed version whose cluster turns out to declare another
+    /// (a kubeadm `kubernetesVersion` in a file read later) are checked again under it.
+    fn recheck_declared_versions(&self, scanned: &mut Scanned, clusters: &[scope::Cluster]) {
+        let kept = std::mem::take(&mut scanned.kept);
+        for (file, used) in kept {
+            let Some(cluster) = clusters
+                .iter()
+                .find(|c| c.declared && c.files.iter().any(|(p, _)| *p == file.path))
+                .or_else(|| {
+                    clusters
+                        .iter()
+                        .find(|c| c.files.iter().any(|(p, _)| *p == file.path))
+                })
+            else {
+                continue;
+            };
+            if cluster.version == used {
+                continue;
+            }
+            scanned.consulted_assumed.retain(|p| *p != file.path);
+            let config = self.config_for(cluster.version);
+            let again = scan_text(Arc::clone(&file), &config);
+            scanned.findings.retain(|f| f.file.path != file.path);
+            scanned.findings.extend(again.findings);
+        }
+    }
 }
 
 /// The result of one file, before cross-file rules.
 #[derive(Default)]
 struct FileResult {
-    input: Option<Input>,
     findings: Vec<Finding>,
     index: ClusterIndex,
     documents: usize,
-    /// Set when the file could not be read at all.
-    fatal: Option<String>,
+    /// Set when a named input could not be read: the scan is incomplete.
+    input_error: Option<String>,
+    info: Option<FileInfo>,
     /// Kept so suppressions can read the file's comments.
     source: Option<Arc<SourceFile>>,
     comments: Vec<crate::yaml::Comment>,
     /// `auditlint.io/ignore` annotations of the file's objects.
     annotations: Vec<suppress::DocIgnore>,
-}
-
-/// Texts already in memory, numbered from `first` in the scan's input order.
-fn scan_all(texts: Vec<Text>, first: usize, config: &Config) -> Scanned {
-    texts
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, t)| (first + i, scan_text(t, config)))
-        .fold(Scanned::default, Scanned::add)
-        .reduce(Scanned::default, Scanned::merge)
+    /// Whether a rule read the Kubernetes version, which one it was, and whether it was
+    /// assumed.
+    consulted: bool,
+    version: Version,
+    assumed: bool,
+    /// The file, when it may have to be checked again under its cluster's version.
+    keep: Option<Arc<SourceFile>>,
 }
 
 /// The files scanned so far, reduced to what the end of the scan needs.
@@ -194,15 +443,19 @@ struct Scanned {
     documents: usize,
     findings: Vec<Finding>,
     index: ClusterIndex,
+    infos: Vec<FileInfo>,
     /// Files with ignore comments, and those comments.
     sources: Vec<(Arc<SourceFile>, Vec<crate::yaml::Comment>)>,
     annotations: Vec<suppress::DocIgnore>,
-    /// The first file, in input order, that could not be read at all.
-    fatal: Option<(usize, Option<Input>, String)>,
+    input_errors: Vec<String>,
+    /// Files whose findings depend on an assumed version, and that version.
+    kept: Vec<(Arc<SourceFile>, Version)>,
+    /// Paths of the files that read an assumed version.
+    consulted_assumed: Vec<String>,
 }
 
 impl Scanned {
-    fn add(mut self, (order, r): (usize, FileResult)) -> Self {
+    fn add(mut self, r: FileResult) -> Self {
         self.files += 1;
         self.documents += r.documents;
         self.findings.extend(r.findings);
@@ -211,8 +464,15 @@ impl Scanned {
             self.sources.push((source, r.comments));
         }
         self.annotations.extend(r.annotations);
-        if let Some(why) = r.fatal {
-            self.keep_first_fatal((order, r.input, why));
+        self.input_errors.extend(r.input_error);
+        if let Some(info) = r.info {
+            if r.consulted && r.assumed {
+                self.consulted_assumed.push(info.path.clone());
+            }
+            self.infos.push(info);
+        }
+        if let Some(file) = r.keep {
+            self.kept.push((file, r.version));
         }
         self
     }
@@ -222,40 +482,41 @@ impl Scanned {
         self.documents += other.documents;
         self.findings.extend(other.findings);
         self.index.merge(other.index);
+        self.infos.extend(other.infos);
         self.sources.extend(other.sources);
         self.annotations.extend(other.annotations);
-        if let Some(fatal) = other.fatal {
-            self.keep_first_fatal(fatal);
-        }
+        self.input_errors.extend(other.input_errors);
+        self.kept.extend(other.kept);
+        self.consulted_assumed.extend(other.consulted_assumed);
         self
-    }
-
-    fn keep_first_fatal(&mut self, fatal: (usize, Option<Input>, String)) {
-        if self
-            .fatal
-            .as_ref()
-            .is_none_or(|(order, ..)| fatal.0 < *order)
-        {
-            self.fatal = Some(fatal);
-        }
     }
 }
 
-fn unreadable(input: &Input, why: &Unreadable) -> FileResult {
-    let file = SourceFile::new(input.display(), "");
-    let finding =
-        Finding::new("AL004", &file, Span::point(0)).message(format!("{}: {why}", input.display()));
-    let fatal = matches!(why, Unreadable::Io(_)).then(|| format!("{}: {why}", input.display()));
+/// AL004 for an input that could not be read; `named` inputs make the scan incomplete.
+fn unreadable(input: &Input, why: &str, named: bool) -> FileResult {
+    unreadable_path(
+        &Skipped {
+            display: input.display().to_owned(),
+            reason: why.to_owned(),
+        },
+        named,
+    )
+}
+
+fn unreadable_path(s: &Skipped, named: bool) -> FileResult {
+    let file = SourceFile::new(s.display.clone(), "");
+    let mut finding = Finding::new("AL004", &file, Span::point(0)).message(s.reason.clone());
+    if named {
+        finding.severity = Severity::Error;
+    }
     FileResult {
-        input: Some(input.clone()),
         findings: vec![finding],
-        fatal,
+        input_error: named.then(|| s.reason.clone()),
         ..Default::default()
     }
 }
 
-fn scan_text(input: Text, config: &Config) -> FileResult {
-    let file = SourceFile::on_disk(input.display, input.text, input.abs_path);
+fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
     let text = Arc::clone(&file.text);
     let mut result = FileResult::default();
     let mut findings = Limiter::new(config.max_findings_per_rule);
@@ -284,24 +545,48 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
             }
         }
     };
-    // Files with template syntax are parsed whole first: if they turn out to be unrendered
-    // templates, nothing else is said about them.
     let mut info = if rules::input::may_be_template(&text) {
+        // A template file: its documents that parse and hold no template action are linted;
+        // the rest is said once (AL003), never guessed at.
         let (items, info) = parse_all(&text);
-        if let Some(finding) = rules::input::unrendered_template(&file, &items) {
-            return FileResult {
-                findings: vec![finding],
-                source: Some(file),
-                documents: info.documents,
-                ..Default::default()
-            };
+        match rules::input::unrendered_template(&file, &items) {
+            Some(not_linted) => {
+                let mut linted = 0;
+                for item in items {
+                    if let Item::Document(d) = &item {
+                        if d.template_action(&text).is_none() {
+                            linted += 1;
+                            handle(item);
+                        }
+                    }
+                }
+                // What a rule read from a templated value is not what will run.
+                result.findings.extend(findings.take());
+                result
+                    .findings
+                    .retain(|f| !rules::input::is_templated(file.slice(f.span)));
+                result.index.apiservers.retain(|a| {
+                    [
+                        &a.policy_file,
+                        &a.log_path,
+                        &a.log_format,
+                        &a.webhook_config_file,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .all(|l| !rules::input::is_templated(&l.value))
+                });
+                result
+                    .findings
+                    .push(rules::input::partly_linted(not_linted, linted));
+            }
+            None => items.into_iter().for_each(&mut handle),
         }
-        items.into_iter().for_each(&mut handle);
         info
     } else {
         parse_stream(&text, &mut handle)
     };
-    result.findings = findings.finish();
+    result.findings.extend(findings.finish());
     let embedded = suppress::embedded_comments(&file, &info.comments);
     info.comments.extend(embedded);
     result.documents = info.documents;
@@ -321,25 +606,6 @@ fn scan_text(input: Text, config: &Config) -> FileResult {
 
 /// The word every ignore comment contains.
 const SUPPRESSION_MARK: &str = "auditlint";
-
-fn finish(scanned: Scanned, config: &Config) -> Report {
-    let mut report = Report {
-        files: scanned.files,
-        documents: scanned.documents,
-        findings: scanned.findings,
-        ..Default::default()
-    };
-    let mut cross_file = Limiter::new(config.max_findings_per_rule);
-    cross_file.extend(rules::check_cluster(&scanned.index, config));
-    report.findings.extend(cross_file.finish());
-    suppress::apply(
-        &mut report.findings,
-        &scanned.sources,
-        &scanned.annotations,
-        config,
-    );
-    report
-}
 
 /// The output contract's order: path, line, column, code (then message, for determinism).
 pub fn sort(findings: &mut [Finding]) {

@@ -68,6 +68,8 @@ pub struct Finding {
     pub suppressed: Option<Suppression>,
     /// For the finding that stands for those over the per-rule cap: how many it stands for.
     pub omitted: usize,
+    /// The cluster a cross-file finding is about ([`crate::scope`]).
+    pub cluster: Option<String>,
 }
 
 impl Finding {
@@ -86,6 +88,7 @@ impl Finding {
             related: Vec::new(),
             suppressed: None,
             omitted: 0,
+            cluster: None,
         }
     }
 

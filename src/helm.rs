@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::engine::Text;
+use crate::discover::Rendered;
 
 /// `helm` on `PATH` (the first executable file of that name), if any.
 fn find_helm(path_var: Option<OsString>) -> Option<PathBuf> {
@@ -21,14 +21,14 @@ fn find_helm(path_var: Option<OsString>) -> Option<PathBuf> {
 }
 
 #[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
@@ -43,11 +43,35 @@ fn not_a_flag(path: &Path) -> PathBuf {
 
 /// The name the rendered stream is shown under.
 pub fn display_name(chart: &Path) -> String {
-    format!("{} (helm template)", chart.display())
+    format!("{} (helm template)", crate::discover::display_path(chart))
 }
 
 /// Runs `helm template CHART -f VALUES...` and returns its output as one stream to scan.
-pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
+pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Rendered, String> {
+    render_release(&Release {
+        name: None,
+        chart,
+        values,
+        set: &[],
+        namespace: None,
+    })
+}
+
+/// A chart as a release renders it: what `helm template [NAME] CHART -f … --set … -n NS`
+/// takes.
+#[derive(Debug)]
+pub struct Release<'a> {
+    pub name: Option<&'a str>,
+    pub chart: &'a Path,
+    pub values: &'a [PathBuf],
+    /// `--set name=value` parameters.
+    pub set: &'a [String],
+    pub namespace: Option<&'a str>,
+}
+
+/// Runs `helm template` for `release` and returns its output as one stream to scan.
+pub fn render_release(release: &Release<'_>) -> Result<Rendered, String> {
+    let (chart, values) = (release.chart, release.values);
     if !chart.exists() {
         return Err(format!("{}: no such chart directory", chart.display()));
     }
@@ -56,9 +80,19 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
          yourself: `helm template CHART | auditlint check -`",
     )?;
     let mut command = Command::new(&helm);
-    command.arg("template").arg(not_a_flag(chart));
+    command.arg("template");
+    if let Some(name) = release.name {
+        command.arg(name);
+    }
+    command.arg(not_a_flag(chart));
     for v in values {
         command.arg("-f").arg(not_a_flag(v));
+    }
+    for s in release.set {
+        command.arg("--set").arg(s);
+    }
+    if let Some(ns) = release.namespace {
+        command.arg("-n").arg(ns);
     }
     let output = command
         .stdin(Stdio::null())
@@ -80,10 +114,10 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
     }
     let text = String::from_utf8(output.stdout)
         .map_err(|_| format!("`helm template {}` printed invalid UTF-8", chart.display()))?;
-    Ok(Text {
+    Ok(Rendered {
         display: display_name(chart),
         text,
-        abs_path: None,
+        from: crate::source::RenderedFrom::HelmChart(chart.to_path_buf()),
     })
 }
 
@@ -91,6 +125,11 @@ pub fn render(chart: &Path, values: &[PathBuf]) -> Result<Text, String> {
 /// text (for syntax errors, which have no parsed document to carry it): the last
 /// `# Source:` line before `offset`, when no document separator follows it.
 pub fn template_at(text: &str, offset: usize) -> Option<String> {
+    source_at(text, offset).map(|(_, name)| name.to_owned())
+}
+
+/// As [`template_at`], with the offset of the `# Source:` line.
+pub fn source_at(text: &str, offset: usize) -> Option<(usize, &str)> {
     let before = text.get(..offset)?;
     let line_start = before
         .rmatch_indices("# Source:")
@@ -105,7 +144,14 @@ pub fn template_at(text: &str, offset: usize) -> Option<String> {
         return None;
     }
     let name = first.strip_prefix("# Source:")?.trim();
-    (!name.is_empty()).then(|| name.to_owned())
+    (!name.is_empty()).then_some((line_start, name))
+}
+
+/// Where template `name` (`CHART/templates/x.yaml`, as `# Source:` names it) is inside the
+/// chart directory `chart`: the chart's own name is the first component.
+pub fn template_file(chart: &Path, name: &str) -> PathBuf {
+    let inside = name.split_once('/').map_or(name, |(_, rest)| rest);
+    chart.join(inside)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub fn named(index: &ClusterIndex, root: &Path, scanned: &[Input]) -> Vec<Input>
         .iter()
         .filter_map(|i| match i {
             Input::File { path, .. } => path.canonicalize().ok(),
-            Input::Stdin => None,
+            _ => None,
         })
         .collect();
     let policies = index.apiservers.iter().flat_map(|api| {
@@ -47,7 +47,7 @@ pub fn named(index: &ClusterIndex, root: &Path, scanned: &[Input]) -> Vec<Input>
         .into_iter()
         .filter(|p| !seen.contains(p))
         .map(|path| Input::File {
-            display: path.display().to_string(),
+            display: crate::discover::display_path(&path),
             path,
         })
         .collect()

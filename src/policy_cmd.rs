@@ -62,7 +62,7 @@ pub struct ExplainArgs {
     pub format: PolicyFormat,
     /// The Kubernetes version the policy runs on (`1.35`); version-dependent matching
     /// (`group: "*"` since 1.36) follows it. Default: the newest behaviour.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::version::parse_arg)]
     pub kubernetes_version: Option<(u32, u32)>,
 }
 
@@ -73,19 +73,8 @@ pub struct MatrixArgs {
     #[arg(long, value_enum, default_value_t = PolicyFormat::Human)]
     pub format: PolicyFormat,
     /// As for `policy explain`.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_version)]
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::version::parse_arg)]
     pub kubernetes_version: Option<(u32, u32)>,
-}
-
-/// `1.35`, `v1.35` or `1.35.2` → (1, 35).
-pub fn parse_version(s: &str) -> Result<(u32, u32), String> {
-    let mut parts = s.trim_start_matches('v').split('.');
-    let major = parts.next().and_then(|p| p.parse().ok());
-    let minor = parts.next().and_then(|p| p.parse().ok());
-    match (major, minor) {
-        (Some(major), Some(minor)) => Ok((major, minor)),
-        _ => Err(format!("`{s}` is not a Kubernetes version such as 1.35")),
-    }
 }
 
 /// The first Policy in `path`, and how many it holds.

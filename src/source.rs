@@ -4,13 +4,27 @@ use std::sync::Arc;
 
 use crate::yaml::Span;
 
+/// What rendered a stream, and where the files it was rendered from are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderedFrom {
+    /// `helm template CHART`: each `# Source: NAME/templates/x.yaml` is under the chart
+    /// directory.
+    HelmChart(std::path::PathBuf),
+    /// `kustomize build`: each object's `config.kubernetes.io/origin` path is relative to
+    /// this directory.
+    Kustomize(std::path::PathBuf),
+}
+
 #[derive(Debug)]
 pub struct SourceFile {
-    /// As shown to users: relative to the scanned directory, as given, or `-` for stdin.
+    /// As shown to users: relative to the working directory when the file is under it, else
+    /// absolute; `-` for stdin, `CHART (helm template)` for a rendered chart.
     pub path: String,
     pub text: Arc<str>,
     /// The file on disk (canonical), for resolving host paths; `None` for stdin.
     pub abs_path: Option<std::path::PathBuf>,
+    /// For rendered output: what rendered it, to find the file that wrote each object.
+    pub rendered_from: Option<RenderedFrom>,
     line_starts: Vec<usize>,
 }
 
@@ -44,8 +58,22 @@ impl SourceFile {
             path: path.into(),
             text,
             abs_path,
+            rendered_from: None,
             line_starts,
         })
+    }
+
+    /// The output of a renderer (`helm template`, `kustomize build`).
+    pub fn rendered(
+        path: impl Into<String>,
+        text: impl Into<Arc<str>>,
+        from: RenderedFrom,
+    ) -> Arc<Self> {
+        let mut file = Self::on_disk(path, text, None);
+        if let Some(f) = Arc::get_mut(&mut file) {
+            f.rendered_from = Some(from);
+        }
+        file
     }
 
     /// The file cut after the line following `offset`: the same path, lines and columns for
@@ -61,7 +89,12 @@ impl SourceFile {
         if end >= self.text.len() {
             return Arc::clone(self);
         }
-        SourceFile::on_disk(self.path.clone(), &self.text[..end], self.abs_path.clone())
+        let mut prefix =
+            SourceFile::on_disk(self.path.clone(), &self.text[..end], self.abs_path.clone());
+        if let Some(p) = Arc::get_mut(&mut prefix) {
+            p.rendered_from.clone_from(&self.rendered_from);
+        }
+        prefix
     }
 
     /// The 0-based line holding byte `offset`.

@@ -155,7 +155,7 @@ fn suppress(
         }
     }
     if f.suppressed.is_none() {
-        if let Some(pattern) = path_rules.matching(&f.file.path, code) {
+        if let Some(pattern) = path_rules.matching(&f.file, code) {
             f.suppressed = Some(Suppression {
                 kind: "config",
                 reason: Some(format!("per-path-ignores `{pattern}`")),
@@ -319,6 +319,8 @@ fn target_line(file: &SourceFile, comment: Span) -> Option<usize> {
 /// `per-path-ignores` from the configuration, compiled once.
 struct PathIgnores {
     rules: Vec<(String, Gitignore, Vec<String>)>,
+    /// The configuration file's directory, which patterns are relative to.
+    root: Option<std::path::PathBuf>,
 }
 
 impl PathIgnores {
@@ -332,35 +334,25 @@ impl PathIgnores {
                 Some((pattern.clone(), b.build().ok()?, codes.clone()))
             })
             .collect();
-        PathIgnores { rules }
+        PathIgnores {
+            rules,
+            root: config.root.clone(),
+        }
     }
 
-    /// The pattern that ignores `code` at `path`, if any.
-    fn matching(&self, path: &str, code: &str) -> Option<&str> {
+    /// The pattern that ignores `code` in `file`, if any.
+    fn matching(&self, file: &crate::source::SourceFile, code: &str) -> Option<&str> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        let path =
+            crate::config::relative_to(self.root.as_deref(), file.abs_path.as_deref(), &file.path);
+        let path = path.as_ref();
         self.rules
             .iter()
             .find(|(_, matcher, codes)| {
-                codes.iter().any(|c| c == code) && matches_path(matcher, path)
+                codes.iter().any(|c| c == code) && crate::scope::matches_path(matcher, path)
             })
             .map(|(p, _, _)| p.as_str())
     }
-}
-
-/// Whether `path` or a directory above it matches (`legacy/` covers `legacy/a/b.yaml`).
-/// `Gitignore::matched_path_or_any_parents` panics on absolute paths, which a user may
-/// give on the command line; this walks the parents itself.
-fn matches_path(matcher: &Gitignore, path: &str) -> bool {
-    let path = std::path::Path::new(path.trim_start_matches("./"));
-    let mut result = false;
-    for (i, p) in path.ancestors().enumerate() {
-        if p.as_os_str().is_empty() || p.parent().is_none() {
-            continue;
-        }
-        let m = matcher.matched(p, i > 0);
-        if m.is_whitelist() {
-            return false;
-        }
-        result |= m.is_ignore();
-    }
-    result
 }

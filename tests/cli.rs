@@ -252,8 +252,8 @@ fn select_and_ignore_by_code_or_name() {
 
 #[test]
 fn kubernetes_version_flag_overrides_the_configuration() {
-    // A forwarder that tolerates only the `master` taint: enough on 1.23, not on 1.30, and
-    // accepted when the version is unknown.
+    // A forwarder that tolerates only the `master` taint: enough on 1.23, not on 1.30, nor
+    // when the version is unknown (the newest is assumed).
     let api = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=/var/log/audit.log]\n    volumeMounts: [{name: l, mountPath: /var/log}]\n  volumes: [{name: l, hostPath: {path: /var/log}}]\n";
     let ds = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: fluent-bit}\nspec:\n  template:\n    spec:\n      tolerations: [{key: node-role.kubernetes.io/master, operator: Exists}]\n      containers: [{name: fluent-bit, image: fluent/fluent-bit:3.1, volumeMounts: [{name: l, mountPath: /l}]}]\n      volumes: [{name: l, hostPath: {path: /var/log}}]\n";
     let dir = tree(&[
@@ -271,10 +271,7 @@ fn kubernetes_version_flag_overrides_the_configuration() {
     assert!(!al404(&[]), "1.23 from the configuration");
     assert!(al404(&["--kubernetes-version", "1.30"]));
     assert!(!al404(&["--kubernetes-version", "v1.23.4"]));
-    assert!(
-        !al404(&["--no-config"]),
-        "no version: either key is accepted"
-    );
+    assert!(al404(&["--no-config"]), "no version: the newest is assumed");
     let bad = auditlint(
         &["check", ".", "--kubernetes-version", "one"],
         None,

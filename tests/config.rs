@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use auditlint::config::load::{self, parse, PROBE_KEYS, THRESHOLD_KEYS, TOP_KEYS};
+use auditlint::config::load::{parse, CLUSTER_KEYS, PROBE_KEYS, THRESHOLD_KEYS, TOP_KEYS};
 use auditlint::config::starter::STARTER;
 use auditlint::config::Config;
 use auditlint::finding::Severity;
@@ -285,11 +285,11 @@ fn unknown_keys_suggest_the_nearest_name() {
 
 #[test]
 fn versions_parse_as_kubernetes_writes_them() {
-    assert_eq!(load::parse_version("1.30"), Some((1, 30)));
-    assert_eq!(load::parse_version("v1.9"), Some((1, 9)));
-    assert_eq!(load::parse_version("1.28.4"), Some((1, 28)));
+    assert_eq!(auditlint::version::parse("1.30"), Some((1, 30)));
+    assert_eq!(auditlint::version::parse("v1.9"), Some((1, 9)));
+    assert_eq!(auditlint::version::parse("1.28.4"), Some((1, 28)));
     for bad in ["1", "2.0", "1.x", "1.30.4.5", "", "v"] {
-        assert_eq!(load::parse_version(bad), None, "{bad}");
+        assert_eq!(auditlint::version::parse(bad), None, "{bad}");
     }
 }
 
@@ -333,11 +333,17 @@ fn schema_lists_exactly_the_keys_the_loader_accepts() {
         sorted(PROBE_KEYS),
         "extra-probes items"
     );
+    assert_eq!(
+        keys(&props["clusters"]["additionalProperties"]),
+        sorted(CLUSTER_KEYS),
+        "clusters entries"
+    );
     // Unknown keys are errors in the loader, so they must be in the schema too.
     for object in [
         &schema,
         &props["thresholds"],
         &props["extra-probes"]["items"],
+        &props["clusters"]["additionalProperties"],
     ] {
         assert_eq!(
             object["additionalProperties"],

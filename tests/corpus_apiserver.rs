@@ -9,14 +9,21 @@ use std::path::Path;
 use auditlint::config::Config;
 use auditlint::engine;
 
-/// (file name fragment, code) pairs found in a scan.
+/// (path under `dir`, code) pairs found in a scan.
 fn hits(dir: &Path) -> Vec<(String, String)> {
     let report =
         engine::scan_paths(&[dir.to_path_buf()], &Config::new()).expect("the corpus scans");
+    let base = format!(
+        "{}/",
+        auditlint::discover::display_path(dir).trim_end_matches('/')
+    );
     report
         .findings
         .iter()
-        .map(|f| (f.file.path.clone(), f.code().to_owned()))
+        .map(|f| {
+            let path = f.file.path.strip_prefix(&base).unwrap_or(&f.file.path);
+            (path.to_owned(), f.code().to_owned())
+        })
         .collect()
 }
 

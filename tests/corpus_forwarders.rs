@@ -51,7 +51,32 @@ fn workloads(path: &Path) -> Vec<(String, String, String, Option<String>)> {
 
 /// (file name, code) of every AL4xx finding of a scan.
 fn al4(paths: &[PathBuf]) -> Vec<(String, String)> {
-    let report = engine::scan_paths(paths, &Config::new()).expect("the corpus scans");
+    al4_with(paths, &Config::new())
+}
+
+/// A configuration that declares every scanned file one cluster, judged whatever it holds.
+fn one_declared_cluster() -> Config {
+    Config {
+        clusters: vec![auditlint::config::ClusterDecl {
+            name: "corpus".into(),
+            paths: vec!["*".into()],
+            kubernetes_version: None,
+            managed: auditlint::config::Managed::None,
+            // Where findings about the cluster as a whole are shown.
+            origin: Some((
+                auditlint::source::SourceFile::new(
+                    ".auditlint.yaml",
+                    "clusters:\n  corpus: {paths: [\"*\"]}\n",
+                ),
+                auditlint::yaml::Span::new(12, 18),
+            )),
+        }],
+        ..Config::new()
+    }
+}
+
+fn al4_with(paths: &[PathBuf], config: &Config) -> Vec<(String, String)> {
+    let report = engine::scan_paths(paths, config).expect("the corpus scans");
     report
         .findings
         .iter()
@@ -129,11 +154,14 @@ fn forwarder_findings_are_the_judged_ones() {
     let Some(dir) = corpus("forwarders") else {
         return;
     };
-    // Scanned together: forwarders exist (no AL401), the Windows HostProcess fluent-bit sees
-    // the host filesystem (no AL403), and only the collector that reads Kubernetes objects
-    // through the API, a DaemonSet that mounts nothing from the node, is reported.
+    // Forwarders without a control plane are no cluster: nothing to say about them.
+    assert_eq!(al4(std::slice::from_ref(&dir)), []);
+    // Declared a cluster and scanned together: forwarders exist (no AL401), the Windows
+    // HostProcess fluent-bit sees the host filesystem (no AL403), and only the collector
+    // that reads Kubernetes objects through the API, a DaemonSet that mounts nothing from
+    // the node, is reported.
     assert_eq!(
-        al4(std::slice::from_ref(&dir)),
+        al4_with(std::slice::from_ref(&dir), &one_declared_cluster()),
         [(
             "open-telemetry__opentelemetry-helm-charts__charts__opentelemetry-collector__examples__daemonset-kubernetes-objects__rendered__daemonset.yaml".to_owned(),
             "AL403".to_owned()
@@ -154,20 +182,34 @@ fn helm_streams_scan_and_keep_their_templates() {
         return;
     };
     for file in files(&dir) {
+        // An application chart is no cluster: no cross-file finding.
         let report = engine::scan_paths(std::slice::from_ref(&file), &Config::new())
+            .expect("a rendered stream scans");
+        assert!(
+            !report.findings.iter().any(|f| f.code().starts_with("AL4")),
+            "{}",
+            file.display()
+        );
+        // Declared a cluster, each stream lacks a forwarder DaemonSet: reported once.
+        let report = engine::scan_paths(std::slice::from_ref(&file), &one_declared_cluster())
             .expect("a rendered stream scans");
         let al401: Vec<_> = report
             .findings
             .iter()
             .filter(|f| f.code() == "AL401")
             .collect();
-        // Each stream is a cluster definition without a forwarder DaemonSet: reported once.
         assert_eq!(al401.len(), 1, "{}", file.display());
         let text = std::fs::read_to_string(&file).unwrap();
         // istio's jaeger.yaml starts with hand-written documents; only those after the first
         // `# Source:` line belong to a template.
         if let Some(first) = text.find("# Source: ") {
-            for f in report.findings.iter().filter(|f| f.span.start > first) {
+            let in_stream = |f: &&auditlint::finding::Finding| f.file.path != ".auditlint.yaml";
+            for f in report
+                .findings
+                .iter()
+                .filter(in_stream)
+                .filter(|f| f.span.start > first)
+            {
                 assert!(
                     f.template.is_some(),
                     "{}: {} has no template",

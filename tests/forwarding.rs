@@ -58,6 +58,16 @@ fn scan(files: &[(&str, &str)], config: &Config) -> Vec<(String, usize, String)>
         .collect()
 }
 
+/// A configuration declaring one cluster of every file, as `.auditlint.yaml` would.
+fn declared() -> Config {
+    let text = "clusters:\n  all: {paths: [\"*\"]}\n";
+    let file = auditlint::source::SourceFile::new(".auditlint.yaml", text);
+    let mut config = auditlint::config::load::parse(&file).expect("a valid configuration");
+    assert_eq!(config.clusters.len(), 1);
+    config.clusters[0].origin = Some((file, auditlint::yaml::Span::new(12, 15)));
+    config
+}
+
 fn codes(hits: &[(String, usize, String)]) -> Vec<&str> {
     hits.iter().map(|h| h.2.as_str()).collect()
 }
@@ -69,7 +79,7 @@ fn nothing_without_a_cluster_definition() {
 }
 
 #[test]
-fn al401_is_reported_once_at_the_apiserver_else_at_the_first_workload() {
+fn al401_is_reported_once_at_the_apiserver_else_where_the_cluster_is_declared() {
     let app = "kind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: a, image: a}]}}}\n";
     let hits = scan(
         &[
@@ -83,10 +93,17 @@ fn al401_is_reported_once_at_the_apiserver_else_at_the_first_workload() {
         hits,
         [("z-apiserver.yaml".to_owned(), 6, "AL401".to_owned())]
     );
-    let hits = scan(&[("b.yaml", app), ("a.yaml", app)], &Config::new());
-    assert_eq!(hits, [("a.yaml".to_owned(), 1, "AL401".to_owned())]);
-    // Many files, folded in parallel in any order: still the first workload of the first
-    // file, and a log agent among them is still seen.
+    // Applications alone are no cluster; declared one, they are.
+    assert_eq!(
+        scan(&[("b.yaml", app), ("a.yaml", app)], &Config::new()),
+        []
+    );
+    let hits = scan(&[("b.yaml", app), ("a.yaml", app)], &declared());
+    assert_eq!(
+        hits,
+        [(".auditlint.yaml".to_owned(), 2, "AL401".to_owned())]
+    );
+    // Many files, folded in parallel in any order: a log agent among them is still seen.
     let names: Vec<String> = (0..200).rev().map(|i| format!("app-{i:03}.yaml")).collect();
     let two_apps = format!("{app}---\n{app}");
     let ds = daemonset("[{operator: Exists}]", "/var/log");
@@ -95,11 +112,11 @@ fn al401_is_reported_once_at_the_apiserver_else_at_the_first_workload() {
         .map(|n| (n.as_str(), two_apps.as_str()))
         .collect();
     files.push(("zz-agent.yaml", &ds));
-    assert!(scan(&files, &Config::new()).is_empty());
+    assert!(scan(&files, &declared()).is_empty());
     files.pop();
     assert_eq!(
-        scan(&files, &Config::new()),
-        [("app-000.yaml".to_owned(), 1, "AL401".to_owned())]
+        scan(&files, &declared()),
+        [(".auditlint.yaml".to_owned(), 2, "AL401".to_owned())]
     );
 }
 
@@ -125,9 +142,11 @@ fn control_plane_tolerations_decide_al404() {
             "[{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]",
             false,
         ),
+        // The version is unknown: the newest is assumed, whose nodes carry only the
+        // control-plane taint.
         (
             "[{key: node-role.kubernetes.io/master, operator: Exists}]",
-            false,
+            true,
         ),
         ("[{operator: Exists, effect: NoSchedule}]", false),
     ];
@@ -148,9 +167,9 @@ fn the_control_plane_taints_follow_the_kubernetes_version() {
     let current = "[{key: node-role.kubernetes.io/control-plane, operator: Exists}]";
     let both = "[{key: node-role.kubernetes.io/master, operator: Exists}, {key: node-role.kubernetes.io/control-plane, operator: Exists}]";
     // (tolerations, version, AL404 fires): kubeadm taints `master` until 1.23, both in 1.24,
-    // `control-plane` from 1.25; without a version either toleration is accepted.
+    // `control-plane` from 1.25; without a version the newest is assumed.
     let cases = [
-        (master, None, false),
+        (master, None, true),
         (current, None, false),
         (master, Some((1, 23)), false),
         (current, Some((1, 23)), true),
@@ -202,8 +221,8 @@ fn al405_follows_the_apiserver_mount_and_path_components() {
 #[test]
 fn extra_agent_patterns_come_from_the_configuration() {
     let ds = "kind: DaemonSet\nmetadata: {name: shipper}\nspec: {template: {spec: {containers: [{name: s, image: registry.acme.io/acme/log-shipper:2}]}}}\n";
-    assert_eq!(codes(&scan(&[("ds.yaml", ds)], &Config::new())), ["AL401"]);
-    let mut config = Config::new();
+    assert_eq!(codes(&scan(&[("ds.yaml", ds)], &declared())), ["AL401"]);
+    let mut config = declared();
     config.log_agents = vec!["acme/log-shipper".to_owned()];
     assert_eq!(codes(&scan(&[("ds.yaml", ds)], &config)), ["AL403"]);
 }
@@ -347,13 +366,10 @@ fn cluster_api_control_plane_taints_come_from_its_kubeadm_config_spec() {
 #[test]
 fn container_log_links_without_their_targets_are_not_enough() {
     let only_links = daemonset("[{operator: Exists}]", "/var/log/containers");
-    let hits = scan(&[("ds.yaml", &only_links)], &Config::new());
+    let hits = scan(&[("ds.yaml", &only_links)], &declared());
     assert_eq!(codes(&hits), ["AL403"], "{hits:?}");
     for dir in ["/var/log/pods", "/var/log", "/var", "/"] {
         let ds = daemonset("[{operator: Exists}]", dir);
-        assert!(
-            scan(&[("ds.yaml", &ds)], &Config::new()).is_empty(),
-            "{dir}"
-        );
+        assert!(scan(&[("ds.yaml", &ds)], &declared()).is_empty(), "{dir}");
     }
 }

@@ -5,9 +5,20 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-/// A `helm template` stream: a forwarder DaemonSet that mounts no host logs, and an
-/// application, each under its `# Source:` line.
+/// A `helm template` stream: an apiserver (so the stream is a cluster), a forwarder
+/// DaemonSet that mounts no host logs, and an application, each under its `# Source:` line.
 const STREAM: &str = "---
+# Source: logging/templates/apiserver.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - name: kube-apiserver
+    command: [kube-apiserver, --audit-log-path=-]
+---
 # Source: logging/templates/daemonset.yaml
 apiVersion: apps/v1
 kind: DaemonSet

@@ -173,14 +173,14 @@ fn pipeline(texts: Vec<(String, Vec<u8>)>, config: &Config, every_format: bool) 
     if !every_format {
         return json.len() + human.len() + plain.len();
     }
-    let sarif = output::sarif::render(&report, None);
+    let sarif = output::sarif::render(&report);
     assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok());
-    let github = output::github::render(&report, None);
-    let concise = output::concise::render(&report, None);
+    let github = output::github::render(&report);
+    let concise = output::concise::render(&report);
     let others = [
-        output::gitlab::render(&report, None),
-        output::junit::render(&report, None),
-        output::checkstyle::render(&report, None),
+        output::gitlab::render(&report),
+        output::junit::render(&report),
+        output::checkstyle::render(&report),
         output::statistics::render(&report, false),
     ];
     json.len()

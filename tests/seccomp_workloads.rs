@@ -31,7 +31,16 @@ fn text(display: &str, text: &str) -> Text {
     }
 }
 
-fn al312(texts: Vec<Text>, config: &Config) -> Vec<String> {
+/// The control plane that makes the scanned files a cluster (AL312 judges only clusters).
+const APISERVER: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver]\n";
+
+/// AL312's messages for `texts` scanned with a control plane beside them.
+fn al312(mut texts: Vec<Text>, config: &Config) -> Vec<String> {
+    texts.push(text("kube-apiserver.yaml", APISERVER));
+    al312_alone(texts, config)
+}
+
+fn al312_alone(texts: Vec<Text>, config: &Config) -> Vec<String> {
     engine::scan_texts(texts, config)
         .findings
         .iter()
@@ -43,6 +52,14 @@ fn al312(texts: Vec<Text>, config: &Config) -> Vec<String> {
 #[test]
 fn silent_when_nothing_can_be_checked() {
     assert!(al312(vec![text("pod.yaml", POD)], &Config::new()).is_empty());
+}
+
+#[test]
+fn silent_outside_a_cluster() {
+    // Profiles and workloads of an application repository: no control plane, no cluster.
+    let other = vec![text("pod.yaml", POD), text("profiles/other.json", PROFILE)];
+    assert!(al312_alone(other.clone(), &Config::new()).is_empty());
+    assert_eq!(al312(other, &Config::new()).len(), 1);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::{ConfigError, ConfigErrors};
-use super::{Config, ExtraProbe};
+use super::{ClusterDecl, Config, ExtraProbe, Managed};
 use crate::finding::Severity;
 use crate::rules::pack;
 use crate::source::SourceFile;
@@ -30,7 +30,12 @@ pub const TOP_KEYS: &[&str] = &[
     "per-path-ignores",
     "kubernetes-version",
     "max-findings-per-rule",
+    "clusters",
+    "render",
 ];
+
+/// Keys of one `clusters` entry.
+pub const CLUSTER_KEYS: &[&str] = &["paths", "kubernetes-version", "managed"];
 
 /// Keys of `thresholds`.
 pub const THRESHOLD_KEYS: &[&str] = &["maxage", "maxbackup", "maxsize"];
@@ -98,9 +103,18 @@ pub fn search_start(paths: &[PathBuf]) -> PathBuf {
 
 /// Reads and parses the configuration file at `path` onto `Config::new()`.
 pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-    let shown = path.display().to_string();
+    let shown = crate::discover::display_path(path);
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(&SourceFile::new(shown, text)),
+        Ok(text) => {
+            let canonical = std::fs::canonicalize(path).ok();
+            let root = canonical
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf);
+            let mut config = parse(&SourceFile::on_disk(shown, text, canonical))?;
+            config.root = root;
+            Ok(config)
+        }
         Err(e) => Err(ConfigErrors {
             file: SourceFile::new(shown, ""),
             errors: vec![ConfigError::new(
@@ -149,6 +163,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, ConfigErrors> {
                     Loader {
                         config: &mut config,
                         errors: &mut errors,
+                        file,
                     }
                     .root(root);
                 }
@@ -168,6 +183,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<Config, ConfigErrors> {
 struct Loader<'a> {
     config: &'a mut Config,
     errors: &'a mut Vec<ConfigError>,
+    file: &'a Arc<SourceFile>,
 }
 
 impl Loader<'_> {
@@ -225,7 +241,19 @@ impl Loader<'_> {
                     }
                 }
                 "per-path-ignores" => self.per_path_ignores(value),
-                "kubernetes-version" => self.kubernetes_version(value),
+                "kubernetes-version" => {
+                    self.config.kubernetes_version = self.kubernetes_version(value);
+                }
+                "clusters" => self.clusters(value),
+                "render" => match value.str().filter(|_| value.is_scalar()) {
+                    Some("auto") => self.config.render = true,
+                    Some("off") => self.config.render = false,
+                    _ => self.error(
+                        ConfigError::new(value.span(), "`render` must be `auto` or `off`")
+                            .label("not a render mode")
+                            .help("`render: auto` lints each top-level kustomization as kustomize builds it"),
+                    ),
+                },
                 "max-findings-per-rule" => {
                     match value.scalar().and_then(|s| s.as_int()).filter(|n| *n >= 0) {
                         Some(n) => {
@@ -635,33 +663,76 @@ impl Loader<'_> {
         }
     }
 
-    fn kubernetes_version(&mut self, node: Node<'_>) {
+    fn kubernetes_version(&mut self, node: Node<'_>) -> Option<crate::version::Version> {
         let parsed = node
             .text()
             .filter(|_| node.is_scalar())
-            .and_then(parse_version);
-        match parsed {
-            Some(v) => self.config.kubernetes_version = Some(v),
-            None => self.error(
+            .and_then(crate::version::parse);
+        if parsed.is_none() {
+            self.error(
                 ConfigError::new(node.span(), "`kubernetes-version` must be a version like \"1.30\"")
                     .label("not a Kubernetes version")
                     .help("write MAJOR.MINOR in quotes, so YAML keeps it as written: `kubernetes-version: \"1.30\"`"),
-            ),
+            );
+        }
+        parsed
+    }
+
+    /// `clusters: {NAME: {paths: [...], kubernetes-version: "1.30", managed: eks}}`.
+    fn clusters(&mut self, node: Node<'_>) {
+        let Some(entries) = self.map(node, "`clusters`") else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(name) = self.string(key) else {
+                continue;
+            };
+            let Some(fields) = self.map(value, &format!("cluster `{name}`")) else {
+                continue;
+            };
+            let mut cluster = ClusterDecl {
+                name: name.clone(),
+                paths: Vec::new(),
+                kubernetes_version: None,
+                managed: Managed::None,
+                origin: Some((Arc::clone(self.file), key.span())),
+            };
+            let mut has_paths = false;
+            for (k, v) in fields {
+                match self.key(k, CLUSTER_KEYS, "cluster setting") {
+                    Some("paths") => {
+                        has_paths = true;
+                        for (p, span) in self.strings(v).unwrap_or_default() {
+                            if self.pattern(&p, span) {
+                                cluster.paths.push(p);
+                            }
+                        }
+                    }
+                    Some("kubernetes-version") => {
+                        cluster.kubernetes_version = self.kubernetes_version(v);
+                    }
+                    Some("managed") => match v.str().and_then(Managed::parse) {
+                        Some(m) if v.is_scalar() => cluster.managed = m,
+                        _ => self.error(
+                            ConfigError::new(v.span(), "`managed` must be one of none, eks, gke, aks")
+                                .label("not a known control plane")
+                                .help("write `managed: eks` (or gke, aks) for a managed control plane, `none` for your own"),
+                        ),
+                    },
+                    _ => {}
+                }
+            }
+            if !has_paths {
+                self.error(
+                    ConfigError::new(key.span(), format!("cluster `{name}` has no `paths`"))
+                        .label("which files are in it?")
+                        .help("list its files as path patterns relative to this file: `paths: [clusters/prod/**, platform/logging/**]`"),
+                );
+                continue;
+            }
+            self.config.clusters.push(cluster);
         }
     }
-}
-
-/// `1.30`, `v1.30` or `1.30.2` → (1, 30).
-pub fn parse_version(text: &str) -> Option<(u32, u32)> {
-    let text = text.trim();
-    let text = text.strip_prefix('v').unwrap_or(text);
-    let mut parts = text.split('.');
-    let major: u32 = parts.next()?.parse().ok()?;
-    let minor: u32 = parts.next()?.parse().ok()?;
-    if let Some(patch) = parts.next() {
-        patch.parse::<u32>().ok()?;
-    }
-    (parts.next().is_none() && major == 1).then_some((major, minor))
 }
 
 /// The rule whose code or name is nearest to `word`. Codes are not suggested for a

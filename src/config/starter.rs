@@ -63,12 +63,27 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # per-path-ignores:
 #   "legacy/**": [AL103, AL104]
 
-# The Kubernetes version the configuration targets.
+# The Kubernetes version of every cluster that does not set its own (else the version
+# the files declare, else the newest auditlint knows).
 # kubernetes-version: "1.30"
 
 # At most this many findings of one rule in one file are shown; one more finding says how
 # many were left out (0 shows all).
 # max-findings-per-rule: 100
+
+# Lint each top-level kustomization as kustomize builds it (kubectl kustomize or
+# kustomize build must be on PATH), instead of its bases and patches as loose files.
+# render: auto
+
+# Which files form which cluster (paths relative to this file): the rules that relate
+# files (policy file found, forwarder on control-plane nodes ...) judge each on its own.
+# Without it, the scan is one cluster. `auditlint check --show-clusters` shows the model.
+# clusters:
+#   prod:
+#     paths: [clusters/prod/, platform/]
+#     kubernetes-version: "1.31"
+#   staging:
+#     paths: [clusters/staging/, platform/]
 "#;
 
 /// Writes the starter file to `path`; refuses to replace an existing file unless `force`.

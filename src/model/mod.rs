@@ -5,6 +5,7 @@ pub mod agents;
 pub mod apiserver;
 pub mod policy;
 pub mod seccomp;
+pub mod version;
 pub mod workload;
 
 use crate::yaml::Node;

@@ -1,8 +1,6 @@
 //! `--format checkstyle`: Checkstyle XML, read by Jenkins' warnings plugin, reviewdog,
 //! SonarQube and many code-review tools.
 
-use std::path::Path;
-
 use crate::engine::Report;
 use crate::finding::Severity;
 
@@ -17,13 +15,13 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
-pub fn render(report: &Report, base: Option<&Path>) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<checkstyle version=\"4.3\">\n");
-    for (path, findings) in by_file(report, base) {
+    for (path, findings) in by_file(report) {
         out.push_str(&format!("  <file name=\"{}\">\n", escape(&path)));
-        for f in findings {
-            let p = f.file.position(f.span.start);
+        for p in findings {
+            let f = p.finding;
             out.push_str(&format!(
                 "    <error line=\"{}\" column=\"{}\" severity=\"{}\" message=\"{}\" source=\"auditlint.{}.{}\"/>\n",
                 p.line,

@@ -1,30 +1,36 @@
 //! `--format concise`: `path:line:col: CODE [severity] message`, one line per active finding,
 //! for editors' error parsers (`errorformat`, `compilation-mode`) and grep.
 
-use std::path::Path;
-
 use crate::engine::Report;
 use crate::finding::Finding;
 
-use super::location::{escape_path, relative_path};
+use super::location::{escape_path, place};
 
-pub fn line(f: &Finding, base: Option<&Path>) -> String {
-    let p = f.file.position(f.span.start);
+pub fn line(f: &Finding) -> String {
+    let at = place(&f.file, f.span);
+    // Columns as the human format counts them (characters), except in a chart's template.
+    let (line, column) = match at.rendered {
+        Some(_) => (at.region[0], at.region[1]),
+        None => {
+            let p = f.file.position(f.span.start);
+            (p.line, p.column)
+        }
+    };
     // One finding per line, whatever the message holds.
     let message: Vec<&str> = f.message.split_whitespace().collect();
     format!(
         "{}:{}:{}: {} [{}] {}\n",
-        escape_path(&relative_path(&f.file, base)),
-        p.line,
-        p.column,
+        escape_path(&at.path),
+        line,
+        column,
         f.code(),
         f.severity.as_str(),
         message.join(" ")
     )
 }
 
-pub fn render(report: &Report, base: Option<&Path>) -> String {
-    report.active().map(|f| line(f, base)).collect()
+pub fn render(report: &Report) -> String {
+    report.active().map(line).collect()
 }
 
 #[cfg(test)]
@@ -49,7 +55,7 @@ mod tests {
             ..Report::default()
         };
         assert_eq!(
-            render(&report, None),
+            render(&report),
             "dir/a.yaml:2:7: AL103 [warning] two lines here\n"
         );
     }

@@ -3,12 +3,10 @@
 //!
 //! Suppressed findings are not annotated (they do not count); SARIF carries them.
 
-use std::path::Path;
-
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 
-use super::location::{relative_path, utf16_region};
+use super::location::place;
 
 /// The workflow command of a severity (GitHub has no `note`; `notice` is its equivalent).
 pub fn command(severity: Severity) -> &'static str {
@@ -31,8 +29,9 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn annotation(f: &Finding, base: Option<&Path>) -> String {
-    let [line, col, end_line, end_col] = utf16_region(&f.file, f.span);
+pub fn annotation(f: &Finding) -> String {
+    let at = place(&f.file, f.span);
+    let [line, col, end_line, end_col] = at.region;
     let mut message = f.message.clone();
     if let Some(help) = &f.help {
         message.push_str("\nhelp: ");
@@ -42,10 +41,14 @@ pub fn annotation(f: &Finding, base: Option<&Path>) -> String {
         message.push_str("\ntemplate: ");
         message.push_str(template);
     }
+    if let Some(cluster) = &f.cluster {
+        message.push_str("\ncluster: ");
+        message.push_str(cluster);
+    }
     format!(
         "::{} file={},line={},endLine={},col={},endColumn={},title={}::{}\n",
         command(f.severity),
-        escape_property(&relative_path(&f.file, base)),
+        escape_property(&at.path),
         line,
         end_line,
         col,
@@ -56,8 +59,14 @@ pub fn annotation(f: &Finding, base: Option<&Path>) -> String {
 }
 
 /// One annotation per active finding, then a plain summary line for the log.
-pub fn render(report: &Report, base: Option<&Path>) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    for e in &report.input_errors {
+        out.push_str(&format!("::error title=auditlint::{}\n", escape_data(e)));
+    }
+    for n in &report.notes {
+        out.push_str(&format!("::notice title=auditlint::{}\n", escape_data(n)));
+    }
     let (mut errors, mut warnings, mut notes) = (0, 0, 0);
     for f in report.active() {
         match f.severity {
@@ -65,7 +74,7 @@ pub fn render(report: &Report, base: Option<&Path>) -> String {
             Severity::Warning => warnings += 1,
             Severity::Note => notes += 1,
         }
-        out.push_str(&annotation(f, base));
+        out.push_str(&annotation(f));
     }
     let suppressed = report.findings.len() - report.active().count();
     out.push_str(&format!(
@@ -109,14 +118,14 @@ mod tests {
             .message("50% of: it\nis wrong")
             .help("fix it");
         assert_eq!(
-            annotation(&f, None),
+            annotation(&f),
             "::warning file=a%2Cb.yaml,line=2,endLine=2,col=4,endColumn=5,\
              title=AL103 audit-log-maxage::50%25 of: it%0Ais wrong%0Ahelp: fix it\n"
         );
         let note = Finding::new("AL003", &file, Span::point(0));
-        assert!(annotation(&note, None).starts_with("::notice file=a%2Cb.yaml,line=1,"));
+        assert!(annotation(&note).starts_with("::notice file=a%2Cb.yaml,line=1,"));
         let error = Finding::new("AL001", &file, Span::point(0));
-        assert!(annotation(&error, None).starts_with("::error "));
+        assert!(annotation(&error).starts_with("::error "));
     }
 
     #[test]
@@ -133,7 +142,7 @@ mod tests {
             files: 1,
             ..Report::default()
         };
-        let out = render(&report, None);
+        let out = render(&report);
         assert_eq!(out.lines().filter(|l| l.starts_with("::")).count(), 1);
         assert!(out.ends_with("1 files, 1 errors, 0 warnings, 0 notes, 1 suppressed\n"));
     }

@@ -2,14 +2,12 @@
 //! subset of the Code Climate issue format GitLab reads: description, check_name,
 //! fingerprint, severity, location.path and location.lines.begin.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::engine::Report;
 use crate::finding::Severity;
 
-use super::location::relative_path;
+use super::location::place;
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -45,14 +43,15 @@ fn severity(s: Severity) -> &'static str {
 }
 
 /// One issue per active finding, fingerprinted like SARIF results and baselines (stable
-/// when unrelated edits move a finding), with paths relative to the repository root.
-pub fn render(report: &Report, base: Option<&Path>) -> String {
+/// when unrelated edits move a finding), placed as the other machine formats place it.
+pub fn render(report: &Report) -> String {
     let active: Vec<_> = report.active().cloned().collect();
     let fingerprints = crate::fingerprint::fingerprints(&active);
     let issues: Vec<Issue> = active
         .iter()
         .zip(fingerprints)
-        .map(|(f, fingerprint)| Issue {
+        .map(|(f, fingerprint)| (place(&f.file, f.span), f, fingerprint))
+        .map(|(at, f, fingerprint)| Issue {
             kind: "issue",
             description: format!("{} {}: {}", f.code(), f.rule.name, f.message),
             check_name: f.code(),
@@ -60,11 +59,11 @@ pub fn render(report: &Report, base: Option<&Path>) -> String {
             severity: severity(f.severity),
             categories: ["Security"],
             location: Location {
-                path: relative_path(&f.file, base),
                 lines: Lines {
-                    begin: f.file.position(f.span.start).line,
-                    end: f.file.position(f.span.end).line,
+                    begin: at.region[0],
+                    end: at.region[2],
                 },
+                path: at.path,
             },
         })
         .collect();

@@ -138,10 +138,36 @@ fn span(s: Span) -> SourceSpan {
 }
 
 fn source_name(f: &Finding) -> String {
+    let mut about = Vec::new();
+    if let Some(t) = &f.template {
+        about.push(format!("in template {t}"));
+    }
+    if let Some(crate::source::RenderedFrom::Kustomize(_)) = &f.file.rendered_from {
+        let at = super::location::place(&f.file, f.span);
+        if at.rendered.is_some() {
+            about.push(format!("from {}:{}", at.path, at.region[0]));
+        }
+    }
+    // `default` (the whole scan, without `clusters:`) goes without saying here.
+    if let Some(c) = f.cluster.as_deref().filter(|c| *c != crate::scope::DEFAULT) {
+        about.push(format!("cluster {c}"));
+    }
     let path = escape_path(&f.file.path);
-    match &f.template {
-        Some(t) => format!("{path} (in template {})", escape_path(t)),
-        None => path.into_owned(),
+    match about.is_empty() {
+        true => path.into_owned(),
+        false => format!("{path} ({})", escape_path(&about.join(", "))),
+    }
+}
+
+/// A related location's file, with its own template when it is in rendered Helm output.
+fn related_name(r: &crate::finding::Related) -> String {
+    match crate::helm::template_at(&r.file.text, r.span.start) {
+        Some(t) => format!(
+            "{} (in template {})",
+            escape_path(&r.file.path),
+            escape_path(&t)
+        ),
+        None => escape_path(&r.file.path).into_owned(),
     }
 }
 
@@ -216,8 +242,7 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
         .iter()
         .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
         .map(|r| {
-            let (source, spans) =
-                Source::new(&r.file, escape_path(&r.file.path).into_owned(), &[r.span]);
+            let (source, spans) = Source::new(&r.file, related_name(r), &[r.span]);
             RelatedElsewhere {
                 message: r.message.clone(),
                 source,
@@ -263,6 +288,9 @@ pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String
             out.push_str(&render_finding(f, color, width));
             out.push('\n');
         }
+    }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
     }
     out.push_str(&summary(report, color));
     out.push('\n');

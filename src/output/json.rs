@@ -8,10 +8,16 @@ use crate::finding::Finding;
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
+    /// The working directory: relative paths are relative to it.
+    root: String,
     findings: Vec<JsonFinding<'a>>,
     /// Findings silenced by an ignore comment, annotation, config or baseline.
     suppressed: Vec<JsonFinding<'a>>,
     summary: Summary,
+    /// Named inputs that could not be read: the scan is incomplete (exit status 2).
+    input_errors: &'a [String],
+    /// What the reader must know about the scan as a whole (an assumed version).
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -28,6 +34,11 @@ pub struct JsonFinding<'a> {
     end_line: usize,
     end_column: usize,
     template: Option<&'a str>,
+    /// For `--helm-chart` output: the template file and line that wrote the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<JsonSource>,
+    /// The cluster a cross-file finding is about.
+    cluster: Option<&'a str>,
     help: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,6 +50,13 @@ pub struct JsonFinding<'a> {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+#[derive(Serialize)]
+pub struct JsonSource {
+    path: String,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -85,6 +103,15 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
         end_line: end.line,
         end_column: end.column,
         template: f.template.as_deref(),
+        source: {
+            let at = super::location::place(&f.file, f.span);
+            at.rendered.is_some().then(|| JsonSource {
+                path: at.path,
+                line: at.region[0],
+                column: at.region[1],
+            })
+        },
+        cluster: f.cluster.as_deref(),
         help: f.help.as_deref(),
         related: f
             .related
@@ -113,6 +140,11 @@ pub fn render(report: &Report) -> String {
     let count = |s| report.count(s);
     let output = Output {
         version: 1,
+        root: crate::discover::working_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default(),
+        input_errors: &report.input_errors,
+        notes: &report.notes,
         findings: report.active().map(finding).collect(),
         suppressed: report
             .findings

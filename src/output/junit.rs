@@ -2,14 +2,12 @@
 //! `artifacts:reports:junit`, Jenkins, Azure Pipelines). One test suite per file with
 //! findings, one failed test case per finding; a clean scan is one passing test case.
 
-use std::path::Path;
-
 use crate::engine::Report;
 
 use super::xml::{by_file, details, escape};
 
-pub fn render(report: &Report, base: Option<&Path>) -> String {
-    let files = by_file(report, base);
+pub fn render(report: &Report) -> String {
+    let files = by_file(report);
     let total: usize = files.iter().map(|(_, f)| f.len()).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let tests = total.max(1);
@@ -27,8 +25,8 @@ pub fn render(report: &Report, base: Option<&Path>) -> String {
             "  <testsuite name=\"{path}\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">\n",
             n = findings.len()
         ));
-        for f in findings {
-            let p = f.file.position(f.span.start);
+        for p in findings {
+            let f = p.finding;
             out.push_str(&format!(
                 "    <testcase name=\"{code} {name} at line {line}, column {column}\" classname=\"{path}\" file=\"{path}\" line=\"{line}\">\n",
                 code = f.code(),

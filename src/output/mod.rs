@@ -1,6 +1,7 @@
 //! One module per output format; each renders a finished [`Report`](crate::engine::Report).
 
 pub mod checkstyle;
+pub mod clusters;
 pub mod concise;
 pub mod github;
 pub mod gitlab;

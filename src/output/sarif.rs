@@ -10,19 +10,14 @@
 //! - Suppressed findings are results with `suppressions`, which code scanning shows as
 //!   dismissed instead of dropping them silently.
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Arc;
-
 use serde_json::{json, Map, Value};
 
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 use crate::fingerprint::fingerprints;
 use crate::rules::pack::{self, RuleMeta};
-use crate::source::SourceFile;
 
-use super::location::{relative_path, utf16_region};
+use super::location::{place, Place};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/auditlint/auditlint";
@@ -57,22 +52,34 @@ pub fn suppression_kind(kind: &str) -> &'static str {
     }
 }
 
-/// Renders the report; paths are made relative to `base` (see [`super::location`]).
-pub fn render(report: &Report, base: Option<&Path>) -> String {
-    let mut s = serde_json::to_string_pretty(&log(report, base)).expect("serialisable");
+/// Renders the report (paths as [`super::location`] places them).
+pub fn render(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&log(report)).expect("serialisable");
     s.push('\n');
     s
 }
 
 /// The SARIF log as a JSON value (tests inspect it).
-pub fn log(report: &Report, base: Option<&Path>) -> Value {
+pub fn log(report: &Report) -> Value {
     let rules = pack::all();
-    let fps = repository_fingerprints(&report.findings, base);
+    let fps = fingerprints(&report.findings);
     let results: Vec<Value> = report
         .findings
         .iter()
         .zip(&fps)
-        .map(|(f, fp)| result(f, fp, rules, base))
+        .map(|(f, fp)| result(f, fp, rules))
+        .collect();
+    // An incomplete scan says so, with what it could not read and what it assumed.
+    let notifications: Vec<Value> = report
+        .input_errors
+        .iter()
+        .map(|e| json!({ "level": "error", "message": { "text": e } }))
+        .chain(
+            report
+                .notes
+                .iter()
+                .map(|n| json!({ "level": "note", "message": { "text": n } })),
+        )
         .collect();
     json!({
         "$schema": SCHEMA,
@@ -87,35 +94,14 @@ pub fn log(report: &Report, base: Option<&Path>) -> Value {
                     "rules": rules.iter().map(rule).collect::<Vec<_>>(),
                 }
             },
-            "invocations": [{ "executionSuccessful": true }],
+            "invocations": [{
+                "executionSuccessful": report.input_errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
             "columnKind": "utf16CodeUnits",
             "results": results,
         }]
     })
-}
-
-/// Fingerprints computed over the repository-relative path, the one the results name: the
-/// displayed path depends on which directory was scanned (`check .` shows `deploy/x.yaml`,
-/// `check deploy` shows `x.yaml`), and code scanning must match an alert across both.
-fn repository_fingerprints(findings: &[Finding], base: Option<&Path>) -> Vec<String> {
-    let mut files: HashMap<*const SourceFile, Arc<SourceFile>> = HashMap::new();
-    let renamed: Vec<Finding> = findings
-        .iter()
-        .map(|f| {
-            let file = files.entry(Arc::as_ptr(&f.file)).or_insert_with(|| {
-                let path = relative_path(&f.file, base);
-                if path == f.file.path {
-                    Arc::clone(&f.file)
-                } else {
-                    SourceFile::on_disk(path, Arc::clone(&f.file.text), f.file.abs_path.clone())
-                }
-            });
-            let mut f = f.clone();
-            f.file = Arc::clone(file);
-            f
-        })
-        .collect();
-    fingerprints(&renamed)
 }
 
 fn rule(r: &RuleMeta) -> Value {
@@ -137,9 +123,26 @@ fn rule(r: &RuleMeta) -> Value {
     })
 }
 
-fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path>) -> Value {
-    let uri = encode_uri(&relative_path(&f.file, base));
-    let [start_line, start_column, end_line, end_column] = utf16_region(&f.file, f.span);
+/// A SARIF `physicalLocation`: relative paths under `%SRCROOT%` (the working directory),
+/// absolute ones as `file:` URIs.
+fn physical(p: &Place) -> Value {
+    physical_at(&p.path, p.region)
+}
+
+fn physical_at(path: &str, [sl, sc, el, ec]: [usize; 4]) -> Value {
+    let artifact = if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", encode_uri(path)) })
+    } else {
+        json!({ "uri": encode_uri(path), "uriBaseId": "%SRCROOT%" })
+    };
+    json!({
+        "artifactLocation": artifact,
+        "region": { "startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec },
+    })
+}
+
+fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta]) -> Value {
+    let at = place(&f.file, f.span);
     let mut text = f.message.clone();
     if let Some(help) = &f.help {
         text.push_str("\n\nhelp: ");
@@ -154,17 +157,7 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path
     result.insert("message".into(), json!({ "text": text }));
     result.insert(
         "locations".into(),
-        json!([{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
-                "region": {
-                    "startLine": start_line,
-                    "startColumn": start_column,
-                    "endLine": end_line,
-                    "endColumn": end_column,
-                },
-            }
-        }]),
+        json!([{ "physicalLocation": physical(&at) }]),
     );
     if !f.related.is_empty() {
         let related: Vec<Value> = f
@@ -172,20 +165,18 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let [sl, sc, el, ec] = utf16_region(&r.file, r.span);
-                json!({
+                let at = place(&r.file, r.span);
+                let mut related = json!({
                     "id": i + 1,
-                    "physicalLocation": {
-                        "artifactLocation": {
-                            "uri": encode_uri(&relative_path(&r.file, base)),
-                            "uriBaseId": "%SRCROOT%",
-                        },
-                        "region": {
-                            "startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec,
-                        },
-                    },
+                    "physicalLocation": physical(&at),
                     "message": { "text": r.message },
-                })
+                });
+                if let Some(template) = crate::helm::template_at(&r.file.text, r.span.start)
+                    .filter(|_| r.file.rendered_from.is_some() || f.template.is_some())
+                {
+                    related["properties"] = json!({ "template": template });
+                }
+                related
             })
             .collect();
         result.insert("relatedLocations".into(), Value::Array(related));
@@ -207,6 +198,12 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta], base: Option<&Path
     properties.insert("name".into(), json!(f.rule.name));
     if let Some(template) = &f.template {
         properties.insert("template".into(), json!(template));
+    }
+    if let Some((path, region)) = &at.rendered {
+        properties.insert("rendered".into(), physical_at(path, *region));
+    }
+    if let Some(cluster) = &f.cluster {
+        properties.insert("cluster".into(), json!(cluster));
     }
     result.insert("properties".into(), Value::Object(properties));
     Value::Object(result)
@@ -302,7 +299,7 @@ mod tests {
             kind: "inline",
             reason: Some("accepted risk".into()),
         });
-        let log = log(&report(vec![f]), None);
+        let log = log(&report(vec![f]));
         let run = &log["runs"][0];
         let r = &run["results"][0];
         assert_eq!(r["ruleId"], "AL103");
@@ -338,7 +335,7 @@ mod tests {
 
     #[test]
     fn every_rule_is_described_with_security_severity() {
-        let log = log(&report(Vec::new()), None);
+        let log = log(&report(Vec::new()));
         let rules = log["runs"][0]["tool"]["driver"]["rules"]
             .as_array()
             .unwrap();
@@ -371,7 +368,7 @@ mod tests {
             kind: "baseline",
             reason: None,
         });
-        let log = log(&report(vec![f]), None);
+        let log = log(&report(vec![f]));
         let s = &log["runs"][0]["results"][0]["suppressions"][0];
         assert_eq!(s["kind"], "external");
         assert_eq!(s["justification"], "suppressed by baseline");

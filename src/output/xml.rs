@@ -1,11 +1,9 @@
 //! What the XML formats (JUnit, checkstyle) share: escaping, and findings grouped by file.
 
-use std::path::Path;
-
 use crate::engine::Report;
 use crate::finding::Finding;
 
-use super::location::relative_path;
+use super::location::place;
 
 /// Text or an attribute value as XML 1.0: markup characters escaped, line breaks and tabs
 /// kept as character references (attribute values would fold them to spaces), and the
@@ -29,14 +27,26 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Active findings grouped by their path relative to `base`, in report order.
-pub fn by_file<'a>(report: &'a Report, base: Option<&Path>) -> Vec<(String, Vec<&'a Finding>)> {
-    let mut files: Vec<(String, Vec<&Finding>)> = Vec::new();
+/// A finding with its place: the path, and the line and column (UTF-16) it starts at.
+pub struct Placed<'a> {
+    pub finding: &'a Finding,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Active findings grouped by the path the machine formats show, in report order.
+pub fn by_file(report: &Report) -> Vec<(String, Vec<Placed<'_>>)> {
+    let mut files: Vec<(String, Vec<Placed>)> = Vec::new();
     for f in report.active() {
-        let path = relative_path(&f.file, base);
-        match files.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, findings)) => findings.push(f),
-            None => files.push((path, vec![f])),
+        let at = place(&f.file, f.span);
+        let placed = Placed {
+            finding: f,
+            line: at.region[0],
+            column: at.region[1],
+        };
+        match files.iter_mut().find(|(p, _)| *p == at.path) {
+            Some((_, findings)) => findings.push(placed),
+            None => files.push((at.path, vec![placed])),
         }
     }
     files

@@ -19,18 +19,12 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     let Some(t) = pod_template(cx.root) else {
         return;
     };
-    let mut facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
-    if facts.agent.is_none() {
-        // Other workloads matter only as a cluster definition and as the place of AL401 when
-        // there is no apiserver: the first one of the scan is enough (`ClusterIndex::merge`
-        // keeps it across files). It keeps the file's text only up to the line after its
-        // `kind`, so that memory does not grow with every manifest scanned.
-        if cx.index.workloads.iter().any(|w| w.agent.is_none()) {
-            return;
-        }
-        facts.file = cx.file.prefix_through_line_after(facts.span.end);
+    let facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
+    // Other workloads are no cross-file rule's concern: what makes a cluster is its control
+    // plane, not its applications.
+    if facts.agent.is_some() {
+        cx.index.workloads.push(facts);
     }
-    cx.index.workloads.push(facts);
 }
 
 /// What the AL4xx rules look at, in a deterministic order (path, then offset).
@@ -40,7 +34,7 @@ pub(crate) struct Scan<'a> {
     /// Log agents that run as DaemonSets.
     pub forwarders: Vec<&'a WorkloadFacts>,
     /// Taints of kubeadm `InitConfiguration`s, by file.
-    pub kubeadm_init_taints: &'a [(String, NodeTaints)],
+    pub kubeadm_init_taints: &'a [(std::sync::Arc<crate::source::SourceFile>, NodeTaints)],
 }
 
 impl Scan<'_> {
@@ -51,7 +45,7 @@ impl Scan<'_> {
             NodeTaints::Kubeadm => self
                 .kubeadm_init_taints
                 .iter()
-                .find(|(path, _)| *path == api.file.path)
+                .find(|(file, _)| file.path == api.file.path)
                 .map_or(&api.taints, |(_, taints)| taints),
             listed => listed,
         }
@@ -59,11 +53,6 @@ impl Scan<'_> {
 }
 
 pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
-    // Without a cluster definition (only policies or profiles were scanned), there is nothing
-    // to say about log collection.
-    if index.apiservers.is_empty() && index.workloads.is_empty() {
-        return;
-    }
     let mut apiservers: Vec<&ApiServerFacts> = index.apiservers.iter().collect();
     apiservers.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
     let mut workloads: Vec<&WorkloadFacts> = index.workloads.iter().collect();
@@ -79,8 +68,11 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Findin
         forwarders,
         kubeadm_init_taints: &index.kubeadm_init_taints,
     };
-    missing::check(&scan, out);
+    missing::check(&scan, index.declared_at.as_ref(), out);
     placement::check(&scan, out);
     host_logs::check(&scan, out);
-    audit_log::check(&scan, config, out);
+    // A managed control plane writes no audit log file on a node anyone can reach.
+    if index.managed == crate::config::Managed::None {
+        audit_log::check(&scan, config, out);
+    }
 }

@@ -67,6 +67,26 @@ pub fn unrendered_template(file: &Arc<SourceFile>, items: &[Item]) -> Option<Fin
     )
 }
 
+/// Whether `text` (a value a rule read) holds template syntax: what will run is not known.
+pub fn is_templated(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
+/// AL003 as a note for a template file some of whose documents were linted (`linted` of
+/// them): the others hold template syntax where YAML structure belongs.
+pub fn partly_linted(mut not_linted: Finding, linted: usize) -> Finding {
+    not_linted.severity = crate::finding::Severity::Note;
+    if linted == 0 {
+        return not_linted;
+    }
+    not_linted.message(format!(
+        "this file is a template ({{{{ }}}} or {{% %}} syntax): its {linted} document{} without \
+         template syntax {} linted, the others cannot be until the file is rendered",
+        if linted == 1 { "" } else { "s" },
+        if linted == 1 { "was" } else { "were" },
+    ))
+}
+
 /// The offset of the first template action in a YAML position: a line that starts with
 /// `{{`/`{%`, or a plain (unquoted) value that starts with one. Template syntax inside
 /// quoted strings and block scalars (Argo Workflows' `{{inputs.parameters.x}}`) is data.

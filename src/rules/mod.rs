@@ -32,6 +32,34 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
 
 /// The rules for one Kubernetes object (a document, or an item of a `kind: List`).
 fn check_object(cx: &mut DocCtx<'_>) {
+    let declared = crate::model::version::declared(cx.root);
+    if let Some(d) = &declared {
+        cx.index.versions.push(crate::cluster::DeclaredVersion {
+            file: std::sync::Arc::clone(cx.file),
+            declared: d.clone(),
+        });
+        // What an object embeds (a Cluster API control plane's audit policy) is checked
+        // against the version that object runs, unless the command line says otherwise.
+        let own = Some(d.version);
+        if cx.config.version_override.is_none() && cx.config.target_version != own {
+            let config = Config {
+                target_version: own,
+                ..cx.config.clone()
+            };
+            return check_families(&mut DocCtx {
+                file: cx.file,
+                doc: cx.doc,
+                root: cx.root,
+                config: &config,
+                index: &mut *cx.index,
+                findings: &mut *cx.findings,
+            });
+        }
+    }
+    check_families(cx);
+}
+
+fn check_families(cx: &mut DocCtx<'_>) {
     apiserver::check_document(cx);
     policy::check_document(cx);
     seccomp::check_document(cx);

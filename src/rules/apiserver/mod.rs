@@ -26,8 +26,8 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     {
         let taints = apiserver::kubeadm_registration(Some(cx.root));
         if taints != NodeTaints::Kubeadm {
-            let path = cx.file.path.clone();
-            cx.index.kubeadm_init_taints.push((path, taints));
+            let file = std::sync::Arc::clone(cx.file);
+            cx.index.kubeadm_init_taints.push((file, taints));
         }
     }
     for config in apiserver::read(cx.root, cx.file) {

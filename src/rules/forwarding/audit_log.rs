@@ -36,7 +36,7 @@ fn required_taints(taints: &NodeTaints, config: &Config) -> (Vec<NodeTaint>, boo
         span: Span::point(0),
     };
     match taints {
-        NodeTaints::Kubeadm => match control_plane_taints(config.kubernetes_version) {
+        NodeTaints::Kubeadm => match control_plane_taints(config.version()) {
             Some(keys) => (keys.iter().map(|k| taint(k)).collect(), false),
             None => (vec![taint(CONTROL_PLANE), taint(MASTER)], true),
         },

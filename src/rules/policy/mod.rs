@@ -29,9 +29,8 @@ use crate::model::policy::{self, Policy, PolicyEntry};
 pub fn check_document(cx: &mut DocCtx<'_>) {
     let mut found = Vec::new();
     let mut invalid = Vec::new();
-    let version = cx.config.kubernetes_version;
     policy::read(cx.root, cx.file, |root, f| {
-        invalid.extend(validate::validate_with(root, cx.file, version));
+        invalid.extend(validate::validate_with(root, cx.file, cx.config.version()));
         found.push(f);
     });
     for finding in invalid {
@@ -69,7 +68,7 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
     broad_none::check(cx, policy, &analysis);
     no_catch_all::check(cx, policy, &analysis);
     secret_bodies::check(cx, policy, &analysis);
-    auth_failures::check(cx, policy, cx.config.kubernetes_version);
+    auth_failures::check(cx, policy, cx.config.version());
     request_received::check(cx, policy);
 }
 
@@ -88,7 +87,7 @@ impl Analysis {
         let results = probes::all(&config.extra_probes)
             .into_iter()
             .map(|p| {
-                let d = evaluate(policy, &p.request, config.kubernetes_version);
+                let d = evaluate(policy, &p.request, config.version());
                 (p, d)
             })
             .collect();

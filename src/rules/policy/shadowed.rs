@@ -8,7 +8,7 @@ use crate::model::policy::Policy;
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
     // Rules after a catch-all `None` are reported by AL205 as a whole.
     let dead_end = super::catch_all_none(policy);
-    let version = cx.config.kubernetes_version;
+    let version = cx.config.version();
     for (i, later) in policy.rules.iter().enumerate() {
         let Some(earlier) = policy.rules[..i].iter().find(|e| covers(e, later, version)) else {
             continue;

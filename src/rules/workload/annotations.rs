@@ -31,7 +31,7 @@ pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
         );
         // Before 1.27 the apiserver still copies the annotation into the field, so the
         // workload is confined today and loses it on upgrade.
-        let message = match cx.config.kubernetes_version {
+        let message = match cx.config.version() {
             Some(v) if v < (1, 27) => format!(
                 "`{name}` is deprecated since Kubernetes 1.19 and does nothing from 1.27: after \
                  an upgrade the workload silently runs without this seccomp profile"

@@ -4,17 +4,19 @@
 use super::fields::Ctx;
 use super::schema::Unknown;
 use super::Issue;
+use crate::finding::Severity;
+use crate::version::Version;
 use crate::yaml::{Node, Scalar, Span};
 
-pub fn check(root: Node<'_>, unknown: &[&Unknown]) -> Vec<Issue> {
+pub fn check(root: Node<'_>, unknown: &[&Unknown], version: Option<Version>) -> Vec<Issue> {
     let mut out = Vec::new();
-    api_version(root, &mut out);
+    api_version(root, version, &mut out);
     kind(root, &mut out);
     rules(root, unknown, &mut out);
     out
 }
 
-fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
+fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
     let Some((key, value)) = root.entry("apiVersion") else {
         out.push(
             Issue::new(
@@ -28,12 +30,12 @@ fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
         return;
     };
     // A non-string value is a type error (AL203), not a wrong version.
-    let version = match value.scalar() {
+    let api_version = match value.scalar() {
         Some(Scalar::Str(s)) => s,
         Some(Scalar::Null) => "",
         _ => return,
     };
-    if version.is_empty() {
+    if api_version.is_empty() {
         out.push(
             Issue::new(
                 "AL201",
@@ -45,15 +47,33 @@ fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
         );
         return;
     }
-    if version == "audit.k8s.io/v1" {
+    if api_version == "audit.k8s.io/v1" {
         return;
     }
-    let issue = match version {
+    let issue = match api_version {
+        // Still decoded before 1.24: the policy works today and stops the apiserver after an
+        // upgrade.
+        "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1"
+            if cluster.is_some_and(|v| v < (1, 24)) =>
+        {
+            let v = cluster.map(crate::version::display).unwrap_or_default();
+            let mut issue = Issue::new(
+                "AL201",
+                value.span(),
+                format!(
+                    "`{api_version}` is deprecated since Kubernetes 1.21 and removed in 1.24: this {v} cluster loads it, but after an upgrade to 1.24 or newer the apiserver cannot decode the policy and refuses to start"
+                ),
+            )
+            .label("deprecated API version")
+            .help("change it to `apiVersion: audit.k8s.io/v1` (accepted since 1.12); the Policy fields are the same");
+            issue.severity = Some(Severity::Warning);
+            issue
+        }
         "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1" => Issue::new(
             "AL201",
             value.span(),
             format!(
-                "`{version}` was removed in Kubernetes 1.24 (deprecated since 1.21): a 1.24 or newer apiserver cannot decode this policy and refuses to start"
+                "`{api_version}` was removed in Kubernetes 1.24 (deprecated since 1.21): a 1.24 or newer apiserver cannot decode this policy and refuses to start"
             ),
         )
         .label("removed API version")
@@ -62,7 +82,7 @@ fn api_version(root: Node<'_>, out: &mut Vec<Issue>) {
             "AL201",
             value.span(),
             format!(
-                "`{version}` is not an audit policy version: the apiserver accepts only `audit.k8s.io/v1` and refuses to start"
+                "`{api_version}` is not an audit policy version: the apiserver accepts only `audit.k8s.io/v1` and refuses to start"
             ),
         )
         .label("not audit.k8s.io/v1")

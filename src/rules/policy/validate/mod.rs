@@ -28,6 +28,8 @@ use crate::yaml::{Node, Span};
 #[derive(Debug, Clone)]
 pub(crate) struct Issue {
     pub code: &'static str,
+    /// Set when this problem is less (or more) severe than its rule's default.
+    pub severity: Option<crate::finding::Severity>,
     pub span: Span,
     pub message: String,
     pub label: String,
@@ -38,6 +40,7 @@ impl Issue {
     pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
         Issue {
             code,
+            severity: None,
             span,
             message: message.into(),
             label: String::new(),
@@ -73,6 +76,9 @@ pub fn validate_with(
         .into_iter()
         .map(|issue| {
             let mut f = Finding::new(issue.code, file, issue.span).message(issue.message);
+            if let Some(severity) = issue.severity {
+                f.severity = severity;
+            }
             if !issue.label.is_empty() {
                 f = f.label(issue.label);
             }
@@ -101,7 +107,7 @@ pub(crate) fn issues(root: Node<'_>, kubernetes_version: Option<(u32, u32)>) -> 
     let schema_issues = schema::check(root);
     let unknown: Vec<&schema::Unknown> = schema_issues.unknown.iter().collect();
 
-    let mut out = header::check(root, &unknown);
+    let mut out = header::check(root, &unknown, kubernetes_version);
     out.extend(checks::check(root, kubernetes_version, &unknown));
     // Schema findings on a node a value check already explained are the same problem.
     for issue in schema_issues.issues {
