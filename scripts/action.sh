@@ -233,13 +233,17 @@ fixes="$runner_temp/auditlint-fixes.md"
       # A help with more than one line: its first line, then the rest as a code block.
       help_at=-1
       for i in "${!parts[@]}"; do [[ "${parts[$i]}" == "help: "* ]] && help_at=$i && break; done
-      if [[ $help_at -ge 0 && $((help_at + 1)) -lt ${#parts[@]} && "${parts[$((help_at + 1))]}" != "template: "* ]]; then
+      # The `template: ` and `cluster: ` lines the annotation ends with are not the help's.
+      end=${#parts[@]}
+      while [[ $end -gt $((help_at + 1)) && ( "${parts[$((end - 1))]}" == "template: "* || "${parts[$((end - 1))]}" == "cluster: "* ) ]]; do
+        end=$((end - 1))
+      done
+      if [[ $help_at -ge 0 && $((help_at + 1)) -lt $end ]]; then
         {
           echo "**$(unescape "$title")** \`$(unescape "$file"):$ln\`: ${parts[$help_at]#help: }"
           echo
           echo '```yaml'
-          for ((i = help_at + 1; i < ${#parts[@]}; i++)); do
-            [[ "${parts[$i]}" == "template: "* ]] && break
+          for ((i = help_at + 1; i < end; i++)); do
             printf '%s\n' "${parts[$i]}"
           done
           echo '```'
