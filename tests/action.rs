@@ -506,6 +506,10 @@ fn one_scan_and_a_summary_with_fixes_as_code_blocks_and_errors_shown() {
         block.lines().any(|l| l.starts_with("  omitStages:")),
         "indentation kept: {block}"
     );
+    assert!(
+        !block.contains("cluster: ") && !block.contains("template: "),
+        "only the help: {block}"
+    );
     // The scan fails: the summary says why.
     let r = Runner::new(&[("apiserver.yaml", BAD)]);
     let out = r.run(&[("paths", "missing-dir")]);
