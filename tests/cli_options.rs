@@ -326,36 +326,25 @@ fn min_severity_hides_below_without_failing_on_it() {
 fn stdin_filename_names_standard_input() {
     let dir = repo();
     let d = dir.path();
-    let out = run(
-        &[
+    let named = |format: &str| {
+        let args = [
             "check",
             "-f",
-            "json",
+            format,
             "--stdin-filename",
             "deploy/dup.yaml",
             "-",
-        ],
-        Some("a: 1\na: 2\n"),
-        d,
+        ];
+        run(&args, Some("a: 1\na: 2\n"), d)
+    };
+    assert_eq!(
+        json(&named("json"))["findings"][0]["path"],
+        "deploy/dup.yaml"
     );
-    let report = json(&out);
-    assert_eq!(report["findings"][0]["path"], "deploy/dup.yaml");
-    let out = run(
-        &[
-            "check",
-            "-f",
-            "concise",
-            "--stdin-filename",
-            "deploy/dup.yaml",
-            "-",
-        ],
-        Some("a: 1\na: 2\n"),
-        d,
-    );
+    let concise = stdout(&named("concise"));
     assert!(
-        stdout(&out).starts_with("deploy/dup.yaml:2:1: AL002"),
-        "{}",
-        stdout(&out)
+        concise.starts_with("deploy/dup.yaml:2:1: AL002"),
+        "{concise}"
     );
     // per-path-ignores match the name.
     std::fs::write(
@@ -363,18 +352,7 @@ fn stdin_filename_names_standard_input() {
         "per-path-ignores:\n  \"deploy/**\": [AL002]\n",
     )
     .unwrap();
-    let out = run(
-        &[
-            "check",
-            "-f",
-            "json",
-            "--stdin-filename",
-            "deploy/dup.yaml",
-            "-",
-        ],
-        Some("a: 1\na: 2\n"),
-        d,
-    );
+    let out = named("json");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // It names standard input: without `-` it is an error.
     let out = run(
