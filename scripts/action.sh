@@ -3,8 +3,8 @@
 # and be tested, outside GitHub: tests/action.rs runs it with a simulated runner environment.
 #
 # Inputs (environment): INPUT_PATHS, INPUT_CONFIG, INPUT_FAIL_ON, INPUT_FORMAT, INPUT_VERSION,
-# INPUT_SARIF_FILE. Runner: RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_OUTPUT,
-# GITHUB_STEP_SUMMARY, GITHUB_ACTION_PATH.
+# INPUT_SARIF_FILE, INPUT_POLICY_DIFF. Runner: RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_OUTPUT,
+# GITHUB_STEP_SUMMARY, GITHUB_ACTION_PATH, GITHUB_BASE_REF (set on pull requests).
 # Overrides: AUDITLINT_BIN (a binary to use instead of installing one),
 # AUDITLINT_DOWNLOAD_URL (where releases are downloaded from).
 #
@@ -265,5 +265,30 @@ fixes="$runner_temp/auditlint-fixes.md"
     echo "No findings."
   fi
 } >>"$summary_file"
+
+# On a pull request, the step summary also shows what each changed audit policy changes in
+# what the cluster records (`auditlint policy diff` against the merge base). It never
+# changes the step's status: the findings decide that.
+policy_diff_summary() {
+  [[ -n "${GITHUB_BASE_REF:-}" && "${INPUT_POLICY_DIFF:-on}" == on ]] || return 0
+  if ! git rev-parse --git-dir >/dev/null 2>&1; then
+    log "not a git checkout: no policy diff"
+    return 0
+  fi
+  local base="origin/$GITHUB_BASE_REF" rev diff
+  if ! git rev-parse --verify --quiet "$base^{commit}" >/dev/null; then
+    git fetch --quiet --no-tags --depth=1 origin "+refs/heads/$GITHUB_BASE_REF:refs/remotes/$base" ||
+      { log "cannot fetch $base: no policy diff"; return 0; }
+  fi
+  # A shallow checkout may lack the merge base; the base branch's tip is the next best.
+  rev="$(git merge-base "$base" HEAD 2>/dev/null || echo "$base")"
+  if ! diff="$("$bin" policy diff --base "$rev" --format markdown --fail-on never)"; then
+    log "policy diff failed: no policy diff"
+    return 0
+  fi
+  [[ "$diff" == *"No audit policy changed."* ]] && return 0
+  { echo; echo "$diff"; } >>"$summary_file"
+}
+policy_diff_summary
 
 exit "$status"

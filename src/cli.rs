@@ -390,14 +390,25 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Policy { command, color } => {
             use crate::policy_cmd::{self, PolicyCommand};
+            // (text, whether the command found what it exits 1 for)
             let result = match &command {
-                PolicyCommand::Explain(args) => policy_cmd::explain(args, color.enabled()),
-                PolicyCommand::Matrix(args) => policy_cmd::matrix(args, color.enabled()),
+                PolicyCommand::Explain(args) => {
+                    policy_cmd::explain(args, color.enabled()).map(|t| (t, false))
+                }
+                PolicyCommand::Matrix(args) => {
+                    policy_cmd::matrix(args, color.enabled()).map(|t| (t, false))
+                }
+                PolicyCommand::Diff(args) => policy_cmd::diff::run(args),
+                PolicyCommand::Test(args) => policy_cmd::test::run(args),
             };
             match result {
-                Ok(text) => {
+                Ok((text, failed)) => {
                     print(&text);
-                    ExitCode::SUCCESS
+                    if failed {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
                 }
                 Err(e) => fail(&e),
             }

@@ -76,6 +76,8 @@ pub struct Config {
     pub extra_probes: Vec<ExtraProbe>,
     /// At most this many findings of one rule in one file are shown (0: all).
     pub max_findings_per_rule: usize,
+    /// Policy test files (AL216), relative to the configuration file's directory once loaded.
+    pub policy_tests: Vec<PathBuf>,
 }
 
 /// A file's path relative to `root` with `/` separators (from its canonical `abs_path`); its

@@ -375,6 +375,7 @@ impl<'c> Scope<'c> {
                 assumed.join("`, `")
             ));
         }
+        rules::policy::check_policy_tests(self.config, &mut scanned.findings);
         report.findings = scanned.findings;
         suppress::apply(
             &mut report.findings,

@@ -1,5 +1,9 @@
 //! `auditlint policy explain` and `auditlint policy matrix`: what an audit Policy does with
-//! one request, and with every probe request, using the same matcher as the rules.
+//! one request, and with every probe request, using the same matcher as the rules;
+//! `policy diff` and `policy test` live in their own modules.
+
+pub mod diff;
+pub mod test;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +24,10 @@ pub enum PolicyCommand {
     Explain(ExplainArgs),
     /// Show the level and deciding rule of every probe request (AL2xx rules use these).
     Matrix(MatrixArgs),
+    /// Show every class of requests two versions of a policy record differently.
+    Diff(diff::DiffArgs),
+    /// Check a file of expectations (request → level and omitted stages) against a policy.
+    Test(test::TestArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +89,19 @@ pub struct MatrixArgs {
 pub fn load(path: &Path) -> Result<(std::sync::Arc<SourceFile>, Policy, usize), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let file = SourceFile::new(path.display().to_string(), text);
+    let (file, found) = load_text(&path.display().to_string(), &text);
+    let count = found.len();
+    let first = found
+        .into_iter()
+        .next()
+        .ok_or(format!("no audit Policy found in {}", path.display()))?;
+    Ok((file, first, count))
+}
+
+/// Every Policy in `text` (Policy documents, and Policies held in ConfigMaps and Cluster
+/// API objects), in order.
+pub fn load_text(name: &str, text: &str) -> (std::sync::Arc<SourceFile>, Vec<Policy>) {
+    let file = SourceFile::new(name.to_owned(), text.to_owned());
     let (items, _) = parse_all(&file.text);
     let mut found = Vec::new();
     for item in &items {
@@ -91,12 +111,23 @@ pub fn load(path: &Path) -> Result<(std::sync::Arc<SourceFile>, Policy, usize), 
             }
         }
     }
-    let count = found.len();
-    let first = found
-        .into_iter()
-        .next()
-        .ok_or(format!("no audit Policy found in {}", path.display()))?;
-    Ok((file, first, count))
+    (file, found)
+}
+
+/// A request as JSON output shows it.
+pub fn request_json(r: &Request) -> serde_json::Value {
+    let res = r.resource.clone().unwrap_or_default();
+    json!({
+        "user": r.user.as_ref().map(|u| u.name.clone()),
+        "groups": r.user.as_ref().map(|u| u.groups.clone()).unwrap_or_default(),
+        "verb": r.verb,
+        "group": res.group,
+        "resource": res.resource,
+        "subresource": res.subresource,
+        "namespace": res.namespace,
+        "name": res.name,
+        "path": r.path,
+    })
 }
 
 /// The request described by the command line.

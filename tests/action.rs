@@ -52,6 +52,7 @@ impl Runner {
             .env("AUDITLINT_BIN", env!("CARGO_BIN_EXE_auditlint"))
             // Never the network: a download attempt fails fast.
             .env("AUDITLINT_DOWNLOAD_URL", "file:///nonexistent")
+            .env_remove("GITHUB_BASE_REF")
             .env_remove("AUDITLINT_FORMAT")
             .env_remove("AUDITLINT_FAIL_ON");
         for (k, v) in inputs {
@@ -520,4 +521,58 @@ fn one_scan_and_a_summary_with_fixes_as_code_blocks_and_errors_shown() {
         summary.contains("missing-dir"),
         "the error is shown: {summary}"
     );
+}
+
+/// On a pull request, the step summary carries the policy diff against the base branch
+/// (here a local `origin/main`), for a Policy embedded in a ConfigMap too.
+#[test]
+fn pull_requests_get_the_policy_diff_in_the_summary() {
+    if !common::has_git() {
+        return;
+    }
+    let policy =
+        std::fs::read_to_string(root().join("tests/fixtures/policy/diff/base.yaml")).unwrap();
+    let indented: String = policy.lines().map(|l| format!("    {l}\n")).collect();
+    let configmap = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: audit}}\ndata:\n  policy.yaml: |\n{indented}");
+    let r = Runner::new(&[
+        ("deploy/audit.yaml", &configmap),
+        ("deploy/settings.yaml", GOOD),
+    ]);
+    let git = |args: &[&str]| common::git(&r.path("workspace"), args);
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    std::fs::write(
+        r.path("workspace/deploy/audit.yaml"),
+        configmap.replace(
+            r#"resources: ["events"]"#,
+            r#"resources: ["events", "pods/exec"]"#,
+        ),
+    )
+    .unwrap();
+    git(&["commit", "-qam", "silence exec"]);
+
+    let out = r
+        .command(&[("paths", "deploy"), ("fail-on", "never")])
+        .env("GITHUB_BASE_REF", "main")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let summary = r.summary();
+    assert!(summary.contains("### Audit policy changes"), "{summary}");
+    assert!(summary.contains("#### `deploy/audit.yaml@"), "{summary}");
+    assert!(summary.contains("| **decrease** |"), "{summary}");
+    assert!(summary.contains("pods/exec"), "{summary}");
+
+    // Off, or not a pull request: no diff.
+    std::fs::remove_file(r.path("summary.md")).unwrap();
+    r.command(&[("paths", "deploy"), ("policy-diff", "off")])
+        .env("GITHUB_BASE_REF", "main")
+        .output()
+        .unwrap();
+    assert!(!r.summary().contains("Audit policy changes"));
+    std::fs::remove_file(r.path("summary.md")).unwrap();
+    r.run(&[("paths", "deploy")]);
+    assert!(!r.summary().contains("Audit policy changes"));
 }

@@ -56,9 +56,19 @@ fn audit_policy_corpus() {
     );
     assert_eq!(of(&h, "kubewharf__kelemetry", "AL214").len(), 1);
 
-    // OpenShift `None` and `oauth` profiles end in a catch-all None.
-    assert_eq!(of(&h, "testdata__none.yaml", "AL205").len(), 1);
-    assert_eq!(of(&h, "testdata__oauth.yaml", "AL205").len(), 1);
+    // OpenShift `None` and `oauth` profiles end in a catch-all None: as the last rule it hides
+    // nothing (not AL205); what must be logged reaches it and is not (AL207).
+    for file in ["testdata__none.yaml", "testdata__oauth.yaml"] {
+        assert!(of(&h, file, "AL205").is_empty());
+        assert_eq!(of(&h, file, "AL207").len(), 1);
+        assert!(of(&h, file, "AL207")[0]
+            .message
+            .contains("reach only the last rule, a catch-all `- level: None`"));
+    }
+    // `tokenrequests` is not a resource (a TokenRequest is `serviceaccounts/token`).
+    assert!(of(&h, "testdata__oauth.yaml", "AL210")
+        .iter()
+        .any(|f| f.message.contains("`tokenrequests` never matches")));
 
     // aks-engine (v1 and the v1beta1 azurestack copy): Secret request bodies at Request.
     for file in ["Azure__aks-engine__", "Azure__aks-engine-azurestack__"] {

@@ -1,6 +1,7 @@
 //! Every rule in the pack has a `bad` and a `good` fixture under `tests/fixtures/rules/CODE/`
 //! (a file, or a directory for rules that need several files). The bad one must produce the
-//! rule (its rendered diagnostics are snapshotted in `snapshots/`); the good one must not.
+//! rule (its rendered diagnostics are snapshotted in `snapshots/`); the good one must not. A fixture
+//! directory's own `.auditlint.yaml` is its configuration.
 
 use std::path::{Path, PathBuf};
 
@@ -26,7 +27,7 @@ fn fixture(code: &str, stem: &str) -> Option<PathBuf> {
 }
 
 /// Scans a fixture the way `auditlint check` would, from inside the fixture's directory so
-/// that paths in the output are short and stable. A `config.yaml` beside it is not used here.
+/// that paths in the output are short and stable.
 fn scan(path: &Path, config: &Config) -> Report {
     let (root, arg) = if path.is_dir() {
         (path.to_path_buf(), PathBuf::from("."))
@@ -46,9 +47,16 @@ fn scan(path: &Path, config: &Config) -> Report {
 
 static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Settings for a fixture: `--host-root` is the fixture's `host/` directory when present.
+/// Settings for a fixture: its `.auditlint.yaml` when it has one, and `--host-root` is the
+/// fixture's `host/` directory when present.
 fn config_for(path: &Path) -> Config {
-    let mut config = Config::new();
+    let own = path.join(".auditlint.yaml");
+    let mut config = if path.is_dir() && own.is_file() {
+        auditlint::config::load::load(&own.canonicalize().unwrap())
+            .unwrap_or_else(|e| panic!("{}: {:?}", own.display(), e.errors))
+    } else {
+        Config::new()
+    };
     if path.is_dir() && path.join("host").is_dir() {
         config.host_root = Some(path.join("host").canonicalize().unwrap());
     }

@@ -30,6 +30,7 @@ pub const TOP_KEYS: &[&str] = &[
     "per-path-ignores",
     "kubernetes-version",
     "max-findings-per-rule",
+    "policy-tests",
     "clusters",
     "render",
 ];
@@ -113,6 +114,11 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
                 .map(Path::to_path_buf);
             let mut config = parse(&SourceFile::on_disk(shown, text, canonical))?;
             config.root = root;
+            // Policy tests are named relative to the configuration file.
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for test in &mut config.policy_tests {
+                *test = dir.join(&*test);
+            }
             Ok(config)
         }
         Err(e) => Err(ConfigErrors {
@@ -268,6 +274,12 @@ impl Loader<'_> {
                             .label("not a whole number")
                             .help("0 shows every finding"),
                         ),
+                    }
+                }
+                "policy-tests" => {
+                    if let Some(files) = self.strings(value) {
+                        self.config.policy_tests =
+                            files.into_iter().map(|(f, _)| PathBuf::from(f)).collect();
                     }
                 }
                 _ => {}

@@ -84,6 +84,10 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 #     kubernetes-version: "1.31"
 #   staging:
 #     paths: [clusters/staging/, platform/]
+
+# Policy test files (relative to this file), checked on every run (AL216); see
+# `auditlint explain AL216` for their format.
+# policy-tests: [audit/policy-tests.yaml]
 "#;
 
 /// Writes the starter file to `path`; refuses to replace an existing file unless `force`.

@@ -210,3 +210,28 @@ spec:
       volumes:
       - {name: varlog, hostPath: {path: /var/log}}
 ";
+
+/// Whether git can run; under CI (`CI` set) its absence is a failure, elsewhere a notice.
+pub fn has_git() -> bool {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "git is missing under CI");
+    eprintln!("skipped: git is not installed");
+    false
+}
+
+/// Runs git in `dir` with a throwaway identity, and fails the test when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}

@@ -3,9 +3,15 @@
 //! [`matcher`] evaluates requests against it exactly as the apiserver does; [`probes`] holds
 //! the representative requests the AL2xx rules ask about; [`subsume`] proves shadowing.
 
+pub mod builtin;
+pub mod diff;
+#[cfg(test)]
+mod diff_tests;
+pub mod expect;
 pub mod matcher;
 pub mod probes;
 mod read;
+pub mod space;
 pub mod subsume;
 #[cfg(test)]
 mod tests;
@@ -123,6 +129,11 @@ pub struct Rule {
     pub omit_stages: Vec<Located>,
     pub omit_stages_span: Option<Span>,
     pub omit_managed_fields: Option<bool>,
+    /// The first selector written with a value of the wrong type (a `${TEMPLATE}` string
+    /// where a list belongs): the apiserver cannot decode it (AL203). The model reads it as
+    /// absent, which can only widen the rule, so what such a rule matches is unknown; rule
+    /// analysis draws no conclusion from it.
+    pub undecodable: Option<Span>,
 }
 
 /// One element of a rule's `resources`.
@@ -203,7 +214,8 @@ impl Rule {
 
     /// No selector at all: it matches every request, authenticated or not.
     pub fn is_catch_all(&self) -> bool {
-        self.users.is_empty()
+        self.undecodable.is_none()
+            && self.users.is_empty()
             && self.user_groups.is_empty()
             && self.verbs.is_empty()
             && !self.is_resource_rule()
@@ -217,6 +229,29 @@ impl Rule {
 }
 
 impl Policy {
+    /// A policy with no rules: what a cluster without one records (nothing). `policy diff`
+    /// compares with it when a file gains or loses its Policy.
+    pub fn empty() -> Policy {
+        Policy {
+            api_version: None,
+            span: Span::point(0),
+            rules_key: None,
+            rules_end: Span::point(0),
+            omit_stages_span: None,
+            omit_stages: Vec::new(),
+            omit_managed_fields: None,
+            rules: Vec::new(),
+        }
+    }
+
+    /// Whether the outcome `decided_by` (a rule index, `None`: no rule matched) is known.
+    /// A rule that could not be decoded is read as widely as it can be, so when it does not
+    /// match it certainly does not; when it does, the request may fall through to a later
+    /// rule, and the outcome is unknown.
+    pub fn decision_known(&self, decided_by: Option<usize>) -> bool {
+        decided_by.is_none_or(|i| self.rules[i].undecodable.is_none())
+    }
+
     /// Policy-level stages (valid ones).
     pub fn policy_stages(&self) -> BTreeSet<Stage> {
         self.omit_stages

@@ -149,6 +149,18 @@ fn expand(spec: &ProbeSpec, d: &Data, out: &mut Vec<Probe>) {
             d.name.as_str()
         };
         for ns in namespaces {
+            // Only requests the apiserver can receive (a TokenRequest is only ever created):
+            // a finding's witness must be a request someone can make.
+            if !super::builtin::possible(
+                verb,
+                &spec.group,
+                &spec.resource,
+                &spec.subresource,
+                ns,
+                name,
+            ) {
+                continue;
+            }
             for user in &d.identities {
                 out.push(Probe {
                     request: Request::resource(
@@ -232,6 +244,19 @@ mod tests {
             "default",
             leak_resp
         ));
+        // Impossible requests are not probed: TokenRequests and TokenReviews are only created.
+        assert!(!has(
+            "get",
+            "serviceaccounts",
+            "token",
+            "default",
+            leak_resp
+        ));
+        assert!(!has("list", "tokenreviews", "", "", leak_resp));
+        assert!(probes.iter().all(|p| {
+            let r = p.request.resource.as_ref().unwrap();
+            r.resource != "tokenreviews" || p.request.verb == "create"
+        }));
         assert!(has("get", "pods", "exec", "kube-system", Purpose::MustLog));
         assert!(has(
             "update",

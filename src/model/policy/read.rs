@@ -124,33 +124,88 @@ pub fn policy_from(root: Node<'_>) -> Policy {
 }
 
 fn rule_from(index: usize, node: Node<'_>) -> Rule {
-    let verbs = node.get("verbs");
+    let undecodable = undecodable(node);
+    // A selector that cannot be decoded is read as absent ("every"): the widest reading, so
+    // that "does not match" stays certain (see `Policy::decision_known`).
+    let get = |key: &str| {
+        node.get(key)
+            .filter(|_| undecodable.is_none_or(|(bad, _)| bad != key))
+    };
+    let verbs = get("verbs");
     let omit = node.get("omitStages");
     Rule {
         index,
         span: node.span(),
         level_raw: located(node.get("level")),
-        users: strings(node.get("users")),
-        user_groups: strings(node.get("userGroups")),
+        users: strings(get("users")),
+        user_groups: strings(get("userGroups")),
         verbs: strings(verbs),
         verbs_span: verbs.map(Node::span),
-        resources: node
-            .get("resources")
-            .map(|r| {
-                r.items()
-                    .filter(|i| i.is_map())
-                    .map(group_resources)
-                    .collect()
-            })
+        resources: get("resources")
+            .map(|r| r.items().map(group_resources).collect())
             .unwrap_or_default(),
-        namespaces: strings(node.get("namespaces")),
-        non_resource_urls: strings(node.get("nonResourceURLs")),
+        namespaces: strings(get("namespaces")),
+        non_resource_urls: strings(get("nonResourceURLs")),
         omit_stages: strings(omit),
         omit_stages_span: omit.map(Node::span),
         omit_managed_fields: node
             .get("omitManagedFields")
             .and_then(|n| n.scalar()?.as_bool()),
+        undecodable: undecodable.map(|(_, span)| span),
     }
+}
+
+/// The first selector of a rule whose value is not what it must be (a list of strings; for
+/// `resources`, a list of mappings with a string `group` and lists of strings), and where.
+fn undecodable(rule: Node<'_>) -> Option<(&'static str, Span)> {
+    const LISTS: [&str; 6] = [
+        "users",
+        "userGroups",
+        "verbs",
+        "namespaces",
+        "nonResourceURLs",
+        "resources",
+    ];
+    let bad_list = |n: Node<'_>| -> Option<Span> {
+        if n.is_null() {
+            return None;
+        }
+        if !n.is_seq() {
+            return Some(n.span());
+        }
+        n.items()
+            .find(|i| !i.is_null() && !i.is_scalar())
+            .map(|i| i.span())
+    };
+    for key in LISTS {
+        let Some(value) = rule.get(key) else { continue };
+        if key != "resources" {
+            if let Some(span) = bad_list(value) {
+                return Some((key, span));
+            }
+            continue;
+        }
+        if !value.is_null() && !value.is_seq() {
+            return Some((key, value.span()));
+        }
+        for entry in value.items() {
+            if !entry.is_map() {
+                return Some((key, entry.span()));
+            }
+            for field in ["resources", "resourceNames"] {
+                if let Some(span) = entry.get(field).and_then(bad_list) {
+                    return Some((key, span));
+                }
+            }
+            if let Some(g) = entry
+                .get("group")
+                .filter(|g| !g.is_null() && !g.is_scalar())
+            {
+                return Some((key, g.span()));
+            }
+        }
+    }
+    None
 }
 
 fn group_resources(node: Node<'_>) -> GroupResources {

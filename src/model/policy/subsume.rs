@@ -7,7 +7,9 @@ use super::{GroupResources, Located, Rule};
 
 /// Whether `a` matches every request `b` matches.
 pub fn covers(a: &Rule, b: &Rule, version: Option<(u32, u32)>) -> bool {
-    list_covers(&a.users, &b.users)
+    // A rule that could not be decoded may match less than it reads: it proves nothing.
+    a.undecodable.is_none()
+        && list_covers(&a.users, &b.users)
         && list_covers(&a.user_groups, &b.user_groups)
         && list_covers(&a.verbs, &b.verbs)
         && selector_covers(a, b, version)

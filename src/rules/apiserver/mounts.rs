@@ -35,7 +35,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
             ),
             Some(mount) => {
                 if !mount.read_only && !mount.implicit {
-                    writable_policy(cx, config, mount);
+                    writable_policy(cx, config, mounts, mount, flag);
                 }
                 broken(cx, config, mount, flag, Use::File);
             }
@@ -121,12 +121,34 @@ fn not_mounted(
     cx.report(finding);
 }
 
-fn writable_policy(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount) {
+fn writable_policy(
+    cx: &mut DocCtx<'_>,
+    config: &ApiServerConfig,
+    mounts: &[Mount],
+    mount: &Mount,
+    policy: &Flag,
+) {
     let span = mount.read_only_span.unwrap_or(mount.mount_path_span);
     let key = if matches!(config.form, Form::KubeadmMap | Form::KubeadmList) {
         "extraVolume"
     } else {
         "volumeMount"
+    };
+    // The same mount may also hold the log directory, which must stay writable (AL108):
+    // making it read-only would stop the apiserver from starting.
+    let holds_log = path_flag(config, "audit-log-path")
+        .and_then(|f| f.value.as_deref())
+        .filter(|p| *p != "-")
+        .and_then(|p| covering(mounts, p))
+        .is_some_and(|m| std::ptr::eq(m, mount));
+    let help = if holds_log {
+        let path = policy.value.as_deref().unwrap_or_default();
+        format!(
+            "this {key} also holds the audit log directory, which must stay writable (a read-only one stops kube-apiserver from starting, AL108); give the policy a read-only mount of its own, {}",
+            mount_lines(config, "audit-policy", path, true, "File")
+        )
+    } else {
+        format!("set `readOnly: true` on this {key}")
     };
     let finding = cx
         .finding("AL109", span)
@@ -135,7 +157,7 @@ fn writable_policy(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount)
             mount.mount_path
         ))
         .label("not read-only")
-        .help(format!("set `readOnly: true` on this {key}"));
+        .help(help);
     cx.report(finding);
 }
 

@@ -49,8 +49,17 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                     (_, 0) => " (0 means unlimited, but an explicit minimum is what auditors check)",
                     _ => "",
                 };
+                // The history on the node is maxsize × (maxbackup + 1), not maxsize alone.
+                let kept = match (name, config.value("audit-log-maxbackup").and_then(|b| b.parse::<i64>().ok())) {
+                    ("audit-log-maxsize", Some(b)) if b > 0 && n > 0 => format!(
+                        ", and with `--audit-log-maxbackup={b}` at most {} MiB of history is kept ({n} MiB × {} files), too little to investigate an incident",
+                        n * (b + 1),
+                        b + 1
+                    ),
+                    _ => ", and too little history is kept to investigate an incident".to_owned(),
+                };
                 cx.finding(code, flag.value_span)
-                    .message(format!("`--{name}={n}` is below the minimum of {minimum} ({cis}){meaning}: it sets {what}, and too little history is kept to investigate an incident"))
+                    .message(format!("`--{name}={n}` is below the minimum of {minimum} ({cis}){meaning}: it sets {what}{kept}"))
                     .label(format!("below {minimum}"))
                     .help(format!("set `--{name}={minimum}` or more"))
             }

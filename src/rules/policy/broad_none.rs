@@ -9,7 +9,8 @@ use crate::model::policy::probes::Purpose;
 use crate::model::policy::{Level, Policy};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
-    let dead_end = super::catch_all_none(policy);
+    // A catch-all `None` is AL205's (or, as the last rule, AL207's).
+    let dead_end = super::catch_all_none(policy).or(super::trailing_none(policy));
     // rule index → the probes it silences, in probe order.
     let mut silenced: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, (probe, decision)) in analysis.results.iter().enumerate() {

@@ -9,6 +9,7 @@ mod catch_all_none;
 mod exec_verbs;
 mod never_matches;
 mod no_catch_all;
+mod policy_tests;
 mod request_received;
 pub mod resolve;
 mod secret_bodies;
@@ -68,13 +69,19 @@ fn check_policy(cx: &mut DocCtx<'_>, policy: &Policy) {
     broad_none::check(cx, policy, &analysis);
     no_catch_all::check(cx, policy, &analysis);
     secret_bodies::check(cx, policy, &analysis);
-    auth_failures::check(cx, policy, cx.config.version());
+    auth_failures::check(cx, policy, &analysis);
     request_received::check(cx, policy);
 }
 
 pub fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     unresolved::check(index, config, out);
     body_level::check_cluster(index, config, out);
+}
+
+/// The policy tests of `.auditlint.yaml` (AL216): once per scan, whatever the clusters, since
+/// each test file names its policy.
+pub fn check_policy_tests(config: &Config, out: &mut Vec<Finding>) {
+    policy_tests::check(config, out);
 }
 
 /// Every probe with the policy's decision for it.
@@ -84,18 +91,22 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn new(policy: &Policy, config: &Config) -> Self {
+        // A probe decided by a rule that could not be decoded has no known outcome: no
+        // finding is drawn from it.
         let results = probes::all(&config.extra_probes)
             .into_iter()
             .map(|p| {
                 let d = evaluate(policy, &p.request, config.version());
                 (p, d)
             })
+            .filter(|(_, d)| policy.decision_known(d.rule))
             .collect();
         Analysis { results }
     }
 }
 
 /// The first rule that matches every request and logs nothing: everything after it is dead.
+/// Not a final one after other rules ([`trailing_none`]): nothing comes after it.
 pub(crate) fn catch_all_none(policy: &Policy) -> Option<usize> {
     policy
         .rules
@@ -103,6 +114,25 @@ pub(crate) fn catch_all_none(policy: &Policy) -> Option<usize> {
         .find(|r| r.is_catch_all())
         .filter(|r| r.level() == Some(policy::Level::None))
         .map(|r| r.index)
+        .filter(|&i| Some(i) != trailing_none(policy))
+}
+
+/// A last rule `- level: None` with no selector, after other rules. It changes nothing: a
+/// request no rule matches is not logged either. What it catches is what a missing catch-all
+/// misses (AL207), not rules hidden behind it (AL205).
+pub(crate) fn trailing_none(policy: &Policy) -> Option<usize> {
+    let last = policy.rules.last()?;
+    (policy.rules.len() > 1 && last.is_catch_all() && last.level() == Some(policy::Level::None))
+        .then_some(last.index)
+}
+
+/// Whether AL207 reports this policy: a request that must be logged reaches no rule, or
+/// only a final `- level: None`.
+pub(crate) fn misses_catch_all(policy: &Policy, analysis: &Analysis) -> bool {
+    let trailing = trailing_none(policy);
+    analysis.results.iter().any(|(p, d)| {
+        p.purpose == probes::Purpose::MustLog && (d.rule.is_none() || d.rule == trailing)
+    })
 }
 
 /// "(and 3 more kinds of request)" for the probes that share a finding beyond the witness,

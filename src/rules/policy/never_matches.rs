@@ -2,77 +2,9 @@
 //! (audit-semantics §3.1 "Not validated"), so the rule silently matches less than it says.
 
 use crate::context::DocCtx;
+use crate::model::policy::builtin::{self, BUILTIN_GROUPS, COMPLETE_GROUPS};
 use crate::model::policy::{Policy, Rule};
 use crate::yaml::Span;
-
-/// Where well-known resources live (every group they are served from).
-const HOMES: &[(&str, &[&str])] = &[
-    ("pods", &[""]),
-    ("services", &[""]),
-    ("secrets", &[""]),
-    ("configmaps", &[""]),
-    ("serviceaccounts", &[""]),
-    ("nodes", &[""]),
-    ("namespaces", &[""]),
-    ("endpoints", &[""]),
-    ("persistentvolumes", &[""]),
-    ("persistentvolumeclaims", &[""]),
-    ("replicationcontrollers", &[""]),
-    ("resourcequotas", &[""]),
-    ("limitranges", &[""]),
-    ("events", &["", "events.k8s.io"]),
-    ("deployments", &["apps", "extensions"]),
-    ("daemonsets", &["apps", "extensions"]),
-    ("replicasets", &["apps", "extensions"]),
-    ("statefulsets", &["apps"]),
-    ("controllerrevisions", &["apps"]),
-    ("roles", &["rbac.authorization.k8s.io"]),
-    ("rolebindings", &["rbac.authorization.k8s.io"]),
-    ("clusterroles", &["rbac.authorization.k8s.io"]),
-    ("clusterrolebindings", &["rbac.authorization.k8s.io"]),
-    ("tokenreviews", &["authentication.k8s.io"]),
-    ("subjectaccessreviews", &["authorization.k8s.io"]),
-    ("selfsubjectaccessreviews", &["authorization.k8s.io"]),
-    ("localsubjectaccessreviews", &["authorization.k8s.io"]),
-    ("jobs", &["batch"]),
-    ("cronjobs", &["batch"]),
-    ("ingresses", &["networking.k8s.io", "extensions"]),
-    ("networkpolicies", &["networking.k8s.io", "extensions"]),
-    (
-        "validatingwebhookconfigurations",
-        &["admissionregistration.k8s.io"],
-    ),
-    (
-        "mutatingwebhookconfigurations",
-        &["admissionregistration.k8s.io"],
-    ),
-    ("certificatesigningrequests", &["certificates.k8s.io"]),
-    ("leases", &["coordination.k8s.io"]),
-    ("storageclasses", &["storage.k8s.io"]),
-    ("customresourcedefinitions", &["apiextensions.k8s.io"]),
-    ("poddisruptionbudgets", &["policy"]),
-];
-
-/// Built-in groups: only in these is a foreign well-known resource certainly absent (a
-/// custom group may define its own `roles`).
-const BUILTIN_GROUPS: &[&str] = &[
-    "",
-    "apps",
-    "extensions",
-    "batch",
-    "rbac.authorization.k8s.io",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-    "networking.k8s.io",
-    "admissionregistration.k8s.io",
-    "certificates.k8s.io",
-    "coordination.k8s.io",
-    "storage.k8s.io",
-    "apiextensions.k8s.io",
-    "policy",
-    "autoscaling",
-    "events.k8s.io",
-];
 
 const RBAC_ONLY_VERBS: &[&str] = &["bind", "escalate", "impersonate", "use", "approve", "sign"];
 const HTTP_ONLY_VERBS: &[&str] = &["post", "put", "head", "options"];
@@ -150,6 +82,8 @@ fn problems(rule: &Rule) -> Vec<(Span, String, String)> {
                     ),
                     format!("move it to a `resources` entry with `group: {}`", if homes[0].is_empty() { "\"\"" } else { homes[0] }),
                 ));
+            } else if let Some(problem) = misspelt(group, value, r.span) {
+                out.push(problem);
             }
         }
         for n in &gr.resource_names {
@@ -186,8 +120,44 @@ fn problems(rule: &Rule) -> Vec<(Span, String, String)> {
     } else {
         &[]
     };
+    for (list, field, help) in [
+        (&rule.users, "users", "omit `users` to match every user"),
+        (
+            &rule.user_groups,
+            "userGroups",
+            "omit `userGroups` to match every group",
+        ),
+        (&rule.verbs, "verbs", "omit `verbs` to match every verb"),
+        (
+            &rule.namespaces,
+            "namespaces",
+            "omit `namespaces` to match every namespace and cluster-scoped requests",
+        ),
+    ] {
+        for star in list.iter().filter(|x| x.value == "*") {
+            out.push((
+                star.span,
+                format!("`\"*\"` in `{field}` is not a wildcard: the apiserver compares {field} exactly, so it matches only the literal string `*`, which no request carries"),
+                help.to_owned(),
+            ));
+        }
+    }
     for v in &rule.verbs {
-        if RBAC_ONLY_VERBS.contains(&v.value.as_str()) {
+        if v.value == "*" {
+            continue;
+        }
+        if !builtin::is_request_verb(&v.value) && !RBAC_ONLY_VERBS.contains(&v.value.as_str()) {
+            let suggestion = verb_suggestion(&v.value);
+            out.push((
+                v.span,
+                format!(
+                    "`{}` is not a request verb, so it matches nothing{}",
+                    v.value,
+                    suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default()
+                ),
+                "request verbs are get, list, watch, create, update, patch, delete and deletecollection (resource requests), or the lower-case HTTP method (non-resource URLs)".to_owned(),
+            ));
+        } else if RBAC_ONLY_VERBS.contains(&v.value.as_str()) {
             out.push((
                 v.span,
                 format!("`{}` is an authorization check, never the verb of a request, so it matches nothing", v.value),
@@ -209,13 +179,117 @@ fn problems(rule: &Rule) -> Vec<(Span, String, String)> {
     out
 }
 
+/// Words people write for a verb, and the verbs the apiserver uses for those requests.
+const VERB_ALIASES: &[(&str, &str)] = &[
+    ("replace", "`update`"),
+    ("put", "`update`"),
+    ("post", "`create`"),
+    ("read", "`get`, `list` and `watch`"),
+    ("write", "`create`, `update`, `patch` and `delete`"),
+    ("modify", "`update` and `patch`"),
+    ("edit", "`update` and `patch`"),
+    ("remove", "`delete`"),
+    ("destroy", "`delete`"),
+    ("exec", "`create` and `get` on `pods/exec`"),
+];
+
+fn verb_suggestion(verb: &str) -> Option<String> {
+    let lower = verb.to_ascii_lowercase();
+    if let Some((_, s)) = VERB_ALIASES.iter().find(|(a, _)| *a == lower) {
+        return Some((*s).to_owned());
+    }
+    let verbs = builtin::RESOURCE_VERBS.iter().chain(builtin::HTTP_VERBS);
+    verbs
+        .map(|v| (strsim::jaro_winkler(&lower, v), v))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| format!("`{v}`"))
+}
+
+/// A resource (or subresource) a built-in group whose resources are all known does not
+/// serve, with the nearest one it does.
+fn misspelt(group: &str, value: &str, span: Span) -> Option<(Span, String, String)> {
+    if !COMPLETE_GROUPS.contains(&group) || value.contains('*') {
+        return None;
+    }
+    let (base, sub) = value.split_once('/').unwrap_or((value, ""));
+    let shown = if group.is_empty() {
+        "the core group `\"\"`".to_owned()
+    } else {
+        format!("group `{group}`")
+    };
+    let Some(served) = builtin::served(group, base) else {
+        if builtin::resource(base).is_some() {
+            // Served elsewhere: the wrong-group check says so.
+            return None;
+        }
+        if matches!(base, "container" | "containers") {
+            return Some((
+                span,
+                format!("`{value}` never matches: containers are not API resources; what is done to a container is a subresource of its pod"),
+                "write `pods/exec`, `pods/attach`, `pods/log` or `pods/ephemeralcontainers` (or `pods/*` for all of them)".to_owned(),
+            ));
+        }
+        let names = builtin::RESOURCES
+            .iter()
+            .filter(|r| r.groups.contains(&group))
+            .map(|r| r.name);
+        let nearest = nearest(base, names);
+        return Some((
+            span,
+            format!(
+                "`{value}` never matches: {shown} serves no resource `{base}`{}",
+                nearest.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default()
+            ),
+            match nearest {
+                Some(n) => format!("write `{}`", value.replacen(base, n, 1)),
+                None => "list the resource by the plural name the API serves it under (`kubectl api-resources`)".to_owned(),
+            },
+        ));
+    };
+    if sub.is_empty() || served.subresources.iter().any(|(s, _)| *s == sub) {
+        return None;
+    }
+    let nearest = nearest(sub, served.subresources.iter().map(|(s, _)| *s));
+    Some((
+        span,
+        format!(
+            "`{value}` never matches: `{base}` has no subresource `{sub}`{}",
+            nearest
+                .map(|n| format!(" (did you mean `{base}/{n}`?)"))
+                .unwrap_or_default()
+        ),
+        match nearest {
+            Some(n) => format!("write `{base}/{n}`"),
+            None => format!(
+                "the subresources of `{base}` are {}",
+                served
+                    .subresources
+                    .iter()
+                    .map(|(s, _)| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+    ))
+}
+
+/// The closest of `names` to `word`, when it is close enough to be a typo.
+fn nearest<'a>(word: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .map(|n| (strsim::normalized_damerau_levenshtein(word, n), n))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
 fn home(resource: &str) -> Option<&'static [&'static str]> {
-    HOMES.iter().find(|(r, _)| *r == resource).map(|(_, g)| *g)
+    builtin::resource(resource).map(|r| r.groups)
 }
 
 /// The plural of a well-known singular resource name (`pod` → `pods`).
 fn singular_of(name: &str) -> Option<&'static str> {
-    HOMES.iter().map(|(r, _)| *r).find(|r| {
+    builtin::RESOURCES.iter().map(|r| r.name).find(|r| {
         *r != name
             && (r.strip_suffix('s') == Some(name)
                 || r.strip_suffix("es") == Some(name)
@@ -289,6 +363,14 @@ mod tests {
             found("- level: Metadata\n  verbs: [impersonate]\n"),
             ["impersonate"]
         );
+        assert_eq!(
+            found("- level: Metadata\n  verbs: [\"*\", replace]\n  users: [\"*\"]\n  userGroups: [\"*\"]\n  namespaces: [\"*\"]\n"),
+            ["\"*\"", "\"*\"", "\"*\"", "\"*\"", "replace"]
+        );
+        assert_eq!(
+            found("- level: Metadata\n  resources: [{resources: [replicacontrollers, pods/exce]}, {group: rbac.authorization.k8s.io, resources: [rolebinding, clusterrolebindigs]}]\n"),
+            ["replicacontrollers", "pods/exce", "rolebinding", "clusterrolebindigs"]
+        );
     }
 
     #[test]
@@ -313,5 +395,11 @@ mod tests {
         .is_empty());
         // A rule with no selector sees both kinds of request.
         assert!(found("- level: Metadata\n  verbs: [post, create]\n").is_empty());
+        // Wildcards where the matcher has them; real verbs, resources and subresources.
+        assert!(found("- level: Metadata\n  resources: [{resources: [\"*\", \"pods/*\", \"*/status\", pods/log, serviceaccounts/token]}]\n").is_empty());
+        assert!(found("- level: Metadata\n  nonResourceURLs: [\"*\"]\n").is_empty());
+        assert!(found("- level: Metadata\n  verbs: [get, list, watch, deletecollection, proxy]\n  namespaces: [\"\"]\n").is_empty());
+        // Groups whose resources are not all known: a name there may be new, not misspelt.
+        assert!(found("- level: Metadata\n  resources: [{group: networking.k8s.io, resources: [servicecidrs]}, {group: example.com, resources: [widgetz]}]\n").is_empty());
     }
 }

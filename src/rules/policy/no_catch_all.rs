@@ -7,18 +7,31 @@ use crate::model::policy::probes::Purpose;
 use crate::model::policy::Policy;
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
+    let trailing = super::trailing_none(policy);
     let unmatched: Vec<usize> = (0..analysis.results.len())
         .filter(|&i| {
             let (p, d) = &analysis.results[i];
-            p.purpose == Purpose::MustLog && d.rule.is_none()
+            p.purpose == Purpose::MustLog && (d.rule.is_none() || d.rule == trailing)
         })
         .collect();
     let Some(&first) = unmatched.first() else {
         return;
     };
     let witness = &analysis.results[first].0;
-    cx.report(
-        cx.finding("AL207", super::after(cx.file, policy.rules_end))
+    let finding = match trailing.map(|i| &policy.rules[i]) {
+        // `- level: None` as the last rule logs nothing, the same as no rule.
+        Some(last) => cx
+            .finding("AL207", last.anchor())
+            .message(format!(
+                "requests that must be logged reach only the last rule, a catch-all `- level: None`, which logs nothing (the same as having no catch-all): {} reaches rule {}{}",
+                witness.request.describe(),
+                last.number(),
+                more(analysis, &unmatched)
+            ))
+            .label("a catch-all that logs nothing")
+            .help("make the last rule log: `- level: Metadata` with `omitStages: [RequestReceived]` (silence noise with narrower `None` rules before it)"),
+        None => cx
+            .finding("AL207", super::after(cx.file, policy.rules_end))
             .message(format!(
                 "requests that must be logged match no rule, and a request no rule matches is not logged (level None): {} matches none of the {} rule{}{}",
                 witness.request.describe(),
@@ -28,5 +41,6 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
             ))
             .label("add a catch-all rule here")
             .help("end the rules with a catch-all:\n- level: Metadata\n  omitStages: [RequestReceived]"),
-    );
+    };
+    cx.report(finding);
 }

@@ -97,8 +97,8 @@ fn legacy_names(cx: &mut DocCtx<'_>, legacy: &[(Span, String)]) {
         cx.finding("AL306", *span)
             .message(format!(
                 "{count} the legacy `\"name\"` (singular): containerd decodes profiles as OCI \
-                 JSON and ignores it, so under containerd those rules do nothing (only CRI-O and \
-                 Podman read it)"
+                 JSON and ignores it, so under containerd those rules do nothing (Docker/moby, \
+                 and so cri-dockerd, CRI-O and Podman still read it)"
             ))
             .label("ignored by containerd")
             .help(format!(
