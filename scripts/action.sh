@@ -99,14 +99,18 @@ download_release() {
   mv "$found" "$install_dir/bin/$exe" && chmod +x "$install_dir/bin/$exe"
 }
 
-# No prebuilt binary: build the same version from crates.io, or else from the action's own
-# source (which is that version's source when the action is pinned to its tag).
+# No prebuilt binary: build from the action's own checkout, which is this version's source
+# when the action is pinned to its tag, with the versions in its Cargo.lock. Never
+# `cargo install auditlint` by name: the crates registry's `auditlint` is not this project.
 build_release() {
   command -v cargo >/dev/null 2>&1 || return 1
-  log "building auditlint $version with cargo"
-  cargo install --locked --quiet --root "$install_dir" auditlint --version "=$version" && return 0
   [[ -f "$action_path/Cargo.toml" ]] || return 1
-  log "building auditlint from $action_path"
+  local source_version
+  source_version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$action_path/Cargo.toml" | head -n 1)"
+  if [[ "$source_version" != "$version" ]]; then
+    die "no release of auditlint $version could be downloaded, and the action's source is version $source_version; pin the action to v$version or set version: $source_version"
+  fi
+  log "building auditlint $version from $action_path"
   cargo install --locked --quiet --root "$install_dir" --path "$action_path"
 }
 
@@ -124,7 +128,7 @@ resolve_binary() {
     return
   fi
   [[ -n "$target" ]] || log "no prebuilt binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}"
-  build_release || die "could not install auditlint $version (no release download, and cargo install failed)"
+  build_release || die "could not install auditlint $version (no release download, and no build from the action's source)"
   [[ -x "$bin" ]] || die "installation did not produce $bin"
 }
 

@@ -55,6 +55,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Run the language server on standard input and output (for editors).
+    Server,
     /// Explain what an audit Policy logs: one request, or every probe request.
     Policy {
         #[command(subcommand)]
@@ -414,6 +416,10 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check(args) => check(args),
+        Command::Server => match crate::server::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("language server: {e}")),
+        },
         Command::Rules { format } => {
             print(&crate::docs::rule_list(format == ListFormat::Json));
             ExitCode::SUCCESS

@@ -24,6 +24,7 @@ pub mod rules;
 pub mod scope;
 pub mod scratch;
 pub mod select;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod version;

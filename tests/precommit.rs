@@ -1,133 +1,79 @@
-//! The pre-commit hook for real: `pre-commit try-repo` builds the hook from a snapshot of this
-//! working tree (with cargo, as pre-commit's `rust` language does) and runs it in a scratch
-//! repository, once on a clean commit (passes) and once on a bad one (fails). Also validates
-//! `.pre-commit-hooks.yaml` against pre-commit's schema.
+//! The pre-commit hooks for real: `pre-commit try-repo` installs each hook from a snapshot of
+//! this working tree and runs it in a scratch repository, once on a clean commit (passes) and
+//! once on a bad one (fails):
+//! - `auditlint` (`language: python`): pre-commit `pip install`s the repository's
+//!   pyproject.toml, which depends on the `auditlint` wheel; here pip is pointed at the wheel
+//!   this test run builds (tests/packaging), offline.
+//! - `auditlint-from-source`: builds with `cargo install --locked`.
 //!
-//! Needs `pre-commit` and `git`: skipped with a notice when pre-commit is missing, except
-//! under CI (`CI` set), where a missing pre-commit is a failure (.ci/run installs it).
-//! The hook's `cargo install` reuses `<target>/precommit-hook` and a quick release profile,
-//! so only the first run compiles the dependencies.
+//! Also validates `.pre-commit-hooks.yaml` against pre-commit's schema.
+//!
+//! Needs `pre-commit`, `maturin` and `git`: skipped with a notice when a tool is missing,
+//! except under CI (`CI` set), where that is a failure (.ci/run installs them).
+//! The from-source build reuses `<target>/precommit-hook` and a quick release profile, as
+//! the wheel's build does, so the dependencies compile once.
 
 mod common;
+#[path = "packaging/mod.rs"]
+mod packaging;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+use packaging::{git, root, snapshot_of_this_tree};
+
+/// `pre-commit try-repo` makes a fresh store (and so a fresh install) every time. For the
+/// from-source hook, the shared target directory and an unoptimised, incremental profile keep
+/// that to a rebuild of this crate alone once the dependencies are built (measured on 2
+/// shared, busy cores: 231 s for the first run with the dependencies' build, 19 s for the
+/// next; 711 s and 90 s at opt-level 1). For the wheel hook, pip installs the wheel built
+/// here from no index, and builds the repository's dependency-only package with the
+/// setuptools wheel virtualenv (pre-commit's own dependency) carries.
+fn try_repo(hook_repo: &Path, hook: &str, cwd: &Path, wheel: Option<&Path>) -> Output {
+    let mut cmd = Command::new("pre-commit");
+    cmd.args(["try-repo", hook_repo.to_str().unwrap(), hook, "--all-files"])
+        .current_dir(cwd)
+        // A store of its own: a fresh install, not waiting on another test's store lock.
+        .env("PRE_COMMIT_HOME", cwd.parent().unwrap().join("store"))
+        .env_remove("AUDITLINT_FORMAT")
+        .env_remove("AUDITLINT_FAIL_ON");
+    packaging::quick_profile(&mut cmd);
+    if let Some(wheel) = wheel {
+        let links = format!(
+            "{} {}",
+            wheel.parent().unwrap().display(),
+            virtualenv_wheels().display()
+        );
+        cmd.env("PIP_NO_INDEX", "1")
+            .env("PIP_FIND_LINKS", links)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+    }
+    cmd.output().expect("pre-commit runs")
 }
 
-fn git(args: &[&str], cwd: &Path) -> Output {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+/// The directory of wheels virtualenv seeds environments from (setuptools among them).
+fn virtualenv_wheels() -> PathBuf {
+    let out = Command::new("python3")
         .args([
             "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
+            "import os, virtualenv.seed.wheels.embed as e; print(os.path.dirname(e.__file__))",
         ])
-        .args(args)
-        .current_dir(cwd)
         .output()
-        .expect("git runs");
+        .expect("python3 runs");
     assert!(
         out.status.success(),
-        "git {args:?}: {}",
+        "virtualenv (a pre-commit dependency) is not importable by python3: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    out
-}
-
-/// `pre-commit`, or why the test cannot run.
-fn pre_commit_available() -> bool {
-    let found = Command::new("pre-commit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "pre-commit is not installed, and CI is set: .ci/run must install it (pip install pre-commit)"
-        );
-        eprintln!("skipped: pre-commit is not installed (pip install pre-commit)");
-    }
-    found
-}
-
-/// A git repository holding this working tree's files (tracked and untracked, not ignored),
-/// committed, so try-repo builds exactly what is here.
-fn snapshot_of_this_tree(dest: &Path) {
-    let listed = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .current_dir(root())
-        .output()
-        .expect("git runs");
-    assert!(listed.status.success(), "the project is a git checkout");
-    for name in listed.stdout.split(|&b| b == 0).filter(|n| !n.is_empty()) {
-        let name = std::str::from_utf8(name).unwrap();
-        let from = root().join(name);
-        if !from.is_file() {
-            continue; // deleted in the working tree
-        }
-        let to = dest.join(name);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&from, &to).unwrap();
-    }
-    git(&["init", "-q"], dest);
-    git(&["add", "-A"], dest);
-    git(&["commit", "-q", "-m", "snapshot"], dest);
-}
-
-fn target_dir() -> PathBuf {
-    // CARGO_BIN_EXE_auditlint is <target>/<profile>/auditlint.
-    Path::new(env!("CARGO_BIN_EXE_auditlint"))
-        .parent()
-        .and_then(Path::parent)
-        .map(|t| t.join("precommit-hook"))
-        .expect("a target directory")
-}
-
-/// `pre-commit try-repo` makes a fresh store (and so a fresh `cargo install`) every time;
-/// the shared target directory and an unoptimised, incremental profile keep that to a
-/// rebuild of this crate alone once the dependencies are built (measured on 2 shared, busy
-/// cores: 231 s for the first run with the dependencies' build, 19 s for the next; 711 s
-/// and 90 s at opt-level 1).
-fn try_repo(hook_repo: &Path, cwd: &Path) -> Output {
-    Command::new("pre-commit")
-        .args([
-            "try-repo",
-            hook_repo.to_str().unwrap(),
-            "auditlint",
-            "--all-files",
-        ])
-        .current_dir(cwd)
-        .env("CARGO_TARGET_DIR", target_dir())
-        // A debug-speed build: the hook's binary is exercised, not benchmarked.
-        .env("CARGO_PROFILE_RELEASE_LTO", "false")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
-        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")
-        .env_remove("AUDITLINT_FORMAT")
-        .env_remove("AUDITLINT_FAIL_ON")
-        .output()
-        .expect("pre-commit runs")
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
 const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
 const BAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=-]\n";
 
-#[test]
-fn the_hook_passes_a_good_commit_and_fails_a_bad_one() {
-    if !pre_commit_available() {
-        return;
-    }
+/// Runs `hook` on a good commit, then a bad one; returns the first run's time.
+fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) -> Duration {
     let tmp = tempfile::tempdir().unwrap();
     let hook_repo = tmp.path().join("hook");
     let user_repo = tmp.path().join("user");
@@ -140,14 +86,12 @@ fn the_hook_passes_a_good_commit_and_fails_a_bad_one() {
     git(&["add", "-A"], &user_repo);
     git(&["commit", "-q", "-m", "good"], &user_repo);
     let started = Instant::now();
-    let good = try_repo(&hook_repo, &user_repo);
-    eprintln!(
-        "pre-commit try-repo (with the hook's build): {:?}",
-        started.elapsed()
-    );
+    let good = try_repo(&hook_repo, hook, &user_repo, wheel);
+    let first_run = started.elapsed();
+    eprintln!("pre-commit try-repo {hook} (with the hook's install): {first_run:?}");
     let text =
         String::from_utf8_lossy(&good.stdout).into_owned() + &String::from_utf8_lossy(&good.stderr);
-    assert_eq!(good.status.code(), Some(0), "good commit: {text}");
+    assert_eq!(good.status.code(), Some(0), "{hook}, good commit: {text}");
     assert!(
         text.contains("auditlint") && text.contains("Passed"),
         "{text}"
@@ -156,19 +100,50 @@ fn the_hook_passes_a_good_commit_and_fails_a_bad_one() {
     std::fs::write(user_repo.join("deploy/apiserver.yaml"), BAD).unwrap();
     git(&["add", "-A"], &user_repo);
     git(&["commit", "-q", "-m", "bad"], &user_repo);
-    let started = Instant::now();
-    let bad = try_repo(&hook_repo, &user_repo);
-    eprintln!(
-        "pre-commit try-repo (hook already built): {:?}",
-        started.elapsed()
-    );
+    let bad = try_repo(&hook_repo, hook, &user_repo, wheel);
     let text =
         String::from_utf8_lossy(&bad.stdout).into_owned() + &String::from_utf8_lossy(&bad.stderr);
-    assert_eq!(bad.status.code(), Some(1), "bad commit: {text}");
+    assert_eq!(bad.status.code(), Some(1), "{hook}, bad commit: {text}");
     assert!(text.contains("Failed"), "{text}");
     // The hook scanned from the repository root: the finding names the file's real path.
     assert!(text.contains("deploy/apiserver.yaml"), "{text}");
     assert!(text.contains("AL1"), "{text}");
+    first_run
+}
+
+#[test]
+fn the_wheel_hook_passes_a_good_commit_and_fails_a_bad_one() {
+    if !packaging::tool("pre-commit", "pip install pre-commit") {
+        return;
+    }
+    let Some(wheel) = packaging::wheel() else {
+        return;
+    };
+    let first_run = passes_a_good_commit_and_fails_a_bad_one("auditlint", Some(&wheel));
+    // Installing a wheel, not compiling: a virtualenv and a pip install. A compile of this
+    // crate alone takes minutes on the 2-core CI machine.
+    assert!(first_run < Duration::from_secs(120), "{first_run:?}");
+}
+
+#[test]
+fn the_from_source_hook_builds_locked_and_passes_a_good_commit_and_fails_a_bad_one() {
+    if !packaging::tool("pre-commit", "pip install pre-commit") {
+        return;
+    }
+    passes_a_good_commit_and_fails_a_bad_one("auditlint-from-source", None);
+}
+
+#[test]
+fn the_hook_package_pins_the_wheel_of_this_version() {
+    let text = std::fs::read_to_string(root().join("pyproject.toml")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(text.contains(&format!("version = \"{version}\"")), "{text}");
+    assert!(
+        text.contains(&format!("dependencies = [\"auditlint=={version}\"]")),
+        "{text}"
+    );
+    let script = std::fs::read_to_string(root().join("scripts/pre-commit-from-source.sh")).unwrap();
+    assert!(script.contains("cargo install --locked"), "{script}");
 }
 
 #[test]
@@ -183,13 +158,18 @@ fn hooks_file_is_valid_and_scans_the_whole_repository() {
             .expect("small"),
         _ => panic!(".pre-commit-hooks.yaml is not YAML"),
     };
-    let hook = &hooks[0];
-    assert_eq!(hook["id"], "auditlint");
-    assert_eq!(hook["language"], "rust");
-    assert_eq!(hook["entry"], "auditlint check");
-    // Cross-file rules need the whole repository, not the commit's file list.
-    assert_eq!(hook["pass_filenames"], false);
-    assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
+    // The default hook installs the wheel; the other builds the source.
+    assert_eq!(hooks[0]["id"], "auditlint");
+    assert_eq!(hooks[0]["language"], "python");
+    assert_eq!(hooks[0]["entry"], "auditlint check");
+    assert_eq!(hooks[1]["id"], "auditlint-from-source");
+    assert_eq!(hooks[1]["language"], "script");
+    assert_eq!(hooks[1]["entry"], "scripts/pre-commit-from-source.sh");
+    for hook in hooks.as_array().unwrap() {
+        // Cross-file rules need the whole repository, not the commit's file list.
+        assert_eq!(hook["pass_filenames"], false);
+        assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
+    }
 
     let Some(validator) = common::assert_schema_valid("pre-commit-hooks.json", &hooks) else {
         return;

@@ -235,3 +235,16 @@ pub fn git(dir: &Path, args: &[&str]) {
         .unwrap();
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
+
+/// Whether a tool a test drives is installed (`found`); when it is not, a notice, or a
+/// failure under CI (`CI` set), whose .ci/run installs every such tool.
+pub fn tool_present(found: bool, tool: &str, install: &str) -> bool {
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is not installed, and CI is set: .ci/run must install it ({install})"
+        );
+        eprintln!("skipped: {tool} is not installed ({install})");
+    }
+    found
+}
