@@ -110,3 +110,41 @@ fn whole_corpus_scans_without_unparseable_valid_files() {
         .collect();
     assert!(broken.is_empty(), "{broken:?}");
 }
+
+#[test]
+fn control_planes_of_other_distributions() {
+    let Some(dir) = corpus("apiserver") else {
+        return;
+    };
+    let h = hits(&dir);
+    // kops: `auditLogMaxAge: 10`, `auditLogMaxBackups: 1`; the policy written by fileAssets
+    // is linked to the cluster and linted (it logs every request twice).
+    let kops = "kubernetes__kops__nodeup__pkg__model__tests__golden__audit";
+    assert!(has(&h, kops, "AL103") && has(&h, kops, "AL104"));
+    assert!(has(&h, kops, "AL214") && !has(&h, kops, "AL112"));
+    // OpenShift's default KubeAPIServerConfig has no `audit-log-maxage`.
+    let openshift = "openshift__cluster-kube-apiserver-operator__bindata__assets__config";
+    assert!(has(&h, openshift, "AL103"));
+    assert!(
+        !has(&h, openshift, "AL112"),
+        "the operator writes the policy"
+    );
+    // kubespray's sample inventory leaves auditing off; the hardening test turns it on with
+    // CIS values.
+    assert!(has(
+        &h,
+        "kubespray__inventory__sample__group_vars__k8s_cluster",
+        "AL101"
+    ));
+    assert!(!h
+        .iter()
+        .any(|(p, c)| p.contains("kubespray__tests__files") && c.starts_with("AL1")));
+    // karmada's aggregated apiserver: audit events to stdout, and no policy.
+    let karmada = "karmada-io__karmada__artifacts__deploy__karmada-aggregated-apiserver";
+    assert!(has(&h, karmada, "AL101") && has(&h, karmada, "AL113"));
+    // kwok's kube-apiserver patch loads a policy that is not in the corpus.
+    let kwok = "kubewharf__kelemetry__hack__kwok-cluster";
+    assert!(has(&h, kwok, "AL112") && !has(&h, kwok, "AL101"));
+    // Gardener's example Shoot names no policy: Gardener's default records nothing.
+    assert!(has(&h, "gardener__gardener__example__90-shoot", "AL101"));
+}

@@ -162,3 +162,35 @@ fn a_policy_loaded_by_several_apiservers_is_reported_once() {
     assert!(al112.is_empty());
     assert_eq!(al213.len(), 1, "{al213:?}");
 }
+
+/// A Deployment whose policy comes from the ConfigMap `NAME` mounted at the policy's
+/// directory, logging in the legacy format (so a linked body-level policy yields AL213).
+fn hosted(config_map: &str) -> String {
+    format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: tenant-apiserver}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: kube-apiserver\n        command:\n        - kube-apiserver\n        - --audit-policy-file=/etc/audit/policy.yaml\n        - --audit-log-path=/var/log/kubernetes/audit/audit.log\n        - --audit-log-format=legacy\n        volumeMounts:\n        - {{name: policy, mountPath: /etc/audit, readOnly: true}}\n        - {{name: log, mountPath: /var/log/kubernetes/audit}}\n      volumes:\n      - {{name: policy, configMap: {{name: {config_map}}}}}\n      - {{name: log, hostPath: {{path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}}}\n")
+}
+
+fn config_map(name: &str, key: &str) -> String {
+    let indented: String = POLICY.lines().map(|l| format!("    {l}\n")).collect();
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata:\n  {key}: |\n{indented}")
+}
+
+#[test]
+fn a_policy_mounted_from_a_config_map_is_that_config_maps_policy() {
+    // Two ConfigMaps hold a policy; the mounted one (and its key) decides, not the paths.
+    let dir = tree(&[
+        ("apiserver.yaml", &hosted("tenant-audit")),
+        ("a/cm.yaml", &config_map("tenant-audit", "policy.yaml")),
+        ("b/cm.yaml", &config_map("other-audit", "policy.yaml")),
+    ]);
+    let (al112, al213) = scan(dir.path(), &Config::new());
+    assert!(al112.is_empty(), "{al112:?}");
+    assert_eq!(al213.len(), 1, "{al213:?}");
+    assert!(al213[0].ends_with("a/cm.yaml"), "{al213:?}");
+    // The right ConfigMap under another key is not the file the apiserver reads.
+    let dir = tree(&[
+        ("apiserver.yaml", &hosted("tenant-audit")),
+        ("cm.yaml", &config_map("tenant-audit", "other.yaml")),
+    ]);
+    let (al112, _) = scan(dir.path(), &Config::new());
+    assert_eq!(al112.len(), 1, "{al112:?}");
+}

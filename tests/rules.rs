@@ -3,10 +3,12 @@
 //! rule (its rendered diagnostics are snapshotted in `snapshots/`); the good one must not. A fixture
 //! directory's own `.auditlint.yaml` is its configuration.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use auditlint::config::Config;
-use auditlint::engine::{self, Report};
+use auditlint::engine::Report;
 use auditlint::output::human;
 use auditlint::rules::pack;
 
@@ -18,34 +20,14 @@ fn fixture_dir(code: &str) -> PathBuf {
 
 /// The fixture named `stem` (bad/good): a file with any extension, or a directory.
 fn fixture(code: &str, stem: &str) -> Option<PathBuf> {
-    let dir = fixture_dir(code);
-    std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| p.file_stem().and_then(|s| s.to_str()) == Some(stem))
+    common::fixture_in(&fixture_dir(code), stem)
 }
 
 /// Scans a fixture the way `auditlint check` would, from inside the fixture's directory so
 /// that paths in the output are short and stable.
 fn scan(path: &Path, config: &Config) -> Report {
-    let (root, arg) = if path.is_dir() {
-        (path.to_path_buf(), PathBuf::from("."))
-    } else {
-        (
-            path.parent().unwrap().to_path_buf(),
-            PathBuf::from(path.file_name().unwrap()),
-        )
-    };
-    let _guard = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let previous = std::env::current_dir().unwrap();
-    std::env::set_current_dir(&root).unwrap();
-    let report = engine::scan_paths(&[arg], config);
-    std::env::set_current_dir(previous).unwrap();
-    report.unwrap_or_else(|e| panic!("{}: {}", path.display(), e.0))
+    common::scan_fixture(path, config)
 }
-
-static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Settings for a fixture: its `.auditlint.yaml` when it has one, and `--host-root` is the
 /// fixture's `host/` directory when present.

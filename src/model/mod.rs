@@ -10,6 +10,16 @@ pub mod workload;
 
 use crate::yaml::Node;
 
+/// Whether `root` is a `kind` object of the API group `group` (its `apiVersion` is
+/// `group/<version>`).
+pub fn is_object(root: Node<'_>, kind: &str, group: &str) -> bool {
+    root.get_str("kind") == Some(kind)
+        && root
+            .get_str("apiVersion")
+            .and_then(|v| v.strip_prefix(group))
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// The objects of a `kind: List` (what `kubectl get -o yaml` writes for several objects):
 /// each item is an object of its own. Empty for anything else.
 pub fn list_items<'d>(root: Node<'d>) -> impl Iterator<Item = Node<'d>> + 'd {

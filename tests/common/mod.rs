@@ -93,6 +93,38 @@ pub fn assert_schema_valid(name: &str, value: &serde_json::Value) -> Option<json
     Some(validator)
 }
 
+/// The fixture named `stem` (`bad`, `good`) in `dir`: a file with any extension, or a
+/// directory.
+pub fn fixture_in(dir: &Path, stem: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.file_stem().and_then(|s| s.to_str()) == Some(stem))
+}
+
+/// Scans a fixture the way `auditlint check` would, from inside the fixture's directory so
+/// that paths in the output are short and stable.
+pub fn scan_fixture(path: &Path, config: &auditlint::config::Config) -> auditlint::engine::Report {
+    let (root, arg) = if path.is_dir() {
+        (path.to_path_buf(), PathBuf::from("."))
+    } else {
+        (
+            path.parent().unwrap().to_path_buf(),
+            PathBuf::from(path.file_name().unwrap()),
+        )
+    };
+    let _guard = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let previous = std::env::current_dir().unwrap();
+    std::env::set_current_dir(&root).unwrap();
+    let report = auditlint::engine::scan_paths(&[arg], config);
+    std::env::set_current_dir(previous).unwrap();
+    report.unwrap_or_else(|e| panic!("{}: {}", path.display(), e.0))
+}
+
+/// The working directory is the process's: scans from a fixture's directory take turns.
+static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A `helm` command over the real Helm engine (`../shared/tools/helm/install.sh`, installed
 /// once under the target directory). `None` with a notice when it cannot be had; under CI it
 /// must be there.

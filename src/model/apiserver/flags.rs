@@ -96,6 +96,40 @@ pub fn inner_span(span: Span, source: &str, text: &str) -> Span {
     }
 }
 
+/// A map of flag name to value (`{audit-log-maxage: "30"}`); a list value (OpenShift
+/// `apiServerArguments`, Talos since 1.11) becomes repeated flags, of which the last counts.
+pub fn map_flags(map: Node<'_>, source: &str) -> Vec<Flag> {
+    map.entries()
+        .filter_map(|(k, v)| {
+            let value = if v.is_seq() { v.items().last()? } else { v };
+            let raw = value.text()?;
+            Some(Flag {
+                name: k.text()?.trim_start_matches('-').to_owned(),
+                value: Some(raw.to_owned()),
+                span: Span::new(k.span().start, v.span().end.max(k.span().end)),
+                value_span: inner_span(value.span(), source, raw),
+            })
+        })
+        .collect()
+}
+
+/// A list of `{KEY: flag, value: v}` entries: kubeadm v1beta4 (`name`), kwok (`key`).
+pub fn list_flags(args: Node<'_>, key: &str, source: &str) -> Vec<Flag> {
+    args.items()
+        .filter_map(|entry| {
+            let name = entry.get_str(key)?.trim_start_matches('-').to_owned();
+            let value = entry.get("value");
+            let raw = value.and_then(|v| v.text()).unwrap_or("");
+            Some(Flag {
+                name,
+                value: Some(raw.to_owned()),
+                span: entry.span(),
+                value_span: value.map_or(entry.span(), |v| inner_span(v.span(), source, raw)),
+            })
+        })
+        .collect()
+}
+
 /// k3s/RKE2 `kube-apiserver-arg` entries: `flag=value` without dashes (dashes tolerated).
 pub fn parse_k3s_args(args: &[(String, Span)]) -> Vec<Flag> {
     args.iter()

@@ -85,18 +85,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         }
     }
     flags.extend(parse_k3s_args(&items));
-    let insertion = match args.filter(|a| a.is_seq()).and_then(|a| a.items().last()) {
-        Some(last) => Insertion {
-            at: Span::point(last.span().end),
-            list_missing: false,
-            form,
-        },
-        None => Insertion {
-            at: Span::point(root.span().end),
-            list_missing: true,
-            form,
-        },
-    };
+    let insertion = Insertion::after(args.filter(|a| a.is_seq()), root, form);
     // Findings about the configuration as a whole point at what makes it an apiserver
     // configuration: its flags, else RKE2's audit settings, else its first key.
     let anchor = ["kube-apiserver-arg", "audit-policy-file", "profile"]
@@ -114,5 +103,9 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         static_pod: false,
         problems: Vec::new(),
         taints: taints::k3s_node_taints(root, &file.text),
+        policy_generated: false,
+        declared_version: None,
+        server: "kube-apiserver".to_owned(),
+        audit_off: None,
     });
 }

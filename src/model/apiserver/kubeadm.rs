@@ -2,8 +2,8 @@
 //! its own document, a kind `kubeadmConfigPatches` string, a Cluster API
 //! `KubeadmControlPlane`, or the `kubeadm-config` ConfigMap.
 
-use super::flags::{inner_span, Flag};
-use super::mounts::{Mount, Volume};
+use super::flags::{inner_span, list_flags, Flag};
+use super::mounts::{self, Mount};
 use super::{taints, ApiServerConfig, Form, Insertion, NodeTaints, Problem};
 use crate::source::SourceFile;
 use crate::yaml::{parse_embedded, Item, Node, Span};
@@ -208,7 +208,7 @@ fn read_cluster_configuration(
                         "a map of flag name to string",
                     ));
                 }
-                flags.extend(list_flags(args, file));
+                flags.extend(list_flags(args, "name", &file.text));
             }
             _ => {}
         }
@@ -229,7 +229,7 @@ fn read_cluster_configuration(
                 .and_then(|a| a.get("extraVolumes"))
                 .into_iter()
                 .flat_map(|v| v.items())
-                .filter_map(extra_volume),
+                .filter_map(mounts::extra_volume),
         );
     }
     let first = parts.first()?;
@@ -241,7 +241,7 @@ fn read_cluster_configuration(
     let insertion = Insertion { form, ..insertion };
     // An extra volume with a default volume's name replaces it; paths decide coverage here.
     for path in std::iter::once(certificates_dir.as_str()).chain(DEFAULT_MOUNTS.iter().copied()) {
-        mounts.push(implicit_mount(path));
+        mounts.push(Mount::implicit(path, true));
     }
     let anchor = first
         .entry("kind")
@@ -258,6 +258,10 @@ fn read_cluster_configuration(
         static_pod: false,
         problems,
         taints: NodeTaints::Kubeadm,
+        policy_generated: false,
+        declared_version: None,
+        server: "kube-apiserver".to_owned(),
+        audit_off: None,
     })
 }
 
@@ -304,67 +308,4 @@ fn map_flags(args: Node<'_>, file: &SourceFile) -> Vec<Flag> {
             })
         })
         .collect()
-}
-
-/// v1beta4: `extraArgs: [{name: audit-log-path, value: /var/log/audit.log}]`.
-fn list_flags(args: Node<'_>, file: &SourceFile) -> Vec<Flag> {
-    args.items()
-        .filter_map(|entry| {
-            let name = entry.get_str("name")?.trim_start_matches('-').to_owned();
-            let value = entry.get("value");
-            let raw = value.and_then(|v| v.text()).unwrap_or("");
-            Some(Flag {
-                name,
-                value: Some(raw.to_owned()),
-                span: entry.span(),
-                value_span: value.map_or(entry.span(), |v| inner_span(v.span(), &file.text, raw)),
-            })
-        })
-        .collect()
-}
-
-fn extra_volume(v: Node<'_>) -> Option<Mount> {
-    let (_, mount_path) = v.entry("mountPath")?;
-    let name = v.get_str("name").unwrap_or_default().to_owned();
-    let read_only = v.get("readOnly");
-    let path_type = v.get("pathType");
-    Some(Mount {
-        volume: Some(Volume {
-            name: name.clone(),
-            host_path: v.get_str("hostPath").map(str::to_owned),
-            host_type: path_type.and_then(|t| t.str()).map(str::to_owned),
-            source_kind: None,
-            span: v.span(),
-            type_span: path_type.map(|t| t.span()),
-        }),
-        name,
-        mount_path: mount_path.str()?.to_owned(),
-        read_only: read_only
-            .and_then(|r| r.scalar()?.as_bool())
-            .unwrap_or(false),
-        span: v.span(),
-        mount_path_span: mount_path.span(),
-        read_only_span: read_only.map(|r| r.span()),
-        implicit: false,
-    })
-}
-
-fn implicit_mount(path: &str) -> Mount {
-    Mount {
-        name: String::new(),
-        mount_path: path.to_owned(),
-        read_only: true,
-        span: Span::default(),
-        mount_path_span: Span::default(),
-        read_only_span: None,
-        volume: Some(Volume {
-            name: String::new(),
-            host_path: Some(path.to_owned()),
-            host_type: None,
-            source_kind: None,
-            span: Span::default(),
-            type_span: None,
-        }),
-        implicit: true,
-    }
 }

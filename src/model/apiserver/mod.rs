@@ -3,12 +3,21 @@
 //! `extraArgs`, also inside kind patches, Cluster API and the `kubeadm-config` ConfigMap),
 //! k3s and RKE2 `config.yaml`. Each form becomes the same [`ApiServerConfig`] view.
 
+mod fields;
 pub mod flags;
+mod form;
 mod k3s;
+mod kamaji;
+mod kops;
 mod kubeadm;
+mod kubespray;
+mod kwok;
 pub mod mounts;
+mod openshift;
 mod pod;
+mod rke1;
 mod taints;
+mod talos;
 #[cfg(test)]
 mod tests;
 
@@ -18,77 +27,17 @@ use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
 pub use flags::Flag;
+pub use form::{Form, Insertion};
+pub use kubespray::kubespray_custom_rules;
 pub use mounts::{Mount, Volume};
+pub use rke1::rke1_policy;
 pub use taints::{kubeadm_registration, NodeTaint, NodeTaints};
+pub use talos::talos_policy;
 
-/// How the configuration was written; decides how a missing flag is spelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
-    /// `command:`/`args:` of a kube-apiserver container.
-    Pod,
-    /// kubeadm `extraArgs` as a map (v1beta3 and earlier, kind patches, CAPI v1beta1).
-    KubeadmMap,
-    /// kubeadm `extraArgs` as a list of `{name, value}` (v1beta4, CAPI v1beta2).
-    KubeadmList,
-    /// k3s `config.yaml`: the apiserver runs in-process, paths are host paths.
-    K3s,
-    /// RKE2 `config.yaml`: mounts are generated, CIS defaults may be prepended.
-    Rke2,
-}
-
-impl Form {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Form::Pod => "kube-apiserver container",
-            Form::KubeadmMap | Form::KubeadmList => "kubeadm ClusterConfiguration",
-            Form::K3s => "k3s configuration",
-            Form::Rke2 => "RKE2 configuration",
-        }
-    }
-}
-
-/// Where a missing flag would be added, and how to write it there.
-#[derive(Debug, Clone)]
-pub struct Insertion {
-    /// The insertion point (an empty span at the end of the list, or the place the list
-    /// itself must be added).
-    pub at: Span,
-    /// Whether the flag list itself is missing (so the line to add includes its key).
-    pub list_missing: bool,
-    pub form: Form,
-}
-
-impl Insertion {
-    /// The entry for `--name=value` as it is written inside a flow collection (`[a, b]`,
-    /// `{a: b}`).
-    pub fn flow_entry(&self, name: &str, value: &str) -> String {
-        match self.form {
-            Form::Pod => format!("--{name}={value}"),
-            Form::KubeadmMap => format!("{name}: \"{value}\""),
-            Form::KubeadmList => format!("{{name: {name}, value: \"{value}\"}}"),
-            Form::K3s | Form::Rke2 => format!("{name}={value}"),
-        }
-    }
-
-    /// The exact YAML to add for `--name=value`.
-    pub fn line(&self, name: &str, value: &str) -> String {
-        let entry = match self.form {
-            Form::Pod => format!("- --{name}={value}"),
-            Form::KubeadmMap => format!("{name}: \"{value}\""),
-            Form::KubeadmList => format!("- name: {name}\n  value: \"{value}\""),
-            Form::K3s | Form::Rke2 => format!("- {name}={value}"),
-        };
-        if !self.list_missing {
-            return entry;
-        }
-        let key = match self.form {
-            Form::Pod => "command",
-            Form::KubeadmMap | Form::KubeadmList => "extraArgs",
-            Form::K3s | Form::Rke2 => "kube-apiserver-arg",
-        };
-        let indented: Vec<String> = entry.lines().map(|l| format!("  {l}")).collect();
-        format!("{key}:\n{}", indented.join("\n"))
-    }
+/// A Policy written inline in a distribution's configuration (Talos `auditPolicy`, RKE
+/// `audit_log.configuration.policy`), and the file the distribution writes it to.
+pub fn inline_policy(root: Node<'_>) -> Option<(Node<'_>, &'static str)> {
+    talos_policy(root).or_else(|| rke1_policy(root))
 }
 
 /// One kube-apiserver's audit-relevant configuration.
@@ -110,6 +59,25 @@ pub struct ApiServerConfig {
     pub problems: Vec<Problem>,
     /// The taints of the nodes it runs on.
     pub taints: NodeTaints,
+    /// The distribution writes the policy file itself (Talos' default policy, kubespray's
+    /// template, an OpenShift profile): there is no file in the repository to resolve.
+    pub policy_generated: bool,
+    /// The Kubernetes version the configuration declares, as written (kops
+    /// `kubernetesVersion`, kubespray `kube_version`, an image tag).
+    pub declared_version: Option<String>,
+    /// The server's name as messages give it: `kube-apiserver`, or an aggregated apiserver's
+    /// binary (`karmada-aggregated-apiserver`).
+    pub server: String,
+    /// A setting of the form that turns auditing off as a whole (kubespray
+    /// `kubernetes_audit: false`): findings about the missing policy point at it.
+    pub audit_off: Option<Switch>,
+}
+
+/// A setting that turns auditing off, and how to turn it on.
+#[derive(Debug, Clone)]
+pub struct Switch {
+    pub span: Span,
+    pub fix: String,
 }
 
 /// Something wrong with how the flags are written, found while reading them (AL117, AL118).
@@ -122,6 +90,27 @@ pub struct Problem {
 }
 
 impl ApiServerConfig {
+    /// A configuration of these flags with nothing else known: no distribution defaults, no
+    /// mounts to check (the distribution generates them), the control-plane taint as kubeadm
+    /// sets it. Readers fill in what their form says beyond that.
+    pub fn new(form: Form, anchor: Span, flags: Vec<Flag>, insertion: Insertion) -> Self {
+        ApiServerConfig {
+            form,
+            anchor,
+            flags,
+            defaults: Vec::new(),
+            mounts: None,
+            insertion,
+            static_pod: false,
+            problems: Vec::new(),
+            taints: NodeTaints::Kubeadm,
+            policy_generated: false,
+            declared_version: None,
+            server: "kube-apiserver".to_owned(),
+            audit_off: None,
+        }
+    }
+
     /// The effective setting of `name` (last one wins; distribution defaults come first).
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().rev().find(|f| f.name == name)
@@ -150,6 +139,18 @@ impl ApiServerConfig {
             .is_some_and(|p| !p.is_empty() && p != "-")
     }
 
+    /// The ConfigMap a container path comes from, through the configMap volume that covers
+    /// it: its name, and the key (the file's name under the mount) when the path is below
+    /// the mount point.
+    pub fn config_map_of(&self, path: &str) -> Option<(String, Option<String>)> {
+        let mount = mounts::covering(self.mounts.as_ref()?, path)?;
+        let name = mount.volume.as_ref()?.config_map.clone()?;
+        let key = mounts::relative(&mount.mount_path, path)
+            .filter(|rest| !rest.is_empty())
+            .map(str::to_owned);
+        Some((name, key))
+    }
+
     /// The host path of a container path, through the covering hostPath mount; paths are
     /// host paths already when the apiserver is not in a container.
     pub fn host_path(&self, path: &str) -> Option<String> {
@@ -166,6 +167,13 @@ pub fn read(root: Node<'_>, file: &SourceFile) -> Vec<ApiServerConfig> {
     pod::read(root, file, &mut out);
     kubeadm::read(root, file, &mut out);
     k3s::read(root, file, &mut out);
+    kops::read(root, file, &mut out);
+    openshift::read(root, file, &mut out);
+    talos::read(root, file, &mut out);
+    kubespray::read(root, file, &mut out);
+    kwok::read(root, file, &mut out);
+    kamaji::read(root, file, &mut out);
+    rke1::read(root, file, &mut out);
     out
 }
 
@@ -187,6 +195,9 @@ pub struct ApiServerFacts {
     pub policy_file: Option<Located>,
     /// The policy file's path on the host, through the hostPath mount that covers it.
     pub policy_host_path: Option<String>,
+    /// The ConfigMap (name, and key when the path names one) a configMap volume gives the
+    /// policy file from.
+    pub policy_config_map: Option<(String, Option<String>)>,
     /// `--audit-log-path` as written (`-` is stdout).
     pub log_path: Option<Located>,
     /// The audit log's path on the host (through its mount); `None` for stdout or unmounted.
@@ -196,6 +207,8 @@ pub struct ApiServerFacts {
     pub webhook_config_file: Option<Located>,
     /// The taints of the nodes it runs on, which a forwarder must tolerate to run there.
     pub taints: NodeTaints,
+    /// The Kubernetes version the configuration declares, as written.
+    pub declared_version: Option<String>,
 }
 
 impl ApiServerFacts {
@@ -205,7 +218,9 @@ impl ApiServerFacts {
             let span = config.flag(name).map_or(config.anchor, |f| f.value_span);
             Some(Located { value, span })
         };
-        let policy_file = located("audit-policy-file").filter(|l| !l.value.is_empty());
+        // A policy the distribution writes itself has no file to resolve.
+        let policy_file = located("audit-policy-file")
+            .filter(|l| !l.value.is_empty() && !config.policy_generated);
         let log_path = located("audit-log-path").filter(|l| !l.value.is_empty());
         ApiServerFacts {
             file: Arc::clone(file),
@@ -214,6 +229,9 @@ impl ApiServerFacts {
             policy_host_path: policy_file
                 .as_ref()
                 .and_then(|p| config.host_path(&p.value)),
+            policy_config_map: policy_file
+                .as_ref()
+                .and_then(|p| config.config_map_of(&p.value)),
             log_host_path: log_path
                 .as_ref()
                 .filter(|l| l.value != "-")
@@ -224,6 +242,7 @@ impl ApiServerFacts {
             webhook_config_file: located("audit-webhook-config-file")
                 .filter(|l| !l.value.is_empty()),
             taints: config.taints.clone(),
+            declared_version: config.declared_version.clone(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Which hostPath mount makes a host file visible inside the apiserver's container.
 
-use crate::yaml::Span;
+use crate::yaml::{Node, Span};
 
 /// A declared volume (Pod `volumes[]`, or the host side of a kubeadm extraVolume).
 #[derive(Debug, Clone)]
@@ -12,6 +12,8 @@ pub struct Volume {
     pub host_type: Option<String>,
     /// For anything but hostPath: the volume source's key (`configMap`, `emptyDir`).
     pub source_kind: Option<String>,
+    /// For a `configMap` volume: the ConfigMap's name.
+    pub config_map: Option<String>,
     pub span: Span,
     /// Span of the `type`/`pathType` value, if any.
     pub type_span: Option<Span>,
@@ -35,6 +37,28 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// A mount the distribution always gives the apiserver (hostPath at the same path).
+    pub fn implicit(path: &str, read_only: bool) -> Mount {
+        Mount {
+            name: String::new(),
+            mount_path: path.to_owned(),
+            read_only,
+            span: Span::default(),
+            mount_path_span: Span::default(),
+            read_only_span: None,
+            volume: Some(Volume {
+                name: String::new(),
+                host_path: Some(path.to_owned()),
+                host_type: None,
+                source_kind: None,
+                config_map: None,
+                span: Span::default(),
+                type_span: None,
+            }),
+            implicit: true,
+        }
+    }
+
     /// Where a container path under this mount lives on the host.
     pub fn host_path_of(&self, container_path: &str) -> Option<String> {
         let host = self.volume.as_ref()?.host_path.as_deref()?;
@@ -72,6 +96,35 @@ pub fn covering<'m>(mounts: &'m [Mount], path: &str) -> Option<&'m Mount> {
         .iter()
         .filter(|m| covers(&m.mount_path, path))
         .max_by_key(|m| m.mount_path.trim_end_matches('/').len())
+}
+
+/// A kubeadm `extraVolumes` entry (`{name, hostPath, mountPath, readOnly, pathType}`); Talos
+/// and kwok write theirs the same way (Talos without `name` and `pathType`).
+pub fn extra_volume(v: Node<'_>) -> Option<Mount> {
+    let (_, mount_path) = v.entry("mountPath")?;
+    let name = v.get_str("name").unwrap_or_default().to_owned();
+    let read_only = v.get("readOnly");
+    let path_type = v.get("pathType");
+    Some(Mount {
+        volume: Some(Volume {
+            name: name.clone(),
+            host_path: v.get_str("hostPath").map(str::to_owned),
+            host_type: path_type.and_then(|t| t.str()).map(str::to_owned),
+            source_kind: None,
+            config_map: None,
+            span: v.span(),
+            type_span: path_type.map(|t| t.span()),
+        }),
+        name,
+        mount_path: mount_path.str()?.to_owned(),
+        read_only: read_only
+            .and_then(|r| r.scalar()?.as_bool())
+            .unwrap_or(false),
+        span: v.span(),
+        mount_path_span: mount_path.span(),
+        read_only_span: read_only.map(|r| r.span()),
+        implicit: false,
+    })
 }
 
 /// The directory part of a file path (`/var/log/a.log` → `/var/log`).
@@ -126,6 +179,7 @@ mod tests {
                 host_path: Some(host.into()),
                 host_type: None,
                 source_kind: None,
+                config_map: None,
                 span: Span::default(),
                 type_span: None,
             }),

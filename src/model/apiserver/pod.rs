@@ -1,8 +1,12 @@
-//! A kube-apiserver container in a static Pod (or a Deployment/DaemonSet running it).
+//! A kube-apiserver container in a static Pod or in any workload's Pod template
+//! (vcluster, kamaji's and other hosted control planes, karmada), and servers built on
+//! `k8s.io/apiserver` that take the same `--audit-*` flags (aggregated apiservers such as
+//! `karmada-aggregated-apiserver`): their audit options come from the same
+//! `k8s.io/apiserver/pkg/server/options/audit.go`, so the same flag rules apply.
 
 use super::flags::{parse_argv, string_items};
 use super::mounts::{Mount, Volume};
-use super::{ApiServerConfig, Form, Insertion, NodeTaints};
+use super::{ApiServerConfig, Form, Insertion};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
@@ -12,6 +16,10 @@ const WORKLOADS: &[&str] = &[
     "DaemonSet",
     "StatefulSet",
     "ReplicaSet",
+    "ReplicationController",
+    "PodTemplate",
+    "Job",
+    "CronJob",
 ];
 
 pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) {
@@ -21,13 +29,14 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
     if !WORKLOADS.contains(&kind) {
         return;
     }
-    let spec = if kind == "Pod" {
-        root.get("spec")
-    } else {
-        root.path(&["spec", "template", "spec"])
+    let spec = match kind {
+        "Pod" => root.get("spec"),
+        "PodTemplate" => root.path(&["template", "spec"]),
+        "CronJob" => root.path(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        _ => root.path(&["spec", "template", "spec"]),
     };
     let Some(spec) = spec else { return };
-    let volumes = read_volumes(spec);
+    let volumes = read_volumes(spec.get("volumes"));
     for container in spec.get("containers").into_iter().flat_map(|c| c.items()) {
         if let Some(mut config) = read_container(container, &volumes, file) {
             config.static_pod = kind == "Pod";
@@ -38,6 +47,16 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
 
 fn is_binary(text: &str) -> bool {
     text.rsplit('/').next() == Some("kube-apiserver")
+}
+
+/// Another server built on `k8s.io/apiserver` (`karmada-aggregated-apiserver`,
+/// `metrics-apiserver`): recognised by its binary's name, and only when it is given audit
+/// flags, since such servers audit nothing unless asked to.
+fn is_aggregated(binary: &str, argv: &[(String, Span)]) -> bool {
+    let name = binary.rsplit('/').next().unwrap_or_default();
+    name != "kube-apiserver"
+        && name.ends_with("apiserver")
+        && argv.iter().any(|(a, _)| a.starts_with("--audit-"))
 }
 
 fn read_container(
@@ -54,10 +73,11 @@ fn read_container(
         .map(|a| string_items(a, &file.text))
         .unwrap_or_default();
     let named = container.get_str("name") == Some("kube-apiserver");
-    let (argv, binary_span) = if let Some((first, span)) =
-        command_items.first().filter(|(c, _)| is_binary(c))
+    let all: Vec<(String, Span)> = command_items.iter().chain(&args_items).cloned().collect();
+    let (argv, binary_span) = if let Some((_, span)) = command_items
+        .first()
+        .filter(|(c, _)| is_binary(c) || is_aggregated(c, &all))
     {
-        let _ = first;
         (
             command_items[1..]
                 .iter()
@@ -66,7 +86,11 @@ fn read_container(
                 .collect::<Vec<_>>(),
             Some(*span),
         )
-    } else if command_items.is_empty() && args_items.first().is_some_and(|(a, _)| is_binary(a)) {
+    } else if command_items.is_empty()
+        && args_items
+            .first()
+            .is_some_and(|(a, _)| is_binary(a) || is_aggregated(a, &all))
+    {
         (args_items[1..].to_vec(), Some(args_items[0].1))
     } else if named {
         (
@@ -87,39 +111,27 @@ fn read_container(
     } else {
         command
     };
-    let insertion = match list.and_then(|l| l.items().last()) {
-        Some(last) => Insertion {
-            at: Span::point(last.span().end),
-            list_missing: false,
-            form: Form::Pod,
-        },
-        None => Insertion {
-            at: Span::point(container.span().end),
-            list_missing: true,
-            form: Form::Pod,
-        },
-    };
+    let insertion = Insertion::after(list, container, Form::Pod);
     let anchor = container
         .entry("name")
         .map(|(_, v)| v.span())
         .or(binary_span)
         .unwrap_or(Span::point(container.span().start));
+    // An aggregated apiserver is named by its binary in messages.
+    let server = binary_span
+        .and_then(|span| file.text.get(span.start..span.end))
+        .map(|b| b.rsplit('/').next().unwrap_or(b).to_owned())
+        .filter(|b| b != "kube-apiserver");
     Some(ApiServerConfig {
-        form: Form::Pod,
-        anchor,
-        flags: parse_argv(&argv),
-        defaults: Vec::new(),
-        mounts: Some(read_mounts(container, volumes)),
-        insertion,
-        static_pod: false,
-        problems: Vec::new(),
-        taints: NodeTaints::Kubeadm,
+        mounts: Some(read_mounts(container.get("volumeMounts"), volumes)),
+        server: server.unwrap_or_else(|| "kube-apiserver".to_owned()),
+        ..ApiServerConfig::new(Form::Pod, anchor, parse_argv(&argv), insertion)
     })
 }
 
-fn read_volumes(spec: Node<'_>) -> Vec<Volume> {
-    spec.get("volumes")
-        .into_iter()
+/// A Pod's `volumes` list.
+pub(super) fn read_volumes(list: Option<Node<'_>>) -> Vec<Volume> {
+    list.into_iter()
         .flat_map(|v| v.items())
         .filter_map(|v| {
             let name = v.get_str("name")?.to_owned();
@@ -134,6 +146,10 @@ fn read_volumes(spec: Node<'_>) -> Vec<Volume> {
                 host_path: host.and_then(|h| h.get_str("path")).map(str::to_owned),
                 host_type: host.and_then(|h| h.get_str("type")).map(str::to_owned),
                 source_kind: if host.is_some() { None } else { source_kind },
+                config_map: v
+                    .path(&["configMap", "name"])
+                    .and_then(|n| n.str())
+                    .map(str::to_owned),
                 span: v.span(),
                 type_span: host.and_then(|h| h.get("type")).map(|t| t.span()),
             })
@@ -141,10 +157,9 @@ fn read_volumes(spec: Node<'_>) -> Vec<Volume> {
         .collect()
 }
 
-fn read_mounts(container: Node<'_>, volumes: &[Volume]) -> Vec<Mount> {
-    container
-        .get("volumeMounts")
-        .into_iter()
+/// A container's `volumeMounts` list, each with the volume it names.
+pub(super) fn read_mounts(list: Option<Node<'_>>, volumes: &[Volume]) -> Vec<Mount> {
+    list.into_iter()
         .flat_map(|m| m.items())
         .filter_map(|m| {
             let (_, path) = m.entry("mountPath")?;

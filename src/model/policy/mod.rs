@@ -23,7 +23,7 @@ use crate::source::SourceFile;
 use crate::yaml::Span;
 
 pub use crate::model::apiserver::Located;
-pub use read::{read, Found};
+pub use read::{is_policy, read, Found};
 
 /// Audit levels, in increasing order of what is recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -287,6 +287,8 @@ pub struct PolicyEntry {
     /// Where the Policy is written on a host, when the document says so (a Cluster API
     /// `files[]` entry's `path`).
     pub host_path: Option<String>,
+    /// The ConfigMap (name, key) that holds it, when it is held in one.
+    pub config_map: Option<(String, String)>,
     pub template: Option<String>,
     pub policy: Arc<Policy>,
     /// The Policy document (or the string holding it).

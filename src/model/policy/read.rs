@@ -1,6 +1,11 @@
 //! Finding Policies in a document and reading them into the model: a Policy document, a
 //! Policy held as a string in a ConfigMap's `data`, or in a Cluster API `files[]` entry
-//! (`KubeadmControlPlane`, `KubeadmConfig` and their templates write the file on the node).
+//! (`KubeadmControlPlane`, `KubeadmConfig` and their templates write the file on the node),
+//! a kops `Cluster`'s or `InstanceGroup`'s `spec.fileAssets[]` entry (nodeup writes `content`
+//! to `path`), or a
+//! Talos machine configuration's `cluster.apiServer.auditPolicy` or an RKE `cluster.yml`'s
+//! `audit_log.configuration.policy` (the distribution writes it to the file its
+//! kube-apiserver loads).
 
 use super::{GroupResources, Located, Policy, Rule};
 use crate::source::SourceFile;
@@ -11,6 +16,11 @@ pub struct Found {
     pub policy: Policy,
     /// The host path the Policy is written to (Cluster API `files[].path`).
     pub host_path: Option<String>,
+    /// The ConfigMap (name, key) that holds the Policy.
+    pub config_map: Option<(String, String)>,
+    /// Only the rules are written (kubespray's `audit_policy_custom_rules`); the distribution
+    /// writes the rest of the document, so there is no header or structure to validate.
+    pub fragment: bool,
 }
 
 /// Calls `each` with the root node of every Policy in the document `root` of `file`, and
@@ -23,6 +33,8 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
             Found {
                 policy,
                 host_path: None,
+                config_map: None,
+                fragment: false,
             },
         );
         return;
@@ -30,8 +42,12 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
     match root.get_str("kind") {
         Some("ConfigMap") => {
             let Some(data) = root.get("data") else { return };
-            for (_, value) in data.entries() {
-                embedded(file, value, None, &mut each);
+            let name = root.path(&["metadata", "name"]).and_then(|n| n.str());
+            for (key, value) in data.entries() {
+                let config_map = name
+                    .zip(key.text())
+                    .map(|(n, k)| (n.to_owned(), k.to_owned()));
+                embedded(file, value, None, config_map, &mut each);
             }
         }
         Some(kind) if kind.starts_with("Kubeadm") => {
@@ -50,11 +66,53 @@ pub fn read(root: Node<'_>, file: &SourceFile, mut each: impl FnMut(Node<'_>, Fo
                         continue;
                     };
                     let host_path = entry.get_str("path").map(str::to_owned);
-                    embedded(file, content, host_path, &mut each);
+                    embedded(file, content, host_path, None, &mut each);
                 }
             }
         }
-        _ => {}
+        Some(kind @ ("Cluster" | "InstanceGroup"))
+            if crate::model::is_object(root, kind, "kops.k8s.io") =>
+        {
+            let assets = root.path(&["spec", "fileAssets"]);
+            for entry in assets.into_iter().flat_map(|a| a.items()) {
+                let Some(content) = entry.get("content") else {
+                    continue;
+                };
+                let host_path = entry.get_str("path").map(str::to_owned);
+                embedded(file, content, host_path, None, &mut each);
+            }
+        }
+        _ => {
+            if let Some((rules, host_path)) = crate::model::apiserver::kubespray_custom_rules(root)
+            {
+                for item in parse_embedded(&file.text, rules) {
+                    let Item::Document(doc) = item else { continue };
+                    let Some(list) = doc.root().filter(|r| r.is_seq()) else {
+                        continue;
+                    };
+                    each(
+                        list,
+                        Found {
+                            policy: fragment_from(list),
+                            host_path: Some(host_path.clone()),
+                            config_map: None,
+                            fragment: true,
+                        },
+                    );
+                }
+            }
+            if let Some((policy, host_path)) = crate::model::apiserver::inline_policy(root) {
+                each(
+                    policy,
+                    Found {
+                        policy: policy_from(policy),
+                        host_path: Some(host_path.to_owned()),
+                        config_map: None,
+                        fragment: false,
+                    },
+                );
+            }
+        }
     }
 }
 
@@ -62,6 +120,7 @@ fn embedded(
     file: &SourceFile,
     value: Node<'_>,
     host_path: Option<String>,
+    config_map: Option<(String, String)>,
     each: &mut impl FnMut(Node<'_>, Found),
 ) {
     // Cheap filter before parsing the string as YAML.
@@ -78,6 +137,8 @@ fn embedded(
                 Found {
                     policy,
                     host_path: host_path.clone(),
+                    config_map: config_map.clone(),
+                    fragment: false,
                 },
             );
         }
@@ -115,6 +176,25 @@ pub fn policy_from(root: Node<'_>) -> Policy {
         omit_managed_fields: root
             .get("omitManagedFields")
             .and_then(|n| n.scalar()?.as_bool()),
+        rules: rule_nodes
+            .into_iter()
+            .enumerate()
+            .map(|(index, node)| rule_from(index, node))
+            .collect(),
+    }
+}
+
+/// A Policy of which only the `rules` list is written.
+fn fragment_from(rules: Node<'_>) -> Policy {
+    let rule_nodes: Vec<Node<'_>> = rules.items().collect();
+    Policy {
+        api_version: None,
+        span: rules.span(),
+        rules_key: None,
+        rules_end: Span::point(rule_nodes.last().map_or(rules.span().end, |r| r.span().end)),
+        omit_stages_span: None,
+        omit_stages: Vec::new(),
+        omit_managed_fields: None,
         rules: rule_nodes
             .into_iter()
             .enumerate()

@@ -1,13 +1,17 @@
-//! AL101–AL117: kube-apiserver audit configuration. Each configuration found in a document
-//! (static Pod, kubeadm, kind, Cluster API, k3s, RKE2) is checked the same way, and leaves
-//! its facts in the cluster index for the cross-file rules.
+//! AL101–AL118: kube-apiserver audit configuration. Each configuration found in a document
+//! (static Pod or any workload, kubeadm, kind, Cluster API, k3s, RKE2, kops, OpenShift,
+//! Talos, kubespray, kwok, Kamaji) is checked the same way, and leaves its facts in the
+//! cluster index for the cross-file rules. Settings that are not flags (eksctl log types,
+//! OpenShift audit profiles, a Gardener Shoot's policy reference) have their own checks.
 
 mod backend;
 mod eksctl;
 mod flag_values;
+mod gardener;
 mod kubeadm_shape;
 mod log_output;
 mod mounts;
+mod openshift_profile;
 mod policy_file;
 mod rotation;
 
@@ -19,6 +23,8 @@ use crate::model::apiserver::{self, ApiServerConfig, ApiServerFacts, NodeTaints}
 
 pub fn check_document(cx: &mut DocCtx<'_>) {
     eksctl::check(cx);
+    openshift_profile::check(cx);
+    gardener::check(cx);
     if cx.kind() == Some("InitConfiguration")
         && cx
             .api_version()

@@ -81,6 +81,13 @@ fn mount_lines(
         Form::KubeadmMap | Form::KubeadmList => format!(
             "under `apiServer.extraVolumes:`\n- name: {name}\n  hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}\n  pathType: {kind}"
         ),
+        Form::Rke1 => format!(
+            "under `services.kube-api.extra_binds:`\n- \"{path}:{path}{}\"",
+            if read_only { ":ro" } else { "" }
+        ),
+        Form::Talos => format!(
+            "under `cluster.apiServer.extraVolumes:`\n- hostPath: {path}\n  mountPath: {path}\n  readOnly: {read_only}"
+        ),
         _ => format!(
             "under the container's `volumeMounts:`\n- name: {name}\n  mountPath: {path}\n  readOnly: {read_only}\nand under the Pod's `volumes:`\n- name: {name}\n  hostPath:\n    path: {path}\n    type: {kind}"
         ),
@@ -129,10 +136,12 @@ fn writable_policy(
     policy: &Flag,
 ) {
     let span = mount.read_only_span.unwrap_or(mount.mount_path_span);
-    let key = if matches!(config.form, Form::KubeadmMap | Form::KubeadmList) {
-        "extraVolume"
-    } else {
-        "volumeMount"
+    let (key, fix) = match config.form {
+        Form::KubeadmMap | Form::KubeadmList | Form::Talos => {
+            ("extraVolume", "set `readOnly: true` on this extraVolume")
+        }
+        Form::Rke1 => ("bind", "add `:ro` to this bind (`host:container:ro`)"),
+        _ => ("volumeMount", "set `readOnly: true` on this volumeMount"),
     };
     // The same mount may also hold the log directory, which must stay writable (AL108):
     // making it read-only would stop the apiserver from starting.
@@ -148,7 +157,7 @@ fn writable_policy(
             mount_lines(config, "audit-policy", path, true, "File")
         )
     } else {
-        format!("set `readOnly: true` on this {key}")
+        fix.to_owned()
     };
     let finding = cx
         .finding("AL109", span)

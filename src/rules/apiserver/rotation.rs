@@ -43,7 +43,14 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                 if n >= minimum {
                     continue;
                 }
-                let Some(flag) = config.flag(name) else { continue };
+                let Some(flag) = config.flag(name) else {
+                    // The distribution's own default (kubespray keeps one backup): the fix
+                    // is to write the setting.
+                    let finding = missing_flag(cx, config, code, name, &minimum.to_string())
+                        .message(format!("`--{name}` is not written, so the {} passes {n}, below the minimum of {minimum} ({cis}): it sets {what}, and too little history is kept to investigate an incident", config.form.describe()));
+                    cx.report(finding);
+                    continue;
+                };
                 let meaning = match (name, n) {
                     ("audit-log-maxsize", 0) => " (0 means 100 MiB until 1.35 and no rotation at all since 1.36)",
                     (_, 0) => " (0 means unlimited, but an explicit minimum is what auditors check)",
@@ -61,7 +68,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                 cx.finding(code, flag.value_span)
                     .message(format!("`--{name}={n}` is below the minimum of {minimum} ({cis}){meaning}: it sets {what}{kept}"))
                     .label(format!("below {minimum}"))
-                    .help(format!("set `--{name}={minimum}` or more"))
+                    .help(format!("set `{}` or more", config.form.spell(name, &minimum.to_string())))
             }
         };
         cx.report(finding);

@@ -31,7 +31,9 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
     let mut found = Vec::new();
     let mut invalid = Vec::new();
     policy::read(cx.root, cx.file, |root, f| {
-        invalid.extend(validate::validate_with(root, cx.file, cx.config.version()));
+        if !f.fragment {
+            invalid.extend(validate::validate_with(root, cx.file, cx.config.version()));
+        }
         found.push(f);
     });
     for finding in invalid {
@@ -43,6 +45,7 @@ pub fn check_document(cx: &mut DocCtx<'_>) {
             file: Arc::clone(cx.file),
             path: cx.file.path.clone(),
             host_path: f.host_path,
+            config_map: f.config_map,
             template: cx.doc.template.clone(),
             span: f.policy.span,
             policy: Arc::new(f.policy),

@@ -1,6 +1,7 @@
 //! Which scanned Policy an apiserver's `--audit-policy-file` names. In order: (1) the exact
 //! path under `--host-root`; (2) the `policy-paths` mapping of the configuration; (3) a
 //! Policy that a Cluster API `files[]` entry of the same file writes to exactly that path;
+//! (3b) the Policy in the ConfigMap (and key) that a configMap volume mounts at that path;
 //! (4) the unique scanned Policy whose path ends with the most trailing components of it (at
 //! least the file name).
 //! Nothing is guessed: ties and misses are unresolved.
@@ -91,6 +92,23 @@ pub fn resolve<'a>(
         [] => {}
         [one] => return Ok(Some(one)),
         _ => return Err(Unresolved::Ambiguous(declared)),
+    }
+    // (3b) the ConfigMap a configMap volume of the apiserver's Pod mounts at that path.
+    if let Some((name, key)) = &api.policy_config_map {
+        let held: Vec<&PolicyEntry> = index
+            .policies
+            .iter()
+            .filter(|e| {
+                e.config_map
+                    .as_ref()
+                    .is_some_and(|(n, k)| n == name && key.as_ref().is_none_or(|key| key == k))
+            })
+            .collect();
+        match held.as_slice() {
+            [] => {}
+            [one] => return Ok(Some(one)),
+            _ => return Err(Unresolved::Ambiguous(held)),
+        }
     }
     // (4) trailing path components.
     let mut best = 0;
