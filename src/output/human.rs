@@ -222,17 +222,38 @@ fn same_file(f: &Finding) -> impl Iterator<Item = &crate::finding::Related> {
 
 /// Stands in for a space miette must not wrap at; a space again in the output.
 const KEEP_SPACE: char = '\u{a0}';
+/// Stands in for a hyphen miette must not split a word at; a hyphen again in the output.
+const KEEP_HYPHEN: char = '\u{2011}';
 
-/// A help's first line is prose, wrapped to the width; the lines after it are what to write
-/// (YAML, a flag), which must stay valid when copied: their spaces become unbreakable.
+/// A help's first line is prose, wrapped to the width; a later line that is what to write
+/// (YAML, a flag) must stay valid when copied: its spaces and hyphens become unbreakable.
+/// Later prose lines still wrap.
 fn unbreakable_after_first_line(help: &str) -> String {
     let mut lines = help.split('\n');
     let mut out = lines.next().unwrap_or("").to_owned();
     for line in lines {
         out.push('\n');
-        out.push_str(&line.replace(' ', &KEEP_SPACE.to_string()));
+        if is_code(line) {
+            out.extend(line.chars().map(|c| match c {
+                ' ' => KEEP_SPACE,
+                '-' => KEEP_HYPHEN,
+                c => c,
+            }));
+        } else {
+            out.push_str(line);
+        }
     }
     out
+}
+
+/// Whether a help line is something to write rather than prose: indented, a list item, a
+/// flag, or a `key:` of YAML.
+fn is_code(line: &str) -> bool {
+    let first = line.split(' ').next().unwrap_or("");
+    line.starts_with(' ')
+        || line.starts_with("- ")
+        || line.starts_with("--")
+        || (first.ends_with(':') && first.len() > 1)
 }
 
 /// Renders one finding as a miette diagnostic.
@@ -269,13 +290,15 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(width)
-        .with_break_words(false);
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
         out = format!("{}: {}\n", finding.code(), finding.message);
     }
-    if out.contains(KEEP_SPACE) {
-        out = out.replace(KEEP_SPACE, " ");
+    if out.contains([KEEP_SPACE, KEEP_HYPHEN]) {
+        out = out.replace(KEEP_SPACE, " ").replace(KEEP_HYPHEN, "-");
     }
     out
 }
@@ -360,9 +383,10 @@ mod tests {
         );
         let file = SourceFile::new(path.as_str(), "a: 1\na: 2\n");
         let yaml = "  omitStages: [RequestReceived, ResponseStarted, ResponseComplete, Panic, RequestReceived]";
+        let flag = "- --audit-policy-file=/etc/kubernetes/audit-policies/production-eu-west-1.yaml";
         let finding = Finding::new("AL002", &file, Span::new(5, 6))
             .message(format!("a message naming {path} that is long enough to wrap at sixty columns"))
-            .help(format!("end the rules with a catch-all rule, written exactly like this one:\n- level: Metadata\n{yaml}"));
+            .help(format!("end the rules with a catch-all rule, written exactly like this one:\n- level: Metadata\n{yaml}\n{flag}\nand a last sentence of prose, long enough to be wrapped at sixty columns"));
         let out = render_finding(&finding, false, 60);
         assert!(
             out.lines()
@@ -373,12 +397,18 @@ mod tests {
             out.lines().any(|l| l.ends_with(yaml)),
             "the YAML line is whole: {out}"
         );
+        assert!(
+            out.lines().any(|l| l.ends_with(flag)),
+            "the flag is whole, hyphens and all: {out}"
+        );
         assert!(out.contains(&path), "the path is not split: {out}");
-        assert!(!out.contains(KEEP_SPACE));
+        assert!(!out.contains([KEEP_SPACE, KEEP_HYPHEN]));
         // Prose still wraps.
         assert!(
-            out.lines()
-                .all(|l| l.chars().count() <= 60 || l.contains(&path) || l.ends_with(yaml)),
+            out.lines().all(|l| l.chars().count() <= 60
+                || l.contains(&path)
+                || l.ends_with(yaml)
+                || l.ends_with(flag)),
             "{out}"
         );
     }
