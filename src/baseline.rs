@@ -7,7 +7,7 @@
 //!   "fingerprint": "3f2a…:0", "message": "…"}]}
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -92,27 +92,58 @@ impl Baseline {
     /// Marks the findings the baseline holds as suppressed (kind `baseline`); returns how
     /// many. `findings` must be in report order, as when the baseline was written.
     pub fn apply(&self, findings: &mut [Finding]) -> usize {
-        let known: HashSet<(&str, &str, &str)> = self
+        let stale = self.apply_and_find_stale(findings).len();
+        self.findings.len() - stale
+    }
+
+    /// As [`Baseline::apply`], returning the entries that matched no finding: fixed since
+    /// the baseline was written (or not scanned this time).
+    pub fn apply_and_find_stale(&self, findings: &mut [Finding]) -> Vec<Entry> {
+        let known: HashMap<(&str, &str, &str), usize> = self
             .findings
             .iter()
-            .map(|e| (e.code.as_str(), e.path.as_str(), e.fingerprint.as_str()))
+            .enumerate()
+            .map(|(n, e)| {
+                (
+                    (e.code.as_str(), e.path.as_str(), e.fingerprint.as_str()),
+                    n,
+                )
+            })
             .collect();
         let active: Vec<usize> = (0..findings.len())
             .filter(|&i| findings[i].suppressed.is_none())
             .collect();
         let subset: Vec<Finding> = active.iter().map(|&i| findings[i].clone()).collect();
         let prints = fingerprints(&subset);
-        let mut hits = 0;
+        let mut matched = HashSet::new();
         for (&i, fp) in active.iter().zip(&prints) {
             let f = &findings[i];
-            if known.contains(&(f.code(), f.file.path.as_str(), fp.as_str())) {
+            if let Some(&entry) = known.get(&(f.code(), f.file.path.as_str(), fp.as_str())) {
+                matched.insert(entry);
                 findings[i].suppressed = Some(Suppression {
                     kind: "baseline",
                     reason: None,
                 });
-                hits += 1;
             }
         }
-        hits
+        self.findings
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| !matched.contains(n))
+            .map(|(_, e)| e.clone())
+            .collect()
+    }
+
+    /// The baseline without `stale` entries.
+    pub fn without(&self, stale: &[Entry]) -> Baseline {
+        Baseline {
+            version: self.version,
+            findings: self
+                .findings
+                .iter()
+                .filter(|e| !stale.contains(e))
+                .cloned()
+                .collect(),
+        }
     }
 }

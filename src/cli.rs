@@ -71,8 +71,38 @@ pub struct CheckArgs {
     /// Files, directories, or `-` for standard input (default: `.`, unless `--helm-chart`).
     pub paths: Vec<PathBuf>,
 
-    #[arg(long, short, value_enum, default_value_t = Format::Human, env = "AUDITLINT_FORMAT")]
-    pub format: Format,
+    /// Output format, optionally written to a file: `--format json`, `--format
+    /// sarif=results.sarif`. Repeatable: one scan, several outputs. A format without `=FILE`
+    /// goes to `--output-file` or standard output (at most one; default `human`).
+    #[arg(
+        long,
+        short,
+        value_name = "FORMAT[=FILE]",
+        value_parser = FormatSpecParser,
+        env = "AUDITLINT_FORMAT"
+    )]
+    pub format: Vec<FormatSpec>,
+
+    /// Write the output (the `--format` given without `=FILE`) to FILE, not standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print how many findings each rule has, instead of the findings (human or json).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print the files that would be scanned, and those skipped with the reason; scan nothing.
+    #[arg(long)]
+    pub show_files: bool,
+
+    /// Hide findings below this severity: they are not shown, not counted and never fail
+    /// the run (default: note, everything is shown).
+    #[arg(long, value_enum, default_value_t = MinSeverity::Note)]
+    pub min_severity: MinSeverity,
+
+    /// The path to report (and to match `per-path-ignores` against) for standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 
     /// The lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning, env = "AUDITLINT_FAIL_ON")]
@@ -92,17 +122,28 @@ pub struct CheckArgs {
     #[arg(long, value_name = "MAJOR.MINOR", value_parser = crate::version::parse_arg)]
     pub kubernetes_version: Option<(u32, u32)>,
 
-    /// Only run these rules (codes or names, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    /// Only run these rules, comma-separated: codes (`AL103`), code prefixes (`AL2`), names,
+    /// families (`input`, `apiserver`, `policy`, `seccomp`, `forwarding`) or tags.
+    /// Replaces `select` of `.auditlint.yaml`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES", value_parser = SelectorParser, hide_possible_values = true)]
     pub select: Vec<String>,
 
-    /// Never run these rules (codes or names, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    /// Add these rules to the selection (same forms as `--select`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES", value_parser = SelectorParser, hide_possible_values = true)]
+    pub extend_select: Vec<String>,
+
+    /// Never run these rules (same forms as `--select`); adds to `ignore` of `.auditlint.yaml`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES", value_parser = SelectorParser, hide_possible_values = true)]
     pub ignore: Vec<String>,
 
     /// Files larger than this many bytes are reported, not parsed.
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_file_size: u64,
+
+    /// Show at most this many findings of one rule in one file, then one saying how many
+    /// more there are (default 100, or `max-findings-per-rule` in `.auditlint.yaml`; 0: all).
+    #[arg(long, value_name = "N")]
+    pub max_findings_per_rule: Option<usize>,
 
     /// Print only the summary line (human format).
     #[arg(long, short)]
@@ -125,6 +166,11 @@ pub struct CheckArgs {
     /// Report findings recorded in this baseline file as suppressed: only new ones count.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+
+    /// With `--baseline`: remove the entries that match no finding any more (fixed) from
+    /// the baseline file.
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
 
     /// Record the current findings in this baseline file and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
@@ -158,6 +204,125 @@ pub enum Format {
     Github,
     /// `path:line:col: CODE [severity] message`, one per line.
     Concise,
+    /// GitLab Code Quality report (JSON).
+    Gitlab,
+    /// JUnit XML: one test case per rule and file, failed by its findings.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+}
+
+/// One `--format`: a format, and the file it goes to (standard output or `--output-file`
+/// when none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+/// Parses `FORMAT[=FILE]`, and lists the formats for help and shell completions.
+#[derive(Clone)]
+struct FormatSpecParser;
+
+impl clap::builder::TypedValueParser for FormatSpecParser {
+    type Value = FormatSpec;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<FormatSpec, clap::Error> {
+        let text = value.to_string_lossy();
+        let (name, file) = match text.split_once('=') {
+            Some((name, file)) => (name, Some(PathBuf::from(file))),
+            None => (text.as_ref(), None),
+        };
+        let invalid = |message: String| {
+            let mut e = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+            if let Some(arg) = arg {
+                e.insert(
+                    clap::error::ContextKind::InvalidArg,
+                    clap::error::ContextValue::String(arg.to_string()),
+                );
+            }
+            e.insert(
+                clap::error::ContextKind::InvalidValue,
+                clap::error::ContextValue::String(text.to_string()),
+            );
+            e.insert(
+                clap::error::ContextKind::Suggested,
+                clap::error::ContextValue::StyledStrs(vec![message.into()]),
+            );
+            e
+        };
+        let format = Format::from_str(name, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+                .collect();
+            invalid(format!("formats: {}", names.join(", ")))
+        })?;
+        if file.as_ref().is_some_and(|f| f.as_os_str().is_empty()) {
+            return Err(invalid(format!("name a file after `{name}=`")));
+        }
+        Ok(FormatSpec { format, file })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// Accepts any word (checked against the rule pack later, with a suggestion) and offers the
+/// rule codes, names, families and tags to shell completions.
+#[derive(Clone)]
+struct SelectorParser;
+
+impl clap::builder::TypedValueParser for SelectorParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::select::vocabulary()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MinSeverity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl MinSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            MinSeverity::Note => Severity::Note,
+            MinSeverity::Warning => Severity::Warning,
+            MinSeverity::Error => Severity::Error,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,9 +429,20 @@ pub fn run(cli: Cli) -> ExitCode {
                 print(&crate::docs::explain(meta));
                 ExitCode::SUCCESS
             }
-            None => fail(&format!(
-                "no rule named `{rule}`; `auditlint rules` lists them"
-            )),
+            None => fail(&match crate::select::suggestion(&rule)
+                .and_then(catalog::find)
+                .or_else(|| {
+                    catalog::find(crate::catalog::suggest(
+                        &rule,
+                        catalog::all().iter().map(|r| r.code.as_str()),
+                    )?)
+                }) {
+                Some(near) => format!(
+                    "no rule named `{rule}`; did you mean `{}` ({})?",
+                    near.name, near.code
+                ),
+                None => format!("no rule named `{rule}`; `auditlint rules` lists them"),
+            }),
         },
         Command::Init { path, force } => match crate::config::starter::write(&path, force) {
             Ok(()) => {
@@ -287,18 +463,6 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
-}
-
-/// Resolves rule codes or names given on the command line to codes.
-fn rule_codes(names: &[String]) -> Result<Vec<String>, String> {
-    names
-        .iter()
-        .map(|n| {
-            catalog::find(n)
-                .map(|r| r.code.as_str().to_owned())
-                .ok_or(format!("no rule named `{n}`"))
-        })
-        .collect()
 }
 
 /// The configuration file's settings (named, found, or none), before the command line.
@@ -329,26 +493,36 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
+    if let Some(root) = &args.host_root {
+        // A mistyped root would silently resolve nothing: every host path "missing".
+        if !root.is_dir() {
+            return fail(&format!("--host-root {}: not a directory", root.display()));
+        }
+    }
     config.host_root = args.host_root.clone();
     config.max_file_size = args.max_file_size;
+    if let Some(n) = args.max_findings_per_rule {
+        config.max_findings_per_rule = n;
+    }
     config.version_override = args.kubernetes_version;
-    match (rule_codes(&args.select), rule_codes(&args.ignore)) {
-        (Ok(select), Ok(ignore)) => {
-            if !select.is_empty() {
-                config.select = Some(select);
-            }
-            config.ignore.extend(ignore);
-        }
-        (Err(e), _) | (_, Err(e)) => return fail(&e),
+    if let Err(e) = apply_selection(&args, &mut config) {
+        return fail(&e);
     }
     config.render |= args.render;
+    let outputs = match outputs(&args) {
+        Ok(outputs) => outputs,
+        Err(e) => return fail(&e),
+    };
+    if args.show_files {
+        return show_files(&args.paths, &config);
+    }
     let request = crate::render::Request {
         paths: &args.paths,
         helm_chart: args.helm_chart.as_deref(),
         values: &args.values,
         kustomize: &args.kustomize,
     };
-    let inputs = match crate::render::gather(&request, &config) {
+    let mut inputs = match crate::render::gather(&request, &config) {
         Ok(inputs) => inputs,
         Err(e) => return fail(&e),
     };
@@ -358,11 +532,21 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => return fail(&e),
         }
     }
-    let mut report = match engine::scan_discovered(inputs.found, inputs.rendered, &config) {
-        Ok(report) => report,
-        Err(e) => return fail(&e.0),
-    };
+    let mut texts = Vec::new();
+    if let Some(name) = &args.stdin_filename {
+        match read_named_stdin(&mut inputs.found, name, config.max_file_size) {
+            Ok(text) => texts.push(text),
+            Err(e) => return fail(&e),
+        }
+    }
+    let mut report =
+        match engine::scan_discovered_and_texts(inputs.found, inputs.rendered, texts, &config) {
+            Ok(report) => report,
+            Err(e) => return fail(&e.0),
+        };
     report.notes.extend(inputs.notes);
+    let shown = args.min_severity.severity();
+    report.findings.retain(|f| f.severity >= shown);
     if let Some(path) = &args.write_baseline {
         let baseline = crate::suppress::Baseline::of(&report.findings);
         return match baseline.write(path) {
@@ -382,28 +566,238 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => fail(&e),
         };
     }
+    // Baseline entries no finding matches any more (fixed since it was written).
+    if let (Some(baseline), Some(path)) = (&config.baseline, &args.baseline) {
+        let mut fresh = report.findings.clone();
+        for f in &mut fresh {
+            if f.suppressed.as_ref().is_some_and(|s| s.kind == "baseline") {
+                f.suppressed = None;
+            }
+        }
+        let stale: Vec<_> = baseline
+            .apply_and_find_stale(&mut fresh)
+            .into_iter()
+            .filter(|e| catalog::Code::parse(&e.code).is_some_and(|c| config.enabled(c)))
+            .collect();
+        if let Err(e) = report_stale(baseline, &stale, path, args.prune_baseline) {
+            return fail(&e);
+        }
+    }
     if args.show_clusters {
-        print(&match args.format {
-            Format::Json => output::clusters::json(&report),
+        print(&match args
+            .format
+            .iter()
+            .find(|s| s.file.is_none())
+            .map(|s| s.format)
+        {
+            Some(Format::Json) => output::clusters::json(&report),
             _ => output::clusters::human(&report),
         });
         return exit_status(&report, FailOn::Never);
     }
-    let color = args.color.enabled();
-    let text = match args.format {
-        Format::Human => output::human::render(&report, color, terminal_width(), args.quiet),
-        Format::Json => output::json::render(&report),
-        Format::Sarif => output::sarif::render(&report),
-        Format::Github => output::github::render(&report),
-        Format::Concise => {
-            for note in &report.notes {
-                eprintln!("auditlint: note: {note}");
-            }
-            output::concise::render(&report)
+    if outputs
+        .iter()
+        .any(|o| o.format == Format::Concise && o.file.is_none())
+    {
+        for note in &report.notes {
+            eprintln!("auditlint: note: {note}");
         }
-    };
-    print(&text);
+    }
+    for output in &outputs {
+        let to_terminal = output.file.is_none();
+        let text = if args.statistics && output.primary {
+            output::statistics::render(&report, output.format == Format::Json)
+        } else {
+            render(
+                &report,
+                output.format,
+                &args,
+                to_terminal && args.color.enabled(),
+            )
+        };
+        match &output.file {
+            None => print(&text),
+            Some(path) => {
+                if let Err(e) = std::fs::write(path, text) {
+                    return fail(&format!("{}: {e}", path.display()));
+                }
+            }
+        }
+    }
     exit_status(&report, args.fail_on)
+}
+
+/// Says which baseline entries match no finding any more, and removes them with
+/// `--prune-baseline`.
+fn report_stale(
+    baseline: &crate::suppress::Baseline,
+    stale: &[crate::baseline::Entry],
+    path: &std::path::Path,
+    prune: bool,
+) -> Result<(), String> {
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let n = stale.len();
+    let s = if n == 1 { "y" } else { "ies" };
+    if prune {
+        baseline.without(stale).write(path)?;
+        eprintln!(
+            "auditlint: removed {n} stale entr{s} from {}",
+            path.display()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "auditlint: {n} baseline entr{s} in {} match no finding any more (fixed, or not scanned this time):",
+        path.display()
+    );
+    for e in stale.iter().take(10) {
+        eprintln!(
+            "  {} {}: {}",
+            e.code,
+            output::location::escape_path(&e.path),
+            e.message
+        );
+    }
+    if n > 10 {
+        eprintln!("  … and {} more", n - 10);
+    }
+    eprintln!("auditlint: remove them with --prune-baseline");
+    Ok(())
+}
+
+/// One output of the run: a format, where it goes (`None`: standard output), and whether it
+/// is the main one (standard output or `--output-file`), which `--statistics` replaces.
+struct Output {
+    format: Format,
+    file: Option<PathBuf>,
+    primary: bool,
+}
+
+/// The outputs `--format` and `--output-file` ask for.
+fn outputs(args: &CheckArgs) -> Result<Vec<Output>, String> {
+    let bare: Vec<&FormatSpec> = args.format.iter().filter(|s| s.file.is_none()).collect();
+    if bare.len() > 1 {
+        return Err(
+            "only one --format can go to standard output (or --output-file); write the others to files: `--format sarif=results.sarif`".into(),
+        );
+    }
+    let primary = bare.first().map_or(Format::Human, |s| s.format);
+    if args.statistics && !matches!(primary, Format::Human | Format::Json) {
+        return Err("--statistics is printed as text (human) or JSON (json)".into());
+    }
+    let mut outputs = vec![Output {
+        format: primary,
+        file: args.output_file.clone(),
+        primary: true,
+    }];
+    for spec in args.format.iter().filter(|s| s.file.is_some()) {
+        if outputs.iter().any(|o| o.file == spec.file) {
+            return Err(format!(
+                "two outputs would be written to {}",
+                spec.file
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("-"))
+                    .display()
+            ));
+        }
+        outputs.push(Output {
+            format: spec.format,
+            file: spec.file.clone(),
+            primary: false,
+        });
+    }
+    Ok(outputs)
+}
+
+/// A report in one format.
+fn render(report: &Report, format: Format, args: &CheckArgs, color: bool) -> String {
+    match format {
+        Format::Human => output::human::render(report, color, terminal_width(), args.quiet),
+        Format::Json => output::json::render(report),
+        Format::Sarif => output::sarif::render(report),
+        Format::Github => output::github::render(report),
+        Format::Concise => output::concise::render(report),
+        Format::Gitlab => output::gitlab::render(report),
+        Format::Junit => output::junit::render(report),
+        Format::Checkstyle => output::checkstyle::render(report),
+    }
+}
+
+/// `--show-files`: what a scan of `paths` would read, and what it would skip and why.
+fn show_files(paths: &[PathBuf], config: &Config) -> ExitCode {
+    let dot = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &dot[..] } else { paths };
+    match crate::discover::discover(paths, &config.exclude) {
+        Ok(found) => {
+            let mut out = String::new();
+            for input in &found.inputs {
+                out.push_str(&output::location::escape_path(input.display()));
+                out.push('\n');
+            }
+            for (s, why) in found
+                .skipped
+                .iter()
+                .map(|s| (s, "skipped"))
+                .chain(found.failed.iter().map(|s| (s, "cannot be scanned")))
+            {
+                out.push_str(&format!(
+                    "{}: {why}: {}\n",
+                    output::location::escape_path(&s.display),
+                    s.reason
+                ));
+            }
+            print(&out);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// `--stdin-filename`: standard input (the path `-`) read here and named `name`, in place of
+/// the `-` input.
+fn read_named_stdin(
+    found: &mut crate::discover::Discovered,
+    name: &str,
+    limit: u64,
+) -> Result<crate::discover::Text, String> {
+    use crate::discover::Input;
+    if !found.inputs.contains(&Input::Stdin) {
+        return Err("--stdin-filename names standard input: pass `-` as the path".into());
+    }
+    found.inputs.retain(|i| *i != Input::Stdin);
+    let (text, _) = crate::discover::read(&Input::Stdin, limit)
+        .map_err(|why| format!("{name} (standard input): {why}"))?;
+    if text.is_empty() {
+        return Err(format!(
+            "{name} (standard input) was empty: did the command before the pipe fail?"
+        ));
+    }
+    let abs_path = std::env::current_dir().ok().map(|d| d.join(name));
+    Ok(crate::discover::Text {
+        display: name.to_owned(),
+        text,
+        abs_path,
+    })
+}
+
+/// `--select`, `--extend-select` and `--ignore`, over the configuration file's.
+fn apply_selection(args: &CheckArgs, config: &mut Config) -> Result<(), String> {
+    let select = crate::select::codes_of(&args.select)?;
+    let extend = crate::select::codes_of(&args.extend_select)?;
+    let ignore = crate::select::codes_of(&args.ignore)?;
+    if !select.is_empty() {
+        config.select = Some(select);
+    }
+    // With no selection every rule already runs: nothing to extend.
+    if let Some(selected) = &mut config.select {
+        selected.extend(extend);
+        selected.sort();
+        selected.dedup();
+    }
+    config.ignore.extend(ignore);
+    Ok(())
 }
 
 pub fn exit_status(report: &Report, fail_on: FailOn) -> ExitCode {

@@ -117,6 +117,12 @@ impl ClusterIndex {
             |i| &mut i.versions,
         );
         spread(
+            self.agent_configs,
+            &mut out,
+            |c| by_file(&c.file),
+            |i| &mut i.agent_configs,
+        );
+        spread(
             self.kubeadm_init_taints,
             &mut out,
             |(file, _)| by_file(file),

@@ -74,6 +74,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// Extra audit probes from the config file, for the policy rules (AL2xx).
     pub extra_probes: Vec<ExtraProbe>,
+    /// At most this many findings of one rule in one file are shown (0: all).
+    pub max_findings_per_rule: usize,
     /// Policy test files (AL216), relative to the configuration file's directory once loaded.
     pub policy_tests: Vec<PathBuf>,
     /// Findings recorded earlier (`--baseline`): reported as suppressed, so only new ones
@@ -153,6 +155,7 @@ impl Config {
     pub fn new() -> Self {
         Config {
             max_file_size: 32 * 1024 * 1024,
+            max_findings_per_rule: crate::cap::DEFAULT_LIMIT,
             ..Default::default()
         }
     }

@@ -15,7 +15,7 @@ pub struct DocCtx<'a> {
     pub root: Node<'a>,
     pub config: &'a Config,
     pub index: &'a mut ClusterIndex,
-    pub findings: &'a mut Vec<Finding>,
+    pub findings: &'a mut crate::cap::Limiter,
 }
 
 impl DocCtx<'_> {

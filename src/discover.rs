@@ -330,7 +330,12 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
 /// Why a file's bytes could not be linted as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unreadable {
-    TooLarge(u64),
+    /// Over `limit` bytes; `size` when it is known (a file's length; standard input is read
+    /// only up to one byte past the limit, so its size is not).
+    TooLarge {
+        size: Option<u64>,
+        limit: u64,
+    },
     Binary,
     NotUtf8(usize),
     NotRegular,
@@ -340,10 +345,19 @@ pub enum Unreadable {
 impl std::fmt::Display for Unreadable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Unreadable::TooLarge(n) => write!(
-                f,
-                "file is larger than the size limit ({n} bytes); raise it with --max-file-size"
-            ),
+            Unreadable::TooLarge { size, limit } => {
+                match size {
+                    Some(n) => write!(
+                        f,
+                        "file is larger than the size limit ({n} bytes, limit {limit})"
+                    )?,
+                    None => write!(
+                        f,
+                        "file is larger than the size limit (more than {limit} bytes)"
+                    )?,
+                }
+                write!(f, "; raise it with --max-file-size")
+            }
             Unreadable::Binary => {
                 write!(f, "file is binary (contains NUL bytes), not YAML or JSON")
             }
@@ -377,7 +391,10 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
                 return Err(Unreadable::NotRegular);
             }
             if meta.len() > limit {
-                return Err(Unreadable::TooLarge(meta.len()));
+                return Err(Unreadable::TooLarge {
+                    size: Some(meta.len()),
+                    limit,
+                });
             }
             let mut buf = Vec::with_capacity(meta.len() as usize);
             fs::File::open(path)
@@ -393,7 +410,8 @@ pub fn read(input: &Input, limit: u64) -> Result<(String, Option<PathBuf>), Unre
 /// text without a byte-order mark.
 pub fn decode(bytes: Vec<u8>, limit: u64) -> Result<String, Unreadable> {
     if bytes.len() as u64 > limit {
-        return Err(Unreadable::TooLarge(bytes.len() as u64));
+        // Read up to one byte past the limit: the real size is not known.
+        return Err(Unreadable::TooLarge { size: None, limit });
     }
     if bytes.contains(&0) {
         return Err(Unreadable::Binary);

@@ -31,7 +31,7 @@ pub fn rule_list(json: bool) -> String {
 
 /// `auditlint explain CODE`: the rule's documentation as plain Markdown.
 pub fn explain(r: &RuleMeta) -> String {
-    markdown(r)
+    format!("{}\nDocumentation: {}\n", markdown(r), r.docs_url())
 }
 
 /// The Markdown page for one rule (also written to `docs/rules/CODE.md`).

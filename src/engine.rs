@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::cap::Limiter;
 use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
@@ -62,6 +63,19 @@ impl Report {
         self.findings.iter().filter(|f| f.suppressed.is_none())
     }
 
+    /// Active findings of `severity`, with those left out over the per-rule cap.
+    pub fn count(&self, severity: crate::finding::Severity) -> usize {
+        self.active()
+            .filter(|f| f.severity == severity)
+            .map(Finding::count)
+            .sum()
+    }
+
+    /// Active findings left out over the per-rule cap (each counted by a finding saying so).
+    pub fn omitted(&self) -> usize {
+        self.active().map(|f| f.omitted).sum()
+    }
+
     /// How many findings each suppression kind (`inline`, `baseline` …) silenced.
     pub fn suppressed_by_kind(&self) -> std::collections::BTreeMap<&'static str, usize> {
         let mut counts = std::collections::BTreeMap::new();
@@ -95,21 +109,36 @@ pub fn scan_paths_and_rendered(
 /// Scans what discovery found (as a caller may have trimmed it: `render: auto` takes out the
 /// files it renders) together with rendered streams.
 pub fn scan_discovered(
+    found: Discovered,
+    rendered: Vec<Rendered>,
+    config: &Config,
+) -> Result<Report, ScanError> {
+    scan_discovered_and_texts(found, rendered, Vec::new(), config)
+}
+
+/// As [`scan_discovered`], with texts already in memory (standard input read and named by
+/// `--stdin-filename`).
+pub fn scan_discovered_and_texts(
     mut found: Discovered,
     rendered: Vec<Rendered>,
+    texts: Vec<Text>,
     config: &Config,
 ) -> Result<Report, ScanError> {
     let start = Instant::now();
     found
         .inputs
         .extend(rendered.into_iter().map(|r| Input::Rendered(Arc::new(r))));
-    if found.inputs.is_empty() && found.skipped.is_empty() && found.failed.is_empty() {
+    if found.inputs.is_empty()
+        && found.skipped.is_empty()
+        && found.failed.is_empty()
+        && texts.is_empty()
+    {
         return Err(ScanError(format!(
             "no YAML or JSON files found in {}",
             found.requested.join(", ")
         )));
     }
-    let mut report = scan(found, Vec::new(), config);
+    let mut report = scan(found, texts, config);
     report.elapsed = start.elapsed();
     Ok(report)
 }
@@ -163,6 +192,20 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
         .fold(Scanned::default, Scanned::add)
         .reduce(Scanned::default, Scanned::merge);
     let mut scanned = from_disk.merge(from_memory);
+    // The files the configuration names on the node (its audit policy, seccomp profiles),
+    // found under --host-root, are linted like scanned files.
+    if let Some(root) = &config.host_root {
+        let named = crate::host_files::named(&scanned.index, root, &found.inputs);
+        let on_host = named
+            .par_iter()
+            .map(|input| match discover::read(input, config.max_file_size) {
+                Ok((text, abs)) => scope.scan_file(SourceFile::on_disk(input.display(), text, abs)),
+                Err(why) => unreadable(input, &format!("{}: {why}", input.display()), false),
+            })
+            .fold(Scanned::default, Scanned::add)
+            .reduce(Scanned::default, Scanned::merge);
+        scanned = scanned.merge(on_host);
+    }
     for s in &found.failed {
         scanned = scanned.add(unreadable_path(s, true));
     }
@@ -289,7 +332,9 @@ impl<'c> Scope<'c> {
                 cluster.index.managed = cluster.managed;
                 cluster.index.declared_at = cluster.origin.clone();
                 version::take_consulted();
-                let findings = rules::check_cluster(&cluster.index, &config);
+                let mut findings = Limiter::new(self.config.max_findings_per_rule);
+                findings.extend(rules::check_cluster(&cluster.index, &config));
+                let findings = findings.finish();
                 let consulted = version::take_consulted();
                 let name = cluster.name.clone();
                 scanned
@@ -485,11 +530,12 @@ fn unreadable_path(s: &Skipped, named: bool) -> FileResult {
 fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
     let text = Arc::clone(&file.text);
     let mut result = FileResult::default();
+    let mut findings = Limiter::new(config.max_findings_per_rule);
     let mut handle = |item: Item| match item {
         Item::Error(error) => {
             let mut finding = rules::input::syntax_error(&file, &error);
             finding.template = crate::helm::template_at(&text, finding.span.start);
-            result.findings.push(finding);
+            findings.push(finding);
         }
         Item::Document(doc) => {
             let Some(root) = doc.root() else { return };
@@ -499,7 +545,7 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
                 root,
                 config,
                 index: &mut result.index,
-                findings: &mut result.findings,
+                findings: &mut findings,
             };
             rules::check_document(&mut cx);
             let items = crate::model::list_items(root).map(|item| (item.span(), item));
@@ -526,6 +572,7 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
                     }
                 }
                 // What a rule read from a templated value is not what will run.
+                result.findings.extend(findings.take());
                 result
                     .findings
                     .retain(|f| !rules::input::is_templated(file.slice(f.span)));
@@ -550,6 +597,7 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
     } else {
         parse_stream(&text, &mut handle)
     };
+    result.findings.extend(findings.finish());
     let embedded = suppress::embedded_comments(&file, &info.comments);
     info.comments.extend(embedded);
     result.documents = info.documents;

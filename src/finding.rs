@@ -47,6 +47,8 @@ pub struct Finding {
     pub template: Option<String>,
     pub related: Vec<Related>,
     pub suppressed: Option<Suppression>,
+    /// For the finding that stands for those over the per-rule cap: how many it stands for.
+    pub omitted: usize,
     /// The cluster a cross-file finding is about ([`crate::scope`]).
     pub cluster: Option<String>,
     /// Replacements in `file` that fix the finding; empty until the rule offers a fix.
@@ -75,6 +77,7 @@ impl Finding {
             template: None,
             related: Vec::new(),
             suppressed: None,
+            omitted: 0,
             cluster: None,
             edits: Vec::new(),
         }
@@ -115,6 +118,11 @@ impl Finding {
             message: message.into(),
         });
         self
+    }
+
+    /// How many findings this one stands for: 1, or those it says were left out.
+    pub fn count(&self) -> usize {
+        self.omitted.max(1)
     }
 
     /// The rule's code as written in output (`self.rule.code` is the typed one).

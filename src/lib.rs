@@ -7,6 +7,7 @@
 //! render with [`output`]. How rules are registered and run stays inside the crate.
 
 mod baseline;
+pub mod cap;
 pub mod catalog;
 pub mod cli;
 mod cluster;
@@ -19,6 +20,7 @@ pub mod finding;
 mod fingerprint;
 pub mod gitops;
 pub mod helm;
+pub mod host_files;
 pub mod kustomize;
 pub mod model;
 pub mod output;
@@ -27,6 +29,7 @@ pub mod render;
 mod rules;
 pub mod scope;
 pub mod scratch;
+pub mod select;
 pub mod server;
 pub mod source;
 pub mod suppress;

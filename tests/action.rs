@@ -483,6 +483,73 @@ pub fn yaml_to_json(text: &str) -> serde_json::Value {
     }
 }
 
+#[test]
+fn one_scan_and_a_summary_with_fixes_as_code_blocks_and_errors_shown() {
+    // A wrapper that counts how often auditlint runs.
+    let r = Runner::new(&[
+        ("deploy/apiserver.yaml", BAD),
+        // No catch-all rule: the fix is YAML to copy.
+        (
+            "deploy/policy.yaml",
+            "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n  users: [\"system:kube-proxy\"]\n",
+        ),
+    ]);
+    let wrapper = r.path("runner/auditlint-wrapper");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = --version ] || echo run >> '{}'\nexec '{}' \"$@\"\n",
+            r.path("calls").display(),
+            env!("CARGO_BIN_EXE_auditlint")
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = r
+        .command(&[("paths", "deploy"), ("format", "concise")])
+        .env("AUDITLINT_BIN", &wrapper)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let calls = std::fs::read_to_string(r.path("calls")).unwrap();
+    assert_eq!(
+        calls.lines().count(),
+        1,
+        "one scan for the log, annotations and SARIF"
+    );
+    assert!(r.path("runner/auditlint.sarif").is_file());
+    let summary = r.summary();
+    assert!(summary.contains("### Fixes to copy"), "{summary}");
+    let block = summary
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap_or_else(|| panic!("no code block: {summary}"));
+    assert!(block.lines().any(|l| l == "- level: Metadata"), "{block}");
+    assert!(
+        block.lines().any(|l| l.starts_with("  omitStages:")),
+        "indentation kept: {block}"
+    );
+    assert!(
+        !block.contains("cluster: ") && !block.contains("template: "),
+        "only the help: {block}"
+    );
+    // The scan fails: the summary says why.
+    let r = Runner::new(&[("apiserver.yaml", BAD)]);
+    let out = r.run(&[("paths", "missing-dir")]);
+    assert_eq!(out.status.code(), Some(2));
+    let summary = r.summary();
+    assert!(summary.contains("could not be done"), "{summary}");
+    assert!(
+        summary.contains("missing-dir"),
+        "the error is shown: {summary}"
+    );
+}
+
 /// On a pull request, the step summary carries the policy diff against the base branch
 /// (here a local `origin/main`), for a Policy embedded in a ConfigMap too.
 #[test]

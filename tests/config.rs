@@ -220,9 +220,10 @@ fn errors_point_at_the_offending_node() {
             "/var/lib/kubelet/seccomp/a.json",
         ),
         (
-            "per-path-ignores: {\"legacy/**\": [AL0]}\n",
-            "no rule named `AL0`",
-            "AL0",
+            // `AL0` is a prefix (the AL0xx rules); no rule code starts with `AL9`.
+            "per-path-ignores: {\"legacy/**\": [AL9]}\n",
+            "no rule named `AL9`",
+            "AL9",
         ),
         (
             "kubernetes-version: \"2.1\"\n",

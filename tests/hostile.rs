@@ -234,7 +234,14 @@ fn file_above_the_size_limit_is_reported_not_read() {
     let run = check(dir.path(), &[".", "--max-file-size", "4096"]);
     assert!(run.sentinel_checked());
     assert!(
-        run.has("big.yaml", "AL004", "larger than the size limit"),
+        run.has(
+            "big.yaml",
+            "AL004",
+            &format!(
+                "larger than the size limit ({} bytes, limit 4096)",
+                big.len()
+            )
+        ),
         "{:?}",
         run.findings()
     );
@@ -262,10 +269,12 @@ fn size_limit_applies_to_standard_input() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["path"], "-");
     assert_eq!(findings[0]["code"], "AL004");
-    assert!(findings[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("larger than the size limit"));
+    let message = findings[0]["message"].as_str().unwrap();
+    // Standard input is read only one byte past the limit: its size is not known.
+    assert!(
+        message.contains("larger than the size limit (more than 4096 bytes)"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -420,8 +429,24 @@ fn unreadable_file_is_reported() {
     let locked = dir.path().join("locked.yaml");
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::read(&locked).is_ok() {
-        // Running as root: permissions do not stop reads, so there is nothing to test.
-        eprintln!("skipped: permission bits do not apply to this user");
+        // Running as root: permission bits do not stop reads. What still fails to read is
+        // a file whose read is an I/O error: `/proc/self/mem` at offset 0 (nothing is
+        // mapped there). Named on the command line, a symlink is followed (the user's
+        // choice), so the scan reaches it; inside a directory the link would leave the
+        // root and never be followed, so only the named case can be tested this way.
+        eprintln!("permission bits do not apply to this user: testing an I/O error instead");
+        let mem = Path::new("/proc/self/mem");
+        assert!(mem.exists(), "no /proc/self/mem to make an unreadable file");
+        fs::remove_file(&locked).unwrap();
+        std::os::unix::fs::symlink(mem, &locked).unwrap();
+        assert!(fs::read(&locked).is_err(), "/proc/self/mem was readable");
+        let run = check(dir.path(), &["locked.yaml"]);
+        assert_eq!(run.status, 2);
+        assert!(
+            run.stderr.contains("locked.yaml") && run.stderr.contains("could not read"),
+            "{}",
+            run.stderr
+        );
         return;
     }
     let run = scan(dir.path());
@@ -546,4 +571,165 @@ fn largest_size_limit_does_not_overflow() {
     let dir = root_with(&[]);
     let run = check(dir.path(), &[".", "--max-file-size", &u64::MAX.to_string()]);
     assert!(run.sentinel_checked(), "{:?}", run.findings());
+}
+
+/// Runs `auditlint check ARGS` (human format unless ARGS say otherwise) with colour off.
+fn check_text(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_auditlint"))
+        .arg("check")
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[test]
+fn findings_past_column_65535_render_in_every_format() {
+    // miette pads labels with a width Rust limits to 65,535: this used to exit 101.
+    let text = format!("{{a: 1, {}a: 2}}", " ".repeat(65_536));
+    let dir = root_with(&[("long.yaml", text.as_bytes())]);
+    let (status, stdout, _) = check_text(dir.path(), &["long.yaml"]);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stdout.contains("AL002"), "{stdout}");
+    assert!(stdout.contains("this value wins"), "{stdout}");
+    assert!(stdout.contains("first occurrence"), "{stdout}");
+    assert!(stdout.contains('…'), "the long line is windowed: {stdout}");
+    let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 400, "a line of {widest} characters");
+    // The machine formats keep the real column.
+    let run = check(dir.path(), &["long.yaml"]);
+    let finding = &run.json["findings"][0];
+    assert_eq!(finding["code"], "AL002");
+    assert_eq!(finding["column"], 65_544);
+    for format in ["concise", "github", "sarif"] {
+        let (status, stdout, _) = check_text(dir.path(), &["--format", format, "long.yaml"]);
+        assert_eq!(status, 1, "{format}: {stdout}");
+        assert!(stdout.contains("65544"), "{format}: {stdout:.600}");
+    }
+}
+
+#[test]
+fn minified_json_apiserver_with_a_long_annotation_renders() {
+    // `kubectl get -o json` output with a last-applied-configuration annotation: one line.
+    let annotation = "x".repeat(200_000);
+    let pod = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "kube-apiserver", "namespace": "kube-system",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": annotation}},
+        "spec": {"containers": [{"name": "kube-apiserver",
+            "command": ["kube-apiserver", "--audit-log-path=/var/log/kubernetes/audit/audit.log"]}]}
+    });
+    let dir = root_with(&[("minified.json", pod.to_string().as_bytes())]);
+    let (status, stdout, _) = check_text(dir.path(), &["minified.json"]);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stdout.contains("AL101"), "{stdout}");
+    let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 400, "a line of {widest} characters");
+    let run = check(dir.path(), &["minified.json"]);
+    assert!(
+        run.has("minified.json", "AL101", ""),
+        "{:?}",
+        run.findings()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_newline_in_a_file_name_stays_on_one_line() {
+    let dir = root_with(&[("x\ny.yaml", b"a: 1\na: 2\n")]);
+    let (_, concise, _) = check_text(dir.path(), &["--format", "concise", "."]);
+    let line = concise.lines().find(|l| l.contains("AL002")).unwrap();
+    assert!(line.starts_with("x\\ny.yaml:2:1: AL002"), "{concise}");
+    let (_, github, _) = check_text(dir.path(), &["--format", "github", "."]);
+    assert!(github.contains("file=x%0Ay.yaml,"), "{github}");
+    let (_, human, _) = check_text(dir.path(), &["."]);
+    assert!(human.contains("[x\\ny.yaml:"), "{human}");
+}
+
+#[test]
+fn a_host_root_that_is_not_a_directory_is_an_error() {
+    let dir = root_with(&[]);
+    let (status, _, stderr) = check_text(dir.path(), &["--host-root", "no-such-dir", "."]);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains("--host-root no-such-dir: not a directory"),
+        "{stderr}"
+    );
+    let (status, _, stderr) = check_text(dir.path(), &["--host-root", "apiserver.yaml", "."]);
+    assert_eq!(status, 2, "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_named_on_the_command_line_is_followed_wherever_it_points() {
+    // Naming the link is the user's explicit choice; inside a scanned directory the same
+    // link is not followed (`symlinks_leaving_the_root_are_not_followed`).
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("apiserver.yaml"), SENTINEL).unwrap();
+    let dir = root_with(&[]);
+    std::os::unix::fs::symlink(
+        outside.path().join("apiserver.yaml"),
+        dir.path().join("link.yaml"),
+    )
+    .unwrap();
+    let run = check(dir.path(), &["link.yaml"]);
+    assert!(run.has("link.yaml", "AL101", ""), "{:?}", run.findings());
+}
+
+#[cfg(unix)]
+#[test]
+fn files_named_under_the_host_root_are_linted_like_scanned_files() {
+    let apiserver = SENTINEL.replace(
+        "    - --audit-log-path=/var/log/kubernetes/audit/audit.log\n",
+        "    - --audit-log-path=/var/log/kubernetes/audit/audit.log\n    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml\n",
+    );
+    // A policy that logs Secrets with their bodies (AL208), and is not in the scanned paths.
+    let policy = "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n";
+    let dir = root_with(&[
+        (
+            "node/etc/kubernetes/manifests/kube-apiserver.yaml",
+            apiserver.as_bytes(),
+        ),
+        ("node/etc/kubernetes/audit/policy.yaml", policy.as_bytes()),
+    ]);
+    let run = check(
+        dir.path(),
+        &["node/etc/kubernetes/manifests", "--host-root", "node"],
+    );
+    let findings = run.findings();
+    assert!(
+        findings
+            .iter()
+            .any(|(p, c, _)| p.ends_with("node/etc/kubernetes/audit/policy.yaml") && c == "AL208"),
+        "the policy is linted: {findings:?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|(_, _, m)| m.contains("was not scanned")),
+        "{findings:?}"
+    );
+    assert_eq!(run.json["summary"]["files"], 2);
+    // A policy path that leaves the root through a symlink is never read.
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("policy.yaml"), policy).unwrap();
+    fs::remove_file(dir.path().join("node/etc/kubernetes/audit/policy.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("policy.yaml"),
+        dir.path().join("node/etc/kubernetes/audit/policy.yaml"),
+    )
+    .unwrap();
+    let run = check(
+        dir.path(),
+        &["node/etc/kubernetes/manifests", "--host-root", "node"],
+    );
+    assert!(!run.has("policy.yaml", "AL208", ""), "{:?}", run.findings());
+    assert_eq!(run.json["summary"]["files"], 1);
 }

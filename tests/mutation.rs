@@ -15,6 +15,9 @@ use auditlint::output;
 
 const SEED: u64 = 0x5eed_a0d1_7e57_0001;
 const MUTANTS_PER_FILE: usize = 40;
+/// Mutants of each minified-JSON seed: a few, as each is 100 KB and more (the debug build
+/// takes seconds over every format of one).
+const MUTANTS_PER_LARGE_SEED: usize = 4;
 
 /// SplitMix64: tiny, and the same sequence on every platform.
 struct Rng(u64);
@@ -174,7 +177,43 @@ fn pipeline(texts: Vec<(String, Vec<u8>)>, config: &Config, every_format: bool) 
     assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok());
     let github = output::github::render(&report);
     let concise = output::concise::render(&report);
-    json.len() + human.len() + plain.len() + sarif.len() + github.len() + concise.len()
+    let others = [
+        output::gitlab::render(&report),
+        output::junit::render(&report),
+        output::checkstyle::render(&report),
+        output::statistics::render(&report, false),
+    ];
+    json.len()
+        + human.len()
+        + plain.len()
+        + sarif.len()
+        + github.len()
+        + concise.len()
+        + others.iter().map(String::len).sum::<usize>()
+}
+
+/// Minified single-line JSON manifests with lines of 100 KB and more, as `kubectl get -o
+/// json` prints them with a `last-applied-configuration` annotation: findings past column
+/// 65,535 once crashed the human format.
+pub fn minified_json_seeds() -> Vec<(String, Vec<u8>)> {
+    let annotation = |n: usize| "{\\\"x\\\":1}".repeat(n);
+    let apiserver = format!(
+        r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"kube-apiserver","namespace":"kube-system","annotations":{{"kubectl.kubernetes.io/last-applied-configuration":"{}"}}}},"spec":{{"containers":[{{"name":"kube-apiserver","command":["kube-apiserver","--audit-log-path=-","--audit-log-maxage=1","--audit-log-maxage=2"]}}]}}}}"#,
+        annotation(12_000)
+    );
+    let policy = format!(
+        r#"{{"apiVersion":"audit.k8s.io/v1","kind":"Policy","metadata":{{"annotations":{{"a":"{}"}}}},"rules":[{{"level":"RequestResponse","resources":[{{"group":"","resources":["secrets"]}}]}},{{"level":"None"}},{{"level":"Metadata"}}]}}"#,
+        "x".repeat(110_000)
+    );
+    let list = format!(
+        r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+        vec![r#"{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"fluent-bit","a":1,"a":2},"spec":{"template":{"spec":{"containers":[{"name":"fluent-bit","image":"fluent/fluent-bit:3.0"}]}}}}"#; 800].join(",")
+    );
+    vec![
+        ("minified/apiserver.json".into(), apiserver.into_bytes()),
+        ("minified/policy.json".into(), policy.into_bytes()),
+        ("minified/list.json".into(), list.into_bytes()),
+    ]
 }
 
 #[test]
@@ -182,10 +221,12 @@ fn mutated_fixtures_never_crash_the_pipeline() {
     let started = Instant::now();
     let files = fixture_files();
     assert!(files.len() > 20, "fixtures not found");
-    let originals: Vec<(String, Vec<u8>)> = files
+    let mut originals: Vec<(String, Vec<u8>)> = files
         .iter()
         .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()))
         .collect();
+    let small = originals.len();
+    originals.extend(minified_json_seeds());
     let mut config = Config::new();
     // Relative host paths in fixtures resolve inside the fixtures, never on this machine.
     config.host_root = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"));
@@ -194,7 +235,12 @@ fn mutated_fixtures_never_crash_the_pipeline() {
     let mut round = Vec::new();
     for (i, (name, bytes)) in originals.iter().enumerate() {
         let donor = &originals[(i + 1) % originals.len()].1;
-        for m in 0..MUTANTS_PER_FILE {
+        let count = if i < small {
+            MUTANTS_PER_FILE
+        } else {
+            MUTANTS_PER_LARGE_SEED
+        };
+        for m in 0..count {
             // Mutations stack: later mutants of a file start from earlier ones.
             let (mut mutant, mut what) = mutate(&mut rng, bytes, donor);
             for _ in 0..rng.below(3) {
@@ -219,12 +265,24 @@ fn mutated_fixtures_never_crash_the_pipeline() {
     // All mutants at once: the cross-file rules see every fact left by broken input.
     let output = pipeline(round, &config, true);
     assert!(output > 0);
-    assert!(mutants >= files.len() * MUTANTS_PER_FILE);
+    assert!(mutants >= files.len() * MUTANTS_PER_FILE + 3 * MUTANTS_PER_LARGE_SEED);
     assert!(
         started.elapsed() < Duration::from_secs(120),
         "mutation run took {:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn minified_json_seeds_have_lines_past_100_kb() {
+    for (name, bytes) in minified_json_seeds() {
+        let longest = bytes.split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap();
+        assert!(longest > 100_000, "{name}: {longest}");
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(),
+            "{name} is JSON"
+        );
+    }
 }
 
 #[test]

@@ -49,8 +49,13 @@ fuzz_target!(|data: &[u8]| {
     assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
     let _ = output::human::render(&report, true, 80, false);
     let _ = output::human::render(&report, false, 40, true);
-    let sarif = output::sarif::render(&report, None);
+    let sarif = output::sarif::render(&report);
     assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok());
-    let _ = output::github::render(&report, None);
-    let _ = output::concise::render(&report, None);
+    let _ = output::github::render(&report);
+    let _ = output::concise::render(&report);
+    let gitlab = output::gitlab::render(&report);
+    assert!(serde_json::from_str::<serde_json::Value>(&gitlab).is_ok());
+    let _ = output::junit::render(&report);
+    let _ = output::checkstyle::render(&report);
+    let _ = output::statistics::render(&report, false);
 });

@@ -17,6 +17,7 @@ pub const FILE_NAMES: &[&str] = &[".auditlint.yaml", ".auditlint.yml"];
 /// Every top-level key the loader accepts (the JSON Schema must list exactly these).
 pub const TOP_KEYS: &[&str] = &[
     "select",
+    "extend-select",
     "ignore",
     "severity",
     "thresholds",
@@ -27,6 +28,7 @@ pub const TOP_KEYS: &[&str] = &[
     "exclude",
     "per-path-ignores",
     "kubernetes-version",
+    "max-findings-per-rule",
     "policy-tests",
     "clusters",
     "render",
@@ -201,6 +203,7 @@ impl Loader<'_> {
         let Some(entries) = self.map(root, "the configuration") else {
             return;
         };
+        let mut extend_select = None;
         for (key, value) in entries {
             let Some(name) = self.key(key, TOP_KEYS, "top-level setting") else {
                 continue;
@@ -209,6 +212,11 @@ impl Loader<'_> {
                 "select" => {
                     if let Some(codes) = self.rules(value) {
                         self.config.select = Some(codes);
+                    }
+                }
+                "extend-select" => {
+                    if let Some(codes) = self.rules(value) {
+                        extend_select = Some(codes);
                     }
                 }
                 "ignore" => {
@@ -251,6 +259,22 @@ impl Loader<'_> {
                             .help("`render: auto` lints each top-level kustomization as kustomize builds it"),
                     ),
                 },
+                "max-findings-per-rule" => {
+                    match value.scalar().and_then(|s| s.as_int()).filter(|n| *n >= 0) {
+                        Some(n) => {
+                            self.config.max_findings_per_rule =
+                                usize::try_from(n).unwrap_or(usize::MAX)
+                        }
+                        None => self.error(
+                            ConfigError::new(
+                                value.span(),
+                                "`max-findings-per-rule` must be a whole number, 0 or more",
+                            )
+                            .label("not a whole number")
+                            .help("0 shows every finding"),
+                        ),
+                    }
+                }
                 "policy-tests" => {
                     if let Some(files) = self.strings(value) {
                         self.config.policy_tests =
@@ -259,6 +283,12 @@ impl Loader<'_> {
                 }
                 _ => {}
             }
+        }
+        // `extend-select` adds to `select`; with no `select`, every rule already runs.
+        if let (Some(select), Some(extra)) = (&mut self.config.select, extend_select) {
+            select.extend(extra);
+            select.sort();
+            select.dedup();
         }
     }
 
@@ -368,7 +398,22 @@ impl Loader<'_> {
             );
             return None;
         }
-        Some(node.items().filter_map(|item| self.rule(item)).collect())
+        let mut codes = Vec::new();
+        for item in node.items() {
+            // A code, prefix, name, family or tag; anything else is reported as a rule
+            // that does not exist, with the nearest name.
+            match item
+                .str()
+                .filter(|_| item.is_scalar())
+                .map(crate::select::codes)
+            {
+                Some(Ok(picked)) => codes.extend(picked),
+                _ => codes.extend(self.rule(item)),
+            }
+        }
+        codes.sort();
+        codes.dedup();
+        Some(codes)
     }
 
     fn severity(&mut self, node: Node<'_>) {

@@ -13,8 +13,12 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # repository.
 # yaml-language-server: $schema=https://raw.githubusercontent.com/auditlint/auditlint/main/schemas/auditlint-config.json
 
-# Run only these rules (default: all).
-# select: [AL101, AL102, AL103]
+# Run only these rules (default: all): codes, code prefixes (AL2), names, families
+# (input, apiserver, policy, seccomp, forwarding) or tags.
+# select: [AL1, policy]
+
+# Rules added to `select`.
+# extend-select: [AL401]
 
 # Never run these rules.
 # ignore: [eks-audit-logging-disabled]
@@ -62,6 +66,10 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 # The Kubernetes version of every cluster that does not set its own (else the version
 # the files declare, else the newest auditlint knows).
 # kubernetes-version: "1.30"
+
+# At most this many findings of one rule in one file are shown; one more finding says how
+# many were left out (0 shows all).
+# max-findings-per-rule: 100
 
 # Lint each top-level kustomization as kustomize builds it (kubectl kustomize or
 # kustomize build must be on PATH), instead of its bases and patches as loose files.

@@ -94,9 +94,19 @@ pub struct Resolved {
     maps: Vec<OffsetMap>,
     /// The ConfigMap's name, for messages.
     pub config_map: String,
+    /// The text the agent loads (the others are included from it).
+    main: usize,
 }
 
 impl Resolved {
+    /// The first text of the configuration, in the ConfigMap's file (for a finding about
+    /// the configuration as a whole).
+    pub fn file_span(&self) -> Span {
+        self.maps
+            .get(self.main)
+            .map_or(Span::point(0), |m| m.span(Span::new(0, 0)))
+    }
+
     /// A span of the pipeline (text `index`, span there) in the ConfigMap's file.
     pub fn span(&self, at: pipeline::At) -> Span {
         self.maps
@@ -151,6 +161,7 @@ pub fn resolve(
             file: Arc::clone(&cm.file),
             maps: cm.data.iter().map(|(_, _, m)| m.clone()).collect(),
             config_map: cm.name.clone(),
+            main,
         });
     }
     None

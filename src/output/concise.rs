@@ -4,7 +4,7 @@
 use crate::engine::Report;
 use crate::finding::Finding;
 
-use super::location::place;
+use super::location::{escape_path, place};
 
 pub fn line(f: &Finding) -> String {
     let at = place(&f.file, f.span);
@@ -20,7 +20,7 @@ pub fn line(f: &Finding) -> String {
     let message: Vec<&str> = f.message.split_whitespace().collect();
     format!(
         "{}:{}:{}: {} [{}] {}\n",
-        at.path,
+        escape_path(&at.path),
         line,
         column,
         f.code(),

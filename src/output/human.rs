@@ -12,12 +12,42 @@ use owo_colors::OwoColorize;
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
+use crate::yaml::Span;
+
+use super::location::escape_path;
+use super::snippet::{self, Excerpt};
 
 /// A file as miette sees it: named, and read through our line index (miette's own
 /// `String` source rescans from the start of the file for every label).
 struct Source {
+    /// The file, or an excerpt of it when a shown line is too long to show whole.
     file: Arc<SourceFile>,
     name: String,
+    excerpt: Option<Excerpt>,
+}
+
+impl Source {
+    /// The source for labels at `spans` of `file`, and the spans as miette should see them.
+    fn new(file: &Arc<SourceFile>, name: String, spans: &[Span]) -> (Source, Vec<SourceSpan>) {
+        match snippet::excerpt(file, spans) {
+            Some((excerpt, moved)) => (
+                Source {
+                    file: Arc::clone(&excerpt.file),
+                    name,
+                    excerpt: Some(excerpt),
+                },
+                moved.into_iter().map(span).collect(),
+            ),
+            None => (
+                Source {
+                    file: Arc::clone(file),
+                    name,
+                    excerpt: None,
+                },
+                spans.iter().copied().map(span).collect(),
+            ),
+        }
+    }
 }
 
 impl SourceCode for Source {
@@ -39,7 +69,9 @@ impl SourceCode for Source {
             self.name.clone(),
             &file.text.as_bytes()[from..to],
             (from, to - from).into(),
-            first,
+            self.excerpt
+                .as_ref()
+                .map_or(first, |e| e.original_line(first)),
             0,
             last - first + 1,
         )))
@@ -50,6 +82,8 @@ impl SourceCode for Source {
 struct Rendered<'a> {
     finding: &'a Finding,
     source: Source,
+    /// The primary label's span, then those of related places in the same file.
+    spans: Vec<SourceSpan>,
     others: Vec<RelatedElsewhere>,
 }
 
@@ -99,7 +133,7 @@ impl Diagnostic for RelatedElsewhere {
     }
 }
 
-fn span(s: crate::yaml::Span) -> SourceSpan {
+fn span(s: Span) -> SourceSpan {
     (s.start, s.len()).into()
 }
 
@@ -118,17 +152,22 @@ fn source_name(f: &Finding) -> String {
     if let Some(c) = f.cluster.as_deref().filter(|c| *c != crate::scope::DEFAULT) {
         about.push(format!("cluster {c}"));
     }
+    let path = escape_path(&f.file.path);
     match about.is_empty() {
-        true => f.file.path.clone(),
-        false => format!("{} ({})", f.file.path, about.join(", ")),
+        true => path.into_owned(),
+        false => format!("{path} ({})", escape_path(&about.join(", "))),
     }
 }
 
 /// A related location's file, with its own template when it is in rendered Helm output.
 fn related_name(r: &crate::finding::Related) -> String {
     match crate::helm::template_at(&r.file.text, r.span.start) {
-        Some(t) => format!("{} (in template {t})", r.file.path),
-        None => r.file.path.clone(),
+        Some(t) => format!(
+            "{} (in template {})",
+            escape_path(&r.file.path),
+            escape_path(&t)
+        ),
+        None => escape_path(&r.file.path).into_owned(),
     }
 }
 
@@ -150,7 +189,7 @@ impl Diagnostic for Rendered<'_> {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let docs = format!("see `auditlint explain {}`", self.finding.code());
         Some(Box::new(match &self.finding.help {
-            Some(help) => format!("{help}\n{docs}"),
+            Some(help) => format!("{}\n{docs}", unbreakable_after_first_line(help)),
             None => docs,
         }))
     }
@@ -162,12 +201,10 @@ impl Diagnostic for Rendered<'_> {
             return None;
         }
         let f = self.finding;
-        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), span(f.span));
-        let secondary = f
-            .related
-            .iter()
-            .filter(|r| Arc::ptr_eq(&r.file, &f.file))
-            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), span(r.span)));
+        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), self.spans[0]);
+        let secondary = same_file(f)
+            .zip(&self.spans[1..])
+            .map(|(r, &at)| LabeledSpan::new_with_span(Some(r.message.clone()), at));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
@@ -178,27 +215,70 @@ impl Diagnostic for Rendered<'_> {
     }
 }
 
+/// Related places in the finding's own file, labelled in its snippet.
+fn same_file(f: &Finding) -> impl Iterator<Item = &crate::finding::Related> {
+    f.related.iter().filter(|r| Arc::ptr_eq(&r.file, &f.file))
+}
+
+/// Stands in for a space miette must not wrap at; a space again in the output.
+const KEEP_SPACE: char = '\u{a0}';
+/// Stands in for a hyphen miette must not split a word at; a hyphen again in the output.
+const KEEP_HYPHEN: char = '\u{2011}';
+
+/// A help's first line is prose, wrapped to the width; a later line that is what to write
+/// (YAML, a flag) must stay valid when copied: its spaces and hyphens become unbreakable.
+/// Later prose lines still wrap.
+fn unbreakable_after_first_line(help: &str) -> String {
+    let mut lines = help.split('\n');
+    let mut out = lines.next().unwrap_or("").to_owned();
+    for line in lines {
+        out.push('\n');
+        if is_code(line) {
+            out.extend(line.chars().map(|c| match c {
+                ' ' => KEEP_SPACE,
+                '-' => KEEP_HYPHEN,
+                c => c,
+            }));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Whether a help line is something to write rather than prose: indented, a list item, a
+/// flag, or a `key:` of YAML.
+fn is_code(line: &str) -> bool {
+    let first = line.split(' ').next().unwrap_or("");
+    line.starts_with(' ')
+        || line.starts_with("- ")
+        || line.starts_with("--")
+        || (first.ends_with(':') && first.len() > 1)
+}
+
 /// Renders one finding as a miette diagnostic.
 pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
     let others = finding
         .related
         .iter()
         .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
-        .map(|r| RelatedElsewhere {
-            message: r.message.clone(),
-            source: Source {
-                file: Arc::clone(&r.file),
-                name: related_name(r),
-            },
-            span: span(r.span),
+        .map(|r| {
+            let (source, spans) = Source::new(&r.file, related_name(r), &[r.span]);
+            RelatedElsewhere {
+                message: r.message.clone(),
+                source,
+                span: spans[0],
+            }
         })
         .collect();
+    let spans: Vec<Span> = std::iter::once(finding.span)
+        .chain(same_file(finding).map(|r| r.span))
+        .collect();
+    let (source, spans) = Source::new(&finding.file, source_name(finding), &spans);
     let rendered = Rendered {
         finding,
-        source: Source {
-            file: Arc::clone(&finding.file),
-            name: source_name(finding),
-        },
+        source,
+        spans,
         others,
     };
     let theme = if color {
@@ -206,12 +286,19 @@ pub fn render_finding(finding: &Finding, color: bool, width: usize) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Words longer than the width (paths) are never split.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(width);
+        .with_width(width)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
         out = format!("{}: {}\n", finding.code(), finding.message);
+    }
+    if out.contains([KEEP_SPACE, KEEP_HYPHEN]) {
+        out = out.replace(KEEP_SPACE, " ").replace(KEEP_HYPHEN, "-");
     }
     out
 }
@@ -235,7 +322,7 @@ pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String
 
 /// `3 files, 5 documents: 1 error, 2 warnings, 0 notes (1 suppressed: 1 inline) in 12 ms`
 pub fn summary(report: &Report, color: bool) -> String {
-    let count = |s: Severity| report.active().filter(|f| f.severity == s).count();
+    let count = |s: Severity| report.count(s);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let (e, w, n) = (
         count(Severity::Error),
@@ -269,10 +356,60 @@ pub fn summary(report: &Report, color: bool) -> String {
             .collect();
         line.push_str(&format!(" ({suppressed} suppressed: {})", kinds.join(", ")));
     }
+    let omitted = report.omitted();
+    if omitted > 0 {
+        line.push_str(&format!(
+            " ({omitted} not shown: over the cap per rule per file)"
+        ));
+    }
     let ms = report.elapsed.as_millis();
     line.push_str(&format!(" in {ms} ms"));
     if color && e + w + n == 0 {
         line = format!("{} {line}", "✓".green().bold());
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn yaml_in_help_and_long_paths_are_never_wrapped() {
+        let path = format!(
+            "clusters/{}/kube-apiserver.yaml",
+            "production-eu-west-1".repeat(4)
+        );
+        let file = SourceFile::new(path.as_str(), "a: 1\na: 2\n");
+        let yaml = "  omitStages: [RequestReceived, ResponseStarted, ResponseComplete, Panic, RequestReceived]";
+        let flag = "- --audit-policy-file=/etc/kubernetes/audit-policies/production-eu-west-1.yaml";
+        let finding = Finding::new(crate::catalog::Code::AL002, &file, Span::new(5, 6))
+            .message(format!("a message naming {path} that is long enough to wrap at sixty columns"))
+            .help(format!("end the rules with a catch-all rule, written exactly like this one:\n- level: Metadata\n{yaml}\n{flag}\nand a last sentence of prose, long enough to be wrapped at sixty columns"));
+        let out = render_finding(&finding, false, 60);
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with("- level: Metadata")),
+            "{out}"
+        );
+        assert!(
+            out.lines().any(|l| l.ends_with(yaml)),
+            "the YAML line is whole: {out}"
+        );
+        assert!(
+            out.lines().any(|l| l.ends_with(flag)),
+            "the flag is whole, hyphens and all: {out}"
+        );
+        assert!(out.contains(&path), "the path is not split: {out}");
+        assert!(!out.contains([KEEP_SPACE, KEEP_HYPHEN]));
+        // Prose still wraps.
+        assert!(
+            out.lines().all(|l| l.chars().count() <= 60
+                || l.contains(&path)
+                || l.ends_with(yaml)
+                || l.ends_with(flag)),
+            "{out}"
+        );
+    }
 }

@@ -24,6 +24,8 @@ struct Output<'a> {
 pub struct JsonFinding<'a> {
     code: &'a str,
     name: &'a str,
+    /// The rule's documentation.
+    url: String,
     severity: &'a str,
     message: &'a str,
     path: &'a str,
@@ -41,6 +43,13 @@ pub struct JsonFinding<'a> {
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<JsonSuppression<'a>>,
+    /// Set on the finding that stands for those over the per-rule cap: how many.
+    #[serde(skip_serializing_if = "is_zero")]
+    omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -74,6 +83,9 @@ struct Summary {
     suppressed: usize,
     /// `suppressed`, by kind: `inline`, `annotation`, `config`, `baseline`.
     suppressed_by_kind: std::collections::BTreeMap<&'static str, usize>,
+    /// Findings over the per-rule cap, counted in `errors`/`warnings`/`notes`, each group
+    /// standing as one finding whose `omitted` says how many it holds.
+    omitted: usize,
 }
 
 pub fn finding(f: &Finding) -> JsonFinding<'_> {
@@ -82,6 +94,7 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         code: f.code(),
         name: f.rule.name,
+        url: f.rule.docs_url(),
         severity: f.severity.as_str(),
         message: &f.message,
         path: &f.file.path,
@@ -117,13 +130,14 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
             kind: s.kind,
             reason: s.reason.as_deref(),
         }),
+        omitted: f.omitted,
     }
 }
 
 /// Active findings under `findings`; suppressed ones apart, so tools can audit them.
 pub fn render(report: &Report) -> String {
     use crate::finding::Severity::*;
-    let count = |s| report.active().filter(|f| f.severity == s).count();
+    let count = |s| report.count(s);
     let output = Output {
         version: 1,
         root: crate::discover::working_dir()
@@ -146,6 +160,7 @@ pub fn render(report: &Report) -> String {
             notes: count(Note),
             suppressed: report.findings.len() - report.active().count(),
             suppressed_by_kind: report.suppressed_by_kind(),
+            omitted: report.omitted(),
         },
     };
     let mut s = serde_json::to_string_pretty(&output).expect("serialisable");

@@ -45,6 +45,24 @@ pub fn place(file: &SourceFile, span: Span) -> Place {
     }
 }
 
+/// A path for line-oriented output: control characters (a newline in a file name would
+/// start a new record) written as escapes (`\n`, `\u{1b}`).
+pub fn escape_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.chars().any(char::is_control) {
+        return path.into();
+    }
+    path.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// The text of the line holding `offset`.
 fn line_at(file: &SourceFile, offset: usize) -> &str {
     file.line_text(file.line_index(offset))
@@ -215,6 +233,12 @@ mod tests {
             utf16_region(&crlf, Span::new(0, crlf.text.len())),
             [1, 1, 2, 5]
         );
+    }
+
+    #[test]
+    fn control_characters_in_paths_are_escaped() {
+        assert_eq!(escape_path("dir/a.yaml"), "dir/a.yaml");
+        assert_eq!(escape_path("x\ny\r\u{1b}.yaml"), "x\\ny\\r\\u{1b}.yaml");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod audit_log;
 mod host_logs;
 mod missing;
+mod pipeline;
 mod placement;
 
 use super::registry::{Check, Rule};
@@ -14,6 +15,7 @@ use crate::config::{Config, Managed};
 use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
+use crate::model::agent_config::{self, Resolved};
 use crate::model::workload::{pod_template, WorkloadFacts};
 
 pub(super) const RULES: &[Rule] = &[
@@ -30,6 +32,21 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL403],
         check: Check::Forwarding(|scan, _, out| host_logs::check(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL406],
+        check: Check::Forwarding(|scan, _, out| pipeline::never_ships(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL407],
+        check: Check::Forwarding(|scan, _, out| pipeline::audit_log_excluded(scan, out)),
+        fixable: false,
+    },
+    Rule {
+        codes: &[Code::AL408],
+        check: Check::Forwarding(|scan, _, out| pipeline::plaintext(scan, out)),
         fixable: false,
     },
     Rule {
@@ -72,9 +89,31 @@ pub struct Scan<'a> {
     pub declared_at: Option<&'a (std::sync::Arc<crate::source::SourceFile>, crate::yaml::Span)>,
     /// Who runs the control plane.
     pub managed: Managed,
+    /// The configuration of each agent whose ConfigMap is scanned: what it tails and ships.
+    pub pipelines: Vec<(&'a WorkloadFacts, Resolved)>,
 }
 
 impl Scan<'_> {
+    /// What `w` is configured to do, when its configuration is scanned.
+    pub fn pipeline(&self, w: &WorkloadFacts) -> Option<&Resolved> {
+        self.pipelines
+            .iter()
+            .find(|(p, _)| std::ptr::eq(*p, w))
+            .map(|(_, r)| r)
+    }
+
+    /// Whether forwarder `w` ships the node file `host` off the node: it mounts it and, when
+    /// its configuration is known, an input tails it into a remote output.
+    pub fn ships(&self, w: &WorkloadFacts, host: &str) -> bool {
+        let Some(mount) = w.mount_covering(host) else {
+            return false;
+        };
+        match self.pipeline(w) {
+            Some(r) => r.pipeline.ships(&mount.inside(host)),
+            None => true,
+        }
+    }
+
     /// The taints of the nodes `api` runs on: a kubeadm `InitConfiguration` written beside
     /// its `ClusterConfiguration` replaces kubeadm's default.
     pub fn node_taints<'s>(&'s self, api: &'s ApiServerFacts) -> &'s NodeTaints {
@@ -95,10 +134,31 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
     apiservers.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
     let mut workloads: Vec<&WorkloadFacts> = index.workloads.iter().collect();
     workloads.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
+    let pipelines: Vec<(&WorkloadFacts, Resolved)> = workloads
+        .iter()
+        .filter_map(|w| {
+            let agent = w.agent.as_ref()?;
+            let resolved = agent_config::resolve(
+                &agent.agent,
+                w.namespace.as_deref(),
+                &w.config_mounts,
+                w.config_arg.as_deref(),
+                &index.agent_configs,
+            )?;
+            Some((*w, resolved))
+        })
+        .collect();
+    // A collector whose configuration tails no file (it only receives OTLP, or scrapes
+    // metrics) forwards no node log, whatever its image.
+    let tails_nothing = |w: &WorkloadFacts| {
+        pipelines
+            .iter()
+            .any(|(p, r)| std::ptr::eq(*p, w) && r.pipeline.inputs.is_empty())
+    };
     let forwarders = workloads
         .iter()
         .copied()
-        .filter(|w| w.is_forwarder_daemonset())
+        .filter(|w| w.is_forwarder_daemonset() && !tails_nothing(w))
         .collect();
     let scan = Scan {
         apiservers,
@@ -107,6 +167,7 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
         kubeadm_init_taints: &index.kubeadm_init_taints,
         declared_at: index.declared_at.as_ref(),
         managed: index.managed,
+        pipelines,
     };
     super::registry::run_into(out, |check, out| match check {
         Check::Forwarding(check) => {

@@ -75,7 +75,7 @@ pub(crate) fn run_on(cx: &mut DocCtx<'_>, mut run: impl FnMut(&Check, &mut DocCt
     for rule in all() {
         let before = cx.findings.len();
         if run(&rule.check, cx) {
-            declared(rule, &cx.findings[before..]);
+            declared(rule, cx.findings.kept_since(before));
         }
     }
 }

@@ -83,7 +83,7 @@ pub fn resolve(
 
 /// The profile file under `<root>/var/lib/kubelet/seccomp/`, if it is a regular file that
 /// stays inside the host root once symlinks are resolved.
-fn host_file(root: &Path, profile: &str) -> Option<PathBuf> {
+pub fn host_file(root: &Path, profile: &str) -> Option<PathBuf> {
     let root = root.canonicalize().ok()?;
     let mut path = root.join(KUBELET_SECCOMP_ROOT);
     for c in components(profile) {

@@ -66,6 +66,17 @@ pub struct Toleration {
     pub span: Span,
 }
 
+impl HostMount {
+    /// Where the node file `host` (under this mount) is inside the container.
+    pub fn inside(&self, host: &str) -> String {
+        let host = crate::model::paths::normalize(host);
+        let rest = host
+            .strip_prefix(self.host_path.trim_end_matches('/'))
+            .unwrap_or(&host);
+        format!("{}/{}", self.mount_path.trim_end_matches('/'), rest.trim_start_matches('/'))
+    }
+}
+
 impl Toleration {
     /// Whether this toleration tolerates the taint `key=value:effect`, as the scheduler and
     /// the kubelet decide (`Toleration.ToleratesTaint` in k8s.io/api core/v1): an empty

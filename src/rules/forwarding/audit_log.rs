@@ -114,11 +114,35 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
         let Some(host) = &api.log_host_path else {
             continue;
         };
-        if scan
+        if scan.forwarders.iter().any(|w| scan.ships(w, host)) {
+            continue;
+        }
+        // Mounted, but the configuration never sends it anywhere: say what it does instead.
+        if let Some((w, r)) = scan
             .forwarders
             .iter()
-            .any(|w| w.mount_covering(host).is_some())
+            .find_map(|w| Some((*w, scan.pipeline(w).filter(|_| w.mount_covering(host).is_some())?)))
         {
+            let inside = w.mount_covering(host).map_or(host.clone(), |m| m.inside(host));
+            let (reading, _) = r.pipeline.readers(&inside);
+            let why = if reading.is_empty() {
+                format!("no input of its configuration (ConfigMap `{}`) tails `{inside}`", r.config_map)
+            } else {
+                format!("its configuration (ConfigMap `{}`) tails `{inside}` but sends it only to local outputs", r.config_map)
+            };
+            out.push(
+                Finding::new(Code::AL405, &api.file, log.span)
+                    .message(format!(
+                        "the audit log is written to `{host}` on the node; `{}` mounts it, but {why}: the audit log stays on the node",
+                        w.display()
+                    ))
+                    .label("mounted, never shipped")
+                    .related(&r.file, r.file_span(), format!("`{}`'s configuration", w.display()))
+                    .help(format!(
+                        "add an input that tails `{inside}` (a Fluent Bit `tail` input with `Path {inside}`, a Vector `file` source, a `filelog` receiver …) and route it to the output that ships the other logs"
+                    ))
+                    .template(api.template.as_deref()),
+            );
             continue;
         }
         let dir = host

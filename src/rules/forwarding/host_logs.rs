@@ -12,7 +12,30 @@ const CONTAINER_LINKS: &str = "/var/log/containers";
 
 pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
     for w in &scan.forwarders {
-        if w.mount_covering(POD_LOGS).is_some() {
+        // A sample container log, as the kubelet names it, and its link.
+        let reads_container_logs = scan.ships(w, "/var/log/pods/ns_pod_uid/container/0.log")
+            || (w.mount_covering(POD_LOGS).is_some()
+                && scan.ships(w, "/var/log/containers/pod_ns_container-id.log"));
+        if reads_container_logs {
+            continue;
+        }
+        if let (Some(r), Some(_)) = (scan.pipeline(w), w.mount_covering(POD_LOGS)) {
+            out.push(
+                Finding::new(Code::AL403, &r.file, r.file_span())
+                    .message(format!(
+                        "forwarder `{}` mounts /var/log/pods, but no input of its configuration \
+                         (ConfigMap `{}`) tails container logs into a remote output: container \
+                         logs never leave the node",
+                        w.display(),
+                        r.config_map
+                    ))
+                    .label("no input ships container logs")
+                    .help(
+                        "tail `/var/log/containers/*.log` (or `/var/log/pods/*/*/*.log`) and \
+                         route it to the output that ships the other logs",
+                    )
+                    .related(&w.file, w.mounts_span, "the mounts"),
+            );
             continue;
         }
         let Some(agent) = &w.agent else { continue };
