@@ -160,20 +160,36 @@ fn forwarder_findings_are_the_judged_ones() {
     // HostProcess fluent-bit sees the host filesystem (no AL403), and only the collector
     // that reads Kubernetes objects through the API, a DaemonSet that mounts nothing from
     // the node, is reported.
+    // Read from their ConfigMaps, two agents ship without TLS: Elastic's Filebeat example
+    // (basic-auth credentials to Elasticsearch over http) and Fluent Bit's Elasticsearch
+    // example (`es` without `tls On`).
     assert_eq!(
         al4_with(std::slice::from_ref(&dir), &one_declared_cluster()),
-        [(
-            "open-telemetry__opentelemetry-helm-charts__charts__opentelemetry-collector__examples__daemonset-kubernetes-objects__rendered__daemonset.yaml".to_owned(),
-            "AL403".to_owned()
-        )]
+        [
+            (
+                "elastic__beats__deploy__kubernetes__filebeat-kubernetes.yaml".to_owned(),
+                "AL408".to_owned()
+            ),
+            (
+                "fluent__fluent-bit-kubernetes-logging__output__elasticsearch__fluent-bit-configmap.yaml".to_owned(),
+                "AL408".to_owned()
+            ),
+            (
+                "open-telemetry__opentelemetry-helm-charts__charts__opentelemetry-collector__examples__daemonset-kubernetes-objects__rendered__daemonset.yaml".to_owned(),
+                "AL403".to_owned()
+            ),
+        ]
     );
-    // With the apiserver corpus: some forwarder tolerates the control-plane taint and mounts
-    // /var/log, so the audit logs are collected.
+    // With the apiserver corpus: some forwarder tolerates the control-plane taint, mounts
+    // /var/log and tails the audit logs into a remote output, so they are collected.
     let Some(api) = corpus("apiserver") else {
         return;
     };
     let hits = al4(&[api, dir]);
-    assert!(hits.iter().all(|(_, c)| c == "AL403"), "{hits:?}");
+    assert!(
+        hits.iter().all(|(_, c)| c == "AL403" || c == "AL408"),
+        "{hits:?}"
+    );
 }
 
 #[test]

@@ -14,8 +14,8 @@ use crate::cluster::ClusterIndex;
 use crate::config::{Config, Managed};
 use crate::context::DocCtx;
 use crate::finding::Finding;
-use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::agent_config::{self, Resolved};
+use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::workload::{pod_template, WorkloadFacts};
 
 pub(super) const RULES: &[Rule] = &[

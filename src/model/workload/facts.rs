@@ -73,7 +73,11 @@ impl HostMount {
         let rest = host
             .strip_prefix(self.host_path.trim_end_matches('/'))
             .unwrap_or(&host);
-        format!("{}/{}", self.mount_path.trim_end_matches('/'), rest.trim_start_matches('/'))
+        format!(
+            "{}/{}",
+            self.mount_path.trim_end_matches('/'),
+            rest.trim_start_matches('/')
+        )
     }
 }
 

@@ -118,15 +118,22 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
             continue;
         }
         // Mounted, but the configuration never sends it anywhere: say what it does instead.
-        if let Some((w, r)) = scan
-            .forwarders
-            .iter()
-            .find_map(|w| Some((*w, scan.pipeline(w).filter(|_| w.mount_covering(host).is_some())?)))
-        {
-            let inside = w.mount_covering(host).map_or(host.clone(), |m| m.inside(host));
+        if let Some((w, r)) = scan.forwarders.iter().find_map(|w| {
+            Some((
+                *w,
+                scan.pipeline(w)
+                    .filter(|_| w.mount_covering(host).is_some())?,
+            ))
+        }) {
+            let inside = w
+                .mount_covering(host)
+                .map_or(host.clone(), |m| m.inside(host));
             let (reading, _) = r.pipeline.readers(&inside);
             let why = if reading.is_empty() {
-                format!("no input of its configuration (ConfigMap `{}`) tails `{inside}`", r.config_map)
+                format!(
+                    "no input of its configuration (ConfigMap `{}`) tails `{inside}`",
+                    r.config_map
+                )
             } else {
                 format!("its configuration (ConfigMap `{}`) tails `{inside}` but sends it only to local outputs", r.config_map)
             };

@@ -7,12 +7,21 @@ use crate::finding::Finding;
 
 /// AL406: an agent tails node files but every route ends in stdout, null or a local file.
 pub(super) fn never_ships(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+    // Several DaemonSets may load one ConfigMap: it is reported once.
+    let mut seen = std::collections::HashSet::new();
     for (w, r) in &scan.pipelines {
+        if !seen.insert((r.file.path.clone(), r.file_span().start)) {
+            continue;
+        }
         let p = &r.pipeline;
         if p.inputs.is_empty() || p.ships_anything() {
             continue;
         }
-        let outputs: Vec<String> = p.outputs.iter().map(|o| format!("`{}`", o.plugin)).collect();
+        let outputs: Vec<String> = p
+            .outputs
+            .iter()
+            .map(|o| format!("`{}`", o.plugin))
+            .collect();
         let at = p.outputs.first().map_or(r.file_span(), |o| r.span(o.at));
         let ends = if outputs.is_empty() {
             "it has no output".to_owned()
@@ -37,9 +46,13 @@ pub(super) fn never_ships(scan: &Scan<'_>, out: &mut Vec<Finding>) {
 /// drops it, and no other input reads it.
 pub(super) fn audit_log_excluded(scan: &Scan<'_>, out: &mut Vec<Finding>) {
     for api in &scan.apiservers {
-        let Some(host) = &api.log_host_path else { continue };
+        let Some(host) = &api.log_host_path else {
+            continue;
+        };
         for (w, r) in &scan.pipelines {
-            let Some(mount) = w.mount_covering(host) else { continue };
+            let Some(mount) = w.mount_covering(host) else {
+                continue;
+            };
             let inside = mount.inside(host);
             let (reading, excluding) = r.pipeline.readers(&inside);
             let Some((input, pattern)) = excluding.first().filter(|_| reading.is_empty()) else {
@@ -65,10 +78,15 @@ pub(super) fn audit_log_excluded(scan: &Scan<'_>, out: &mut Vec<Finding>) {
 
 /// AL408: an output that carries what the agent tails sends it without TLS.
 pub(super) fn plaintext(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+    // Several DaemonSets may load one ConfigMap: each output is reported once.
+    let mut seen = std::collections::HashSet::new();
     for (w, r) in &scan.pipelines {
         let p = &r.pipeline;
         for (i, o) in p.outputs.iter().enumerate() {
             if !o.plaintext || !p.routes.iter().any(|(_, to)| *to == i) {
+                continue;
+            }
+            if !seen.insert((r.file.path.clone(), r.span(o.at).start)) {
                 continue;
             }
             out.push(
