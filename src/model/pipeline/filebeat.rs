@@ -2,17 +2,14 @@
 //! Kubernetes autodiscover (container logs), all shipped to the one `output.*`.
 
 use super::{is_local, plaintext_url, At, FileInput, Output, Pipeline};
-use crate::yaml::{parse_all, Item, Node};
+use crate::yaml::Node;
 
 /// Where Kubernetes autodiscover's container inputs read.
 const CONTAINER_LOGS: &str = "/var/log/containers/*.log";
 
 pub fn read(text: &str, file: usize) -> Option<Pipeline> {
-    let (items, _) = parse_all(text);
-    let root = items.iter().find_map(|i| match i {
-        Item::Document(d) => d.root(),
-        Item::Error(_) => None,
-    })?;
+    let doc = super::first_document(text)?;
+    let root = doc.root()?;
     let at = |n: Node<'_>| At {
         file,
         span: n.span(),

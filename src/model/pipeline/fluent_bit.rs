@@ -4,7 +4,7 @@
 //! `Match_Regex`) selects.
 
 use super::{glob, is_local, plaintext_url, At, FileInput, Output, Pipeline};
-use crate::yaml::{parse_all, Item, Node, Span};
+use crate::yaml::{Node, Span};
 
 /// One `[SECTION]` of the classic format with its entries (lowercased key, value, where).
 struct Section {
@@ -208,12 +208,8 @@ fn substitute(value: &str, vars: &[(String, String)]) -> String {
 /// Reads the YAML format: `pipeline.inputs` and `pipeline.outputs`, each a list of mappings
 /// with `name`, and for tail `path`/`exclude_path`, for outputs `match`.
 pub fn yaml(files: &[(&str, &str)], main: usize) -> Option<Pipeline> {
-    let (items, _) = parse_all(files[main].1);
-    let root = items.iter().find_map(|i| match i {
-        Item::Document(d) => Some(d),
-        Item::Error(_) => None,
-    })?;
-    let root = root.root()?;
+    let doc = super::first_document(files[main].1)?;
+    let root = doc.root()?;
     let pipe = root.get("pipeline")?;
     let at = |n: Node<'_>| At {
         file: main,

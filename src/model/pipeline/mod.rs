@@ -152,6 +152,15 @@ impl Pipeline {
     }
 }
 
+/// The first document of `text` that parses (a configuration is one YAML document).
+fn first_document(text: &str) -> Option<crate::yaml::Document> {
+    let (items, _) = crate::yaml::parse_all(text);
+    items.into_iter().find_map(|i| match i {
+        crate::yaml::Item::Document(d) => Some(d),
+        crate::yaml::Item::Error(_) => None,
+    })
+}
+
 /// A plugin that keeps records on the node.
 fn is_local(plugin: &str) -> bool {
     matches!(

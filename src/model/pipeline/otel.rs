@@ -3,14 +3,11 @@
 //! an OTLP-only or metrics-only collector is no file forwarder.
 
 use super::{is_local, plaintext_url, At, FileInput, Output, Pipeline};
-use crate::yaml::{parse_all, Item, Node};
+use crate::yaml::Node;
 
 pub fn read(text: &str, file: usize) -> Option<Pipeline> {
-    let (items, _) = parse_all(text);
-    let root = items.iter().find_map(|i| match i {
-        Item::Document(d) => d.root(),
-        Item::Error(_) => None,
-    })?;
+    let doc = super::first_document(text)?;
+    let root = doc.root()?;
     let at = |n: Node<'_>| At {
         file,
         span: n.span(),

@@ -3,17 +3,14 @@
 //! Loki `clients`.
 
 use super::{plaintext_url, At, FileInput, Output, Pipeline};
-use crate::yaml::{parse_all, Item, Node};
+use crate::yaml::Node;
 
 /// Where promtail's Kubernetes discovery reads when no relabelling says otherwise.
 const POD_LOGS: &str = "/var/log/pods/**";
 
 pub fn read(text: &str, file: usize) -> Option<Pipeline> {
-    let (items, _) = parse_all(text);
-    let root = items.iter().find_map(|i| match i {
-        Item::Document(d) => d.root(),
-        Item::Error(_) => None,
-    })?;
+    let doc = super::first_document(text)?;
+    let root = doc.root()?;
     let at = |n: Node<'_>| At {
         file,
         span: n.span(),

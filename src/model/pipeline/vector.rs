@@ -3,17 +3,13 @@
 //! YAML keeps spans; TOML is read with the `toml` crate and points at the file as a whole.
 
 use super::{is_local, plaintext_url, At, FileInput, Output, Pipeline};
-use crate::yaml::{parse_all, Item, Node, Span};
+use crate::yaml::{Node, Span};
 
 /// Where `kubernetes_logs` reads: the kubelet's pod log directory, and nothing else.
 const POD_LOGS: &str = "/var/log/pods/**";
 
 pub fn yaml(text: &str, file: usize) -> Option<Pipeline> {
-    let (items, _) = parse_all(text);
-    let doc = items.iter().find_map(|i| match i {
-        Item::Document(d) => Some(d),
-        Item::Error(_) => None,
-    })?;
+    let doc = super::first_document(text)?;
     read(doc.root()?, file, None)
 }
 
@@ -21,11 +17,7 @@ pub fn yaml(text: &str, file: usize) -> Option<Pipeline> {
 pub fn toml(text: &str, file: usize) -> Option<Pipeline> {
     let value: toml::Table = text.parse().ok()?;
     let json = serde_json::to_string(&value).ok()?;
-    let (items, _) = parse_all(&json);
-    let doc = items.iter().find_map(|i| match i {
-        Item::Document(d) => Some(d),
-        Item::Error(_) => None,
-    })?;
+    let doc = super::first_document(&json)?;
     read(doc.root()?, file, Some(Span::new(0, text.len())))
 }
 
