@@ -168,12 +168,6 @@ impl Config {
         self.target_version
     }
 
-    /// `file`'s path relative to the configuration file's directory, as `clusters` paths and
-    /// `per-path-ignores` are written; its displayed path when it is not under it.
-    pub fn relative_path<'f>(&self, file: &'f SourceFile) -> std::borrow::Cow<'f, str> {
-        relative_to(self.root.as_deref(), file.abs_path.as_deref(), &file.path)
-    }
-
     /// Whether `code` is enabled by `select`/`ignore`.
     pub fn enabled(&self, code: Code) -> bool {
         let code = code.as_str();

@@ -152,7 +152,7 @@ pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
 }
 
 fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
-    let scope = Scope::new(config);
+    let settings = ScanSettings::new(config);
     // Each file's result is folded into a running scan as soon as it is done, so that what
     // a file leaves behind is only what the end of the scan needs.
     let from_disk = found
@@ -171,7 +171,7 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
                     }
                     _ => SourceFile::on_disk(input.display(), text, abs),
                 };
-                scope.scan_file(file)
+                settings.scan_file(file)
             }
             Err(why) => {
                 // A file or standard input named on the command line that cannot be read
@@ -188,7 +188,7 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
         .reduce(Scanned::default, Scanned::merge);
     let from_memory = texts
         .into_par_iter()
-        .map(|t| scope.scan_file(SourceFile::on_disk(t.display, t.text, t.abs_path)))
+        .map(|t| settings.scan_file(SourceFile::on_disk(t.display, t.text, t.abs_path)))
         .fold(Scanned::default, Scanned::add)
         .reduce(Scanned::default, Scanned::merge);
     let mut scanned = from_disk.merge(from_memory);
@@ -199,7 +199,9 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
         let on_host = named
             .par_iter()
             .map(|input| match discover::read(input, config.max_file_size) {
-                Ok((text, abs)) => scope.scan_file(SourceFile::on_disk(input.display(), text, abs)),
+                Ok((text, abs)) => {
+                    settings.scan_file(SourceFile::on_disk(input.display(), text, abs))
+                }
                 Err(why) => unreadable(input, &format!("{}: {why}", input.display()), false),
             })
             .fold(Scanned::default, Scanned::add)
@@ -209,7 +211,7 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
     for s in &found.failed {
         scanned = scanned.add(unreadable_path(s, true));
     }
-    let mut report = scope.finish(scanned);
+    let mut report = settings.finish(scanned);
     for s in found.skipped {
         let file = SourceFile::new(s.display, "");
         report
@@ -231,14 +233,14 @@ fn settle(report: &mut Report, config: &Config) {
 }
 
 /// The settings of a scan, and the version each file is checked under.
-struct Scope<'c> {
+struct ScanSettings<'c> {
     config: &'c Config,
     membership: Membership,
     /// `config` with each version a file may be checked under as its target.
     by_version: Vec<Config>,
 }
 
-impl<'c> Scope<'c> {
+impl<'c> ScanSettings<'c> {
     fn new(config: &'c Config) -> Self {
         let mut versions: Vec<Version> = config
             .clusters
@@ -260,7 +262,7 @@ impl<'c> Scope<'c> {
                 ..config.clone()
             })
             .collect();
-        Scope {
+        ScanSettings {
             config,
             membership: Membership::new(config),
             by_version,

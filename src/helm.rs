@@ -4,7 +4,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::discover::Rendered;
 
@@ -94,26 +94,12 @@ pub fn render_release(release: &Release<'_>) -> Result<Rendered, String> {
     if let Some(ns) = release.namespace {
         command.arg("-n").arg(ns);
     }
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("could not run {}: {e}", helm.display()))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!(
-            "`helm template {}` failed ({}): {}",
-            chart.display(),
-            output.status,
-            stderr.trim()
-        ));
-    }
+    let output = crate::renderer::run(&mut command, &format!("helm template {}", chart.display()))?;
     // Helm's warnings (deprecated APIs, readable kubeconfig) are the user's to see.
-    let warnings = String::from_utf8_lossy(&output.stderr);
-    if !warnings.trim().is_empty() {
-        eprintln!("{}", warnings.trim_end());
+    if !output.warnings.trim().is_empty() {
+        eprintln!("{}", output.warnings.trim_end());
     }
-    let text = String::from_utf8(output.stdout)
-        .map_err(|_| format!("`helm template {}` printed invalid UTF-8", chart.display()))?;
+    let text = output.text;
     Ok(Rendered {
         display: display_name(chart),
         text,

@@ -8,7 +8,7 @@
 //! are relative to the wrapper.
 
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::discover::Rendered;
 use crate::source::RenderedFrom;
@@ -83,22 +83,11 @@ pub fn render(dir: &Path, tool: &Tool) -> Result<Rendered, String> {
         ),
     )
     .map_err(|e| format!("could not write a temporary kustomization: {e}"))?;
-    let output = tool
-        .command(&wrapper.dir)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("could not run {}: {e}", tool.describe()))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!(
-            "`{} {shown}` failed ({}): {}",
-            tool.describe(),
-            output.status,
-            stderr.trim()
-        ));
-    }
-    let text = String::from_utf8(output.stdout)
-        .map_err(|_| format!("`{} {shown}` printed invalid UTF-8", tool.describe()))?;
+    let text = crate::renderer::run(
+        &mut tool.command(&wrapper.dir),
+        &format!("{} {shown}", tool.describe()),
+    )?
+    .text;
     Ok(Rendered {
         display: format!("{shown} ({})", tool.describe()),
         text,

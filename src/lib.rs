@@ -26,6 +26,7 @@ pub mod model;
 pub mod output;
 pub mod policy_cmd;
 pub mod render;
+pub mod renderer;
 mod rules;
 pub mod scope;
 pub mod scratch;

@@ -10,10 +10,7 @@ const CONTAINER_LOGS: &str = "/var/log/containers/*.log";
 pub fn read(text: &str, file: usize) -> Option<Pipeline> {
     let doc = super::first_document(text)?;
     let root = doc.root()?;
-    let at = |n: Node<'_>| At {
-        file,
-        span: n.span(),
-    };
+    let at = |n: Node<'_>| At::of(file, n);
     // Settings may be written dotted (`filebeat.inputs:`) or nested (`filebeat: {inputs:}`).
     let setting = |a: &str, b: &str| root.get(&format!("{a}.{b}")).or_else(|| root.path(&[a, b]));
     let mut p = Pipeline {

@@ -163,15 +163,7 @@ fn sections_of(
             .strip_prefix("@INCLUDE ")
             .or(trimmed.strip_prefix("@include "))
         {
-            let name = name.trim();
-            let base = name.rsplit('/').next().unwrap_or(name);
-            let targets: Vec<usize> = files
-                .iter()
-                .enumerate()
-                .filter(|(_, (n, _))| glob::matches(base, n))
-                .map(|(i, _)| i)
-                .collect();
-            for i in targets {
+            for i in super::included(files, name) {
                 sections_of(files, i, sections, vars, seen);
             }
             continue;
@@ -211,10 +203,7 @@ pub fn yaml(files: &[(&str, &str)], main: usize) -> Option<Pipeline> {
     let doc = super::first_document(files[main].1)?;
     let root = doc.root()?;
     let pipe = root.get("pipeline")?;
-    let at = |n: Node<'_>| At {
-        file: main,
-        span: n.span(),
-    };
+    let at = |n: Node<'_>| At::of(main, n);
     fn get<'d>(n: Node<'d>, key: &str) -> Option<Node<'d>> {
         n.entries()
             .find(|(k, _)| k.str().is_some_and(|k| k.eq_ignore_ascii_case(key)))

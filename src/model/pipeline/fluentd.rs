@@ -159,14 +159,7 @@ fn parse(files: &[(&str, &str)], index: usize, parent: &mut Directive, seen: &mu
             span: Span::new(start + lead, start + line.trim_end().len()),
         };
         if let Some(name) = t.strip_prefix("@include ") {
-            let base = name.trim().rsplit('/').next().unwrap_or("");
-            let targets: Vec<usize> = files
-                .iter()
-                .enumerate()
-                .filter(|(_, (n, _))| glob::matches(base, n))
-                .map(|(i, _)| i)
-                .collect();
-            for i in targets {
+            for i in super::included(files, name) {
                 match stack.last_mut() {
                     Some(open) => parse(files, i, open, seen),
                     None => parse(files, i, parent, seen),

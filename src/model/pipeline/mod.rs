@@ -24,6 +24,29 @@ pub struct At {
     pub span: Span,
 }
 
+impl At {
+    /// Where `node` of text `file` is.
+    pub fn of(file: usize, node: crate::yaml::Node<'_>) -> At {
+        At {
+            file,
+            span: node.span(),
+        }
+    }
+}
+
+/// The texts an include directive (`@INCLUDE x.conf`, `@include conf.d/*.conf`) names: the
+/// configuration's other files whose names match its last path component.
+fn included(files: &[(&str, &str)], directive: &str) -> Vec<usize> {
+    let name = directive.trim();
+    let base = name.rsplit('/').next().unwrap_or(name);
+    files
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, _))| glob::matches(base, n))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// An input that tails files on the node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileInput {

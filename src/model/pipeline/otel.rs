@@ -8,10 +8,7 @@ use crate::yaml::Node;
 pub fn read(text: &str, file: usize) -> Option<Pipeline> {
     let doc = super::first_document(text)?;
     let root = doc.root()?;
-    let at = |n: Node<'_>| At {
-        file,
-        span: n.span(),
-    };
+    let at = |n: Node<'_>| At::of(file, n);
     let strings = |n: Option<Node<'_>>| -> Vec<String> {
         n.into_iter()
             .flat_map(|n| n.items())

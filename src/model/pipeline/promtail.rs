@@ -11,10 +11,7 @@ const POD_LOGS: &str = "/var/log/pods/**";
 pub fn read(text: &str, file: usize) -> Option<Pipeline> {
     let doc = super::first_document(text)?;
     let root = doc.root()?;
-    let at = |n: Node<'_>| At {
-        file,
-        span: n.span(),
-    };
+    let at = |n: Node<'_>| At::of(file, n);
     let mut p = Pipeline {
         agent: "promtail",
         ..Pipeline::default()
