@@ -40,6 +40,14 @@ pub fn config_map(root: Node<'_>, file: &Arc<SourceFile>) -> Option<ConfigMapFac
         return None;
     }
     let data = root.get("data")?;
+    // Most ConfigMaps hold no agent configuration: look before copying and mapping texts.
+    let holds_config = data.entries().any(|(_, v)| {
+        v.text()
+            .is_some_and(|t| MARKERS.iter().any(|m| t.contains(m)))
+    });
+    if !holds_config {
+        return None;
+    }
     let texts: Vec<(String, String, OffsetMap)> = data
         .entries()
         .filter_map(|(k, v)| {
@@ -47,12 +55,6 @@ pub fn config_map(root: Node<'_>, file: &Arc<SourceFile>) -> Option<ConfigMapFac
             Some((k.text()?.to_owned(), text, map))
         })
         .collect();
-    if !texts
-        .iter()
-        .any(|(_, t, _)| MARKERS.iter().any(|m| t.contains(m)))
-    {
-        return None;
-    }
     let meta = root.get("metadata");
     Some(ConfigMapFacts {
         file: Arc::clone(file),
