@@ -129,10 +129,27 @@ fn rule_literal(file: &str, doc: &Yaml) -> Result<(String, String), String> {
             .collect();
         Ok(format!("&[{}]", files.join(", ")))
     };
+    // `fix: {safe: WHAT, unsafe: WHAT}`: what `--fix` (and `--unsafe-fixes`) does.
+    let fix = |key: &str| -> Result<String, String> {
+        match doc.get("fix") {
+            None => Ok("None".into()),
+            Some(f @ Yaml::Map(entries)) => {
+                if let Some((k, _)) = entries.iter().find(|(k, _)| k != "safe" && k != "unsafe") {
+                    return Err(format!("`fix.{k}`: only `safe` and `unsafe` are known"));
+                }
+                Ok(match f.get(key) {
+                    Some(Yaml::Str(t)) => format!("Some({:?})", t.trim_end()),
+                    Some(_) => return Err(format!("`fix.{key}` must be a text")),
+                    None => "None".into(),
+                })
+            }
+            Some(_) => Err("`fix` must be a mapping with `safe` and/or `unsafe`".into()),
+        }
+    };
     let literal = format!(
         "RuleMeta {{ code: Code::{code}, name: {:?}, severity: Severity::{severity}, \
          summary: {:?}, rationale: {:?}, remediation: {:?}, references: &[{}], tags: &[{}], \
-         bad: {}, good: {} }}",
+         bad: {}, good: {}, safe_fix: {}, unsafe_fix: {} }}",
         s("name")?,
         s("summary")?,
         s("rationale")?,
@@ -141,6 +158,8 @@ fn rule_literal(file: &str, doc: &Yaml) -> Result<(String, String), String> {
         tags.join(", "),
         files("bad")?,
         files("good")?,
+        fix("safe")?,
+        fix("unsafe")?,
     );
     Ok((code, literal))
 }

@@ -56,6 +56,10 @@ pub struct RuleMeta {
     pub bad: &'static [ExampleFile],
     /// The same example, fixed.
     pub good: &'static [ExampleFile],
+    /// What `--fix` does to a finding of this rule, if it can ([`crate::fix`]).
+    pub safe_fix: Option<&'static str>,
+    /// What `--unsafe-fixes` does beyond that: an edit that may change behaviour.
+    pub unsafe_fix: Option<&'static str>,
 }
 
 impl RuleMeta {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::catalog::RuleMeta;
 pub use crate::catalog::{Code, Severity};
+pub use crate::fix::{Edit, Fix, Safety};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
@@ -51,15 +52,8 @@ pub struct Finding {
     pub omitted: usize,
     /// The cluster a cross-file finding is about ([`crate::scope`]).
     pub cluster: Option<String>,
-    /// Replacements in `file` that fix the finding; empty until the rule offers a fix.
-    pub edits: Vec<Edit>,
-}
-
-/// One replacement of a byte span of the finding's file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub replacement: String,
+    /// The edits of `file` that repair the finding, when its rule knows them.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -79,8 +73,15 @@ impl Finding {
             suppressed: None,
             omitted: 0,
             cluster: None,
-            edits: Vec::new(),
+            fix: None,
         }
+    }
+
+    /// The repair: edits of the finding's file, applied together. `Safe` ones are applied by
+    /// `--fix`; `Unsafe` ones (which may change behaviour) only with `--unsafe-fixes`.
+    pub fn fix(mut self, safety: Safety, edits: Vec<Edit>) -> Self {
+        self.fix = Some(Fix { safety, edits });
+        self
     }
 
     /// What is wrong and why it matters, in one or two sentences.

@@ -18,6 +18,7 @@ pub mod docs;
 pub mod engine;
 pub mod finding;
 mod fingerprint;
+pub mod fix;
 pub mod gitops;
 pub mod helm;
 pub mod host_files;

@@ -22,32 +22,26 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL401],
         check: Check::Forwarding(|scan, _, out| missing::check(scan, scan.declared_at, out)),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL402],
         check: Check::Forwarding(|scan, _, out| placement::check(scan, out)),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL403],
         check: Check::Forwarding(|scan, _, out| host_logs::check(scan, out)),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL406],
         check: Check::Forwarding(|scan, _, out| pipeline::never_ships(scan, out)),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL407],
         check: Check::Forwarding(|scan, _, out| pipeline::audit_log_excluded(scan, out)),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL408],
         check: Check::Forwarding(|scan, _, out| pipeline::plaintext(scan, out)),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL404, Code::AL405],
@@ -57,7 +51,6 @@ pub(super) const RULES: &[Rule] = &[
                 audit_log::check(scan, config, out);
             }
         }),
-        fixable: false,
     },
 ];
 

@@ -21,12 +21,10 @@ pub(super) const RULES: &[Rule] = &[
             Code::AL006,
         ],
         check: Check::Scan,
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL002],
         check: Check::Document(duplicate_keys),
-        fixable: false,
     },
 ];
 

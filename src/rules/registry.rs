@@ -8,6 +8,7 @@ use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
+use crate::fix::Safety;
 use crate::model::apiserver::ApiServerConfig;
 use crate::model::policy::Policy;
 use crate::model::seccomp::Profile;
@@ -17,12 +18,11 @@ use crate::yaml::Node;
 use super::forwarding::Scan;
 use super::policy::Analysis;
 
-/// One rule: the codes it may report, what it looks at, and whether it can attach edits that
-/// fix its findings ([`Finding::edits`]).
+/// One rule: the codes it may report and what it looks at. Whether its findings can carry a
+/// fix ([`Finding::fix`]) is declared with the code, in `rules/` (`fix:`).
 pub struct Rule {
     pub codes: &'static [Code],
     pub check: Check,
-    pub fixable: bool,
 }
 
 /// The view a rule needs, and the function that checks it.
@@ -94,7 +94,7 @@ pub(crate) fn run_into(
 }
 
 /// In debug builds (the tests), checks that a rule reported only the codes it declares, and
-/// attached fix edits only if it declares that it can.
+/// attached only fixes of a safety its rule file declares.
 pub(crate) fn declared(rule: &Rule, reported: &[Finding]) {
     debug_assert!(
         reported.iter().all(|f| rule.codes.contains(&f.rule.code)),
@@ -102,11 +102,18 @@ pub(crate) fn declared(rule: &Rule, reported: &[Finding]) {
         rule.codes,
         reported.iter().map(|f| f.rule.code).collect::<Vec<_>>()
     );
-    debug_assert!(
-        rule.fixable || reported.iter().all(|f| f.edits.is_empty()),
-        "a rule that declares no fix attached edits to {:?}",
-        rule.codes
-    );
+    for f in reported {
+        let declared = match f.fix.as_ref().map(|fix| fix.safety) {
+            None => true,
+            Some(Safety::Safe) => f.rule.safe_fix.is_some(),
+            Some(Safety::Unsafe) => f.rule.unsafe_fix.is_some(),
+        };
+        debug_assert!(
+            declared,
+            "{} attached a fix its rule file does not declare",
+            f.rule.code
+        );
+    }
 }
 
 #[cfg(test)]

@@ -25,42 +25,34 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL116],
         check: Check::Object(eksctl::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL101, Code::AL206, Code::AL208],
         check: Check::Object(openshift_profile::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL101],
         check: Check::Object(gardener::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL117, Code::AL118],
         check: Check::ApiServer(kubeadm_shape::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL101],
         check: Check::ApiServer(policy_file::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL102],
         check: Check::ApiServer(backend::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL103, Code::AL104, Code::AL105],
         check: Check::ApiServer(rotation::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL106],
         check: Check::ApiServer(flag_values::check),
-        fixable: false,
     },
     Rule {
         codes: &[
@@ -71,12 +63,10 @@ pub(super) const RULES: &[Rule] = &[
             Code::AL111,
         ],
         check: Check::ApiServer(mounts::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL113, Code::AL114],
         check: Check::ApiServer(log_output::check),
-        fixable: false,
     },
 ];
 

@@ -32,72 +32,58 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL201, Code::AL202, Code::AL203, Code::AL204],
         check: Check::PolicySource(validate::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL210],
         check: Check::Policy(never_matches::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL211],
         check: Check::Policy(exec_verbs::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL213],
         check: Check::Policy(body_level::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL209],
         check: Check::LoadablePolicy(shadowed::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL205],
         check: Check::LoadablePolicy(catch_all_none::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL206],
         check: Check::LoadablePolicy(broad_none::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL207],
         check: Check::LoadablePolicy(no_catch_all::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL208, Code::AL215],
         check: Check::LoadablePolicy(secret_bodies::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL212],
         check: Check::LoadablePolicy(auth_failures::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL214],
         check: Check::LoadablePolicy(request_received::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL216],
         check: Check::Once(policy_tests::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL112],
         check: Check::Cluster(unresolved::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL213],
         check: Check::Cluster(body_level::check_cluster),
-        fixable: false,
     },
 ];
 

@@ -28,7 +28,6 @@ pub(super) const RULES: &[Rule] = &[Rule {
         Code::AL307,
     ],
     check: Check::Seccomp(check_profile),
-    fixable: false,
 }];
 
 /// Recognises a seccomp profile, runs the [`Check::Seccomp`] rules on it, and leaves it in

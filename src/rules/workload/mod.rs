@@ -16,22 +16,18 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL310, Code::AL311],
         check: Check::Workload(profile_fields::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL313],
         check: Check::Workload(annotations::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL314],
         check: Check::Workload(annotation_beside_field::check),
-        fixable: false,
     },
     Rule {
         codes: &[Code::AL312],
         check: Check::Cluster(profile_refs::check),
-        fixable: false,
     },
 ];
 
