@@ -149,7 +149,7 @@ fn rule_literal(file: &str, doc: &Yaml) -> Result<(String, String), String> {
     let literal = format!(
         "RuleMeta {{ code: Code::{code}, name: {:?}, severity: Severity::{severity}, \
          summary: {:?}, rationale: {:?}, remediation: {:?}, references: &[{}], tags: &[{}], \
-         bad: {}, good: {}, safe_fix: {}, unsafe_fix: {} }}",
+         bad: {}, good: {}, safe_fix: {}, unsafe_fix: {}, opt_in: {} }}",
         s("name")?,
         s("summary")?,
         s("rationale")?,
@@ -160,6 +160,11 @@ fn rule_literal(file: &str, doc: &Yaml) -> Result<(String, String), String> {
         files("good")?,
         fix("safe")?,
         fix("unsafe")?,
+        match doc.get("opt-in").and_then(Yaml::str) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => return Err(format!("`opt-in: {other}`: true or false")),
+        },
     );
     Ok((code, literal))
 }

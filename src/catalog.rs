@@ -60,6 +60,9 @@ pub struct RuleMeta {
     pub safe_fix: Option<&'static str>,
     /// What `--unsafe-fixes` does beyond that: an edit that may change behaviour.
     pub unsafe_fix: Option<&'static str>,
+    /// Off unless a selector names it (`--extend-select`, `select`): advice not every
+    /// project wants.
+    pub opt_in: bool,
 }
 
 impl RuleMeta {

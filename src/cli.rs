@@ -790,12 +790,7 @@ fn apply_selection(args: &CheckArgs, config: &mut Config) -> Result<(), String> 
     if !select.is_empty() {
         config.select = Some(select);
     }
-    // With no selection every rule already runs: nothing to extend.
-    if let Some(selected) = &mut config.select {
-        selected.extend(extend);
-        selected.sort();
-        selected.dedup();
-    }
+    config.extend_select.extend(extend);
     config.ignore.extend(ignore);
     Ok(())
 }

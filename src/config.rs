@@ -35,8 +35,10 @@ impl Default for Thresholds {
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    /// Only these rules run (codes), when set.
+    /// Only these rules run (codes), when set; otherwise every rule that is not opt-in.
     pub select: Option<Vec<String>>,
+    /// These rules run as well (codes): how an opt-in rule is turned on.
+    pub extend_select: Vec<String>,
     /// These rules never run (codes).
     pub ignore: Vec<String>,
     /// Per-rule severity overrides (by code).
@@ -168,13 +170,15 @@ impl Config {
         self.target_version
     }
 
-    /// Whether `code` is enabled by `select`/`ignore`.
+    /// Whether `code` is enabled by `select`/`extend-select`/`ignore`. With no `select`, an
+    /// opt-in rule (`opt-in: true` in its rule file) runs only when a selector names it.
     pub fn enabled(&self, code: Code) -> bool {
+        let opt_in = code.meta().opt_in;
         let code = code.as_str();
-        let selected = self
-            .select
-            .as_ref()
-            .is_none_or(|s| s.iter().any(|c| c == code));
+        let selected = match &self.select {
+            Some(s) => s.iter().any(|c| c == code),
+            None => !opt_in,
+        } || self.extend_select.iter().any(|c| c == code);
         selected && !self.ignore.iter().any(|c| c == code)
     }
 }

@@ -97,6 +97,12 @@ impl Case {
         } else {
             Config::new()
         };
+        // Opt-in rules run here too: their examples must show them, and good cases must be
+        // clean of them.
+        let opt_in = Code::ALL.iter().filter(|c| c.meta().opt_in);
+        config
+            .extend_select
+            .extend(opt_in.map(|c| c.as_str().to_owned()));
         let host = self.root.join("host");
         if whole && host.is_dir() {
             config.host_root = Some(host.canonicalize().unwrap());

@@ -203,7 +203,6 @@ impl Loader<'_> {
         let Some(entries) = self.map(root, "the configuration") else {
             return;
         };
-        let mut extend_select = None;
         for (key, value) in entries {
             let Some(name) = self.key(key, TOP_KEYS, "top-level setting") else {
                 continue;
@@ -216,7 +215,7 @@ impl Loader<'_> {
                 }
                 "extend-select" => {
                     if let Some(codes) = self.rules(value) {
-                        extend_select = Some(codes);
+                        self.config.extend_select = codes;
                     }
                 }
                 "ignore" => {
@@ -283,12 +282,6 @@ impl Loader<'_> {
                 }
                 _ => {}
             }
-        }
-        // `extend-select` adds to `select`; with no `select`, every rule already runs.
-        if let (Some(select), Some(extra)) = (&mut self.config.select, extend_select) {
-            select.extend(extra);
-            select.sort();
-            select.dedup();
         }
     }
 
