@@ -120,3 +120,17 @@ fn an_anchored_item_is_checked_in_place() {
     // The command list, one line lower than without the anchor's line.
     assert_eq!(al101_lines(&report), [13], "{:?}", active(&report));
 }
+
+/// A list broken halfway: the syntax error is reported, and the items before it are still
+/// checked rather than hidden behind it.
+#[test]
+fn items_before_a_syntax_error_are_still_checked() {
+    let text = format!(
+        "apiVersion: v1\nkind: List\nitems:\n{}- [unclosed\n",
+        apiserver_item("kube-apiserver", "")
+    );
+    let report = scan("dump.yaml", &text);
+    let codes: Vec<String> = active(&report).into_iter().map(|(_, c)| c).collect();
+    assert!(codes.contains(&"AL001".to_string()), "{codes:?}");
+    assert_eq!(al101_lines(&report), [12], "{codes:?}");
+}

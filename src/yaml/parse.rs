@@ -1,7 +1,9 @@
 //! One pass over a YAML (or JSON) stream: events become document trees with byte spans.
 //!
 //! A broken document is reported and skipped; parsing resumes at the next `---`, so one
-//! bad document never hides the rest of a stream.
+//! bad document never hides the rest of a stream. The items of a list are documents of
+//! their own as soon as they are parsed ([`Builder::detach`]), so in a list broken halfway
+//! the items before the break are still checked, beside the syntax error.
 
 use std::collections::HashMap;
 
