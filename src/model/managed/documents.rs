@@ -48,6 +48,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
             p.field = "spec.logging.clusterLogging";
             let spec = root.get("spec").unwrap_or(root);
             p.log_types = cluster_logging(
+                &file.text,
                 root.path(&["spec", "logging", "clusterLogging"]),
                 "types",
                 "enabled",
@@ -64,7 +65,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
                 None => LogTypes::Missing {
                     insert: Span::point(at.span().end),
                 },
-                Some(list) => strings(list),
+                Some(list) => strings(list, &file.text),
             };
             out.planes.push(p);
         }
@@ -74,6 +75,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
             p.field = "spec.forProvider.logging.clusterLogging";
             let at = root.path(&["spec", "forProvider"]).unwrap_or(root);
             p.log_types = cluster_logging(
+                &file.text,
                 root.path(&["spec", "forProvider", "logging", "clusterLogging"]),
                 "types",
                 "enabled",
@@ -139,6 +141,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
         p.name = cluster.get_str("name").map(str::to_owned);
         p.field = "logging.clusterLogging";
         p.log_types = cluster_logging(
+            &file.text,
             cluster.path(&["logging", "clusterLogging"]),
             "types",
             "enabled",
@@ -163,15 +166,38 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
     out
 }
 
+/// A list's span without the lines that follow a block sequence (which the parser counts
+/// in it), so that a finding underlines the list alone.
+fn tight(list: Node<'_>, text: &str) -> Span {
+    Span::new(list.span().start, content_end(list, text))
+}
+
+/// Where a node's own text ends: a block collection ends with its last value.
+fn content_end(n: Node<'_>, text: &str) -> usize {
+    let span = n.span();
+    let flow = text
+        .get(span.start..)
+        .is_some_and(|t| t.starts_with('[') || t.starts_with('{'));
+    let last = if n.is_map() {
+        n.entries().last().map(|(_, v)| v)
+    } else {
+        n.items().last()
+    };
+    match last {
+        Some(last) if !flow => content_end(last, text),
+        _ => span.end,
+    }
+}
+
 /// A list of strings; `Unknown` when an entry is not a plain string.
-fn strings(list: Node<'_>) -> LogTypes {
+fn strings(list: Node<'_>, text: &str) -> LogTypes {
     let types: Option<Vec<String>> = list
         .items()
         .map(|t| t.str().filter(|_| t.tag().is_none()).map(str::to_owned))
         .collect();
     match types {
         Some(types) if list.is_seq() => LogTypes::Listed {
-            at: list.span(),
+            at: tight(list, text),
             types,
             default: false,
         },
@@ -182,6 +208,7 @@ fn strings(list: Node<'_>) -> LogTypes {
 /// `[{types: [...], enabled: bool}]`, EKS's own shape (ACK, Crossplane community, the EKS
 /// API): the types of the entries that are enabled.
 fn cluster_logging(
+    text: &str,
     list: Option<Node<'_>>,
     types: &str,
     enabled: &str,
@@ -201,7 +228,9 @@ fn cluster_logging(
                 None => return LogTypes::Unknown,
             },
         };
-        let Some(LogTypes::Listed { types: listed, .. }) = entry.get(types).map(strings) else {
+        let Some(LogTypes::Listed { types: listed, .. }) =
+            entry.get(types).map(|t| strings(t, text))
+        else {
             return LogTypes::Unknown;
         };
         if on {
@@ -209,7 +238,7 @@ fn cluster_logging(
         }
     }
     LogTypes::Listed {
-        at: list.span(),
+        at: tight(list, text),
         types: out,
         default: false,
     }
@@ -260,7 +289,7 @@ fn eksctl(root: Node<'_>, mut p: ControlPlane) -> ControlPlane {
     }
     let all = values.iter().any(|(v, _)| matches!(*v, "*" | "all"));
     p.log_types = LogTypes::Listed {
-        at: types.span(),
+        at: tight(types, &p.file.text),
         types: if all {
             EKS_LOG_TYPES.iter().map(|t| (*t).to_owned()).collect()
         } else {
@@ -300,6 +329,14 @@ fn enabled_logs(list: Option<Node<'_>>, category: &str, group: &str, enabled: &s
 /// resource, or a `Sub` whose `${X}` are such references. A reference to a resource whose
 /// name is unknown is written `{X}`; `${AWS::StackName}` and the like are kept as written.
 fn cfn_name(n: Node<'_>, template: Node<'_>) -> Option<String> {
+    cfn_name_at(n, template, 0)
+}
+
+fn cfn_name_at(n: Node<'_>, template: Node<'_>, depth: usize) -> Option<String> {
+    // Deeper than any real template: a reference cycle.
+    if depth > 8 {
+        return None;
+    }
     let reference = |id: &str| -> String {
         if let Some(d) = template
             .path(&["Parameters", id, "Default"])
@@ -307,19 +344,14 @@ fn cfn_name(n: Node<'_>, template: Node<'_>) -> Option<String> {
         {
             return d.to_owned();
         }
-        let resource = template.path(&["Resources", id]);
-        let literal = resource
-            .and_then(|r| {
-                r.path(&["Properties", "Name"])
-                    .or_else(|| r.path(&["Properties", "LogGroupName"]))
-            })
-            .filter(|n| n.tag().is_none() && n.is_scalar())
-            .and_then(|n| n.str());
-        match (resource, literal) {
-            (_, Some(l)) => l.to_owned(),
-            (Some(_), None) => format!("{{{id}}}"),
-            (None, None) => format!("${{{id}}}"),
-        }
+        let Some(resource) = template.path(&["Resources", id]) else {
+            return format!("${{{id}}}");
+        };
+        resource
+            .path(&["Properties", "Name"])
+            .or_else(|| resource.path(&["Properties", "LogGroupName"]))
+            .and_then(|n| cfn_name_at(n, template, depth + 1))
+            .unwrap_or_else(|| format!("{{{id}}}"))
     };
     let sub = |text: &str| -> String {
         let mut out = String::new();
@@ -385,7 +417,7 @@ fn cloudformation(
                             .collect();
                         match listed {
                             Some(types) if list.is_seq() => LogTypes::Listed {
-                                at: list.span(),
+                                at: tight(list, &file.text),
                                 types,
                                 default: false,
                             },
