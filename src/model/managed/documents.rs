@@ -128,27 +128,38 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
         }
         _ => {}
     }
-    if let Some(cluster) = root.get("cluster").filter(|c| {
-        c.get_str("arn")
-            .is_some_and(|a| a.starts_with("arn:aws") && a.contains(":eks:"))
-    }) {
-        let mut p = plane(
-            Managed::Eks,
-            Form::Described,
-            cluster.get_str("name").unwrap_or(""),
-        );
-        p.at = root.get("cluster").map_or(root.span(), |c| c.span());
-        p.name = cluster.get_str("name").map(str::to_owned);
-        p.field = "logging.clusterLogging";
+    // `aws eks describe-cluster` (`cluster.logging`), or the DescribeCluster response as the
+    // Go SDK names it (`Cluster.Logging`), as kubescape stores it (`data.Cluster`).
+    let described = [("cluster", false), ("Cluster", true)]
+        .into_iter()
+        .find_map(|(key, sdk)| {
+            let at = root.get(key).or_else(|| root.path(&["data", key]))?;
+            let arn = at.get_str(if sdk { "Arn" } else { "arn" })?;
+            (arn.starts_with("arn:aws") && arn.contains(":eks:")).then_some((at, sdk))
+        });
+    if let Some((cluster, sdk)) = described {
+        let key = |k: &'static str, sdk_k: &'static str| if sdk { sdk_k } else { k };
+        let cluster_name = cluster.get_str(key("name", "Name"));
+        let mut p = plane(Managed::Eks, Form::Described, cluster_name.unwrap_or(""));
+        p.at = cluster
+            .path(&[key("logging", "Logging")])
+            .map_or(Span::new(cluster.span().start, cluster.span().start), |l| {
+                l.span()
+            });
+        p.name = cluster_name.map(str::to_owned);
+        p.field = key("logging.clusterLogging", "Logging.ClusterLogging");
         p.log_types = cluster_logging(
             &file.text,
-            cluster.path(&["logging", "clusterLogging"]),
-            "types",
-            "enabled",
+            cluster.path(&[
+                key("logging", "Logging"),
+                key("clusterLogging", "ClusterLogging"),
+            ]),
+            key("types", "Types"),
+            key("enabled", "Enabled"),
             cluster,
         );
-        // `aws eks update-cluster-config` decides what runs; the group EKS created is not
-        // in this output.
+        // What runs is set with `aws eks update-cluster-config`; the log group EKS created is
+        // not in this output.
         p.retention = Retention::Unknown;
         out.planes.push(p);
     }

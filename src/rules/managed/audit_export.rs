@@ -39,7 +39,7 @@ fn eks(p: &ControlPlane, out: &mut Vec<Finding>) {
             "a version whose default exports nothing",
         ),
         crate::model::managed::LogTypes::Listed { .. } => (
-            "the exported control-plane log types do not include `audit`: the EKS audit log (who did what through the API) is never written to CloudWatch, so it cannot be reviewed or alerted on".to_owned(),
+            "the control-plane log types it exports (those of its enabled entries) do not include `audit`: the EKS audit log (who did what through the API) is never written to CloudWatch, so it cannot be reviewed or alerted on".to_owned(),
             "no \"audit\" here",
         ),
         _ => (
