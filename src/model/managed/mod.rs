@@ -214,6 +214,15 @@ pub fn log_group_names(plane: &ControlPlane) -> Vec<String> {
     names
 }
 
+/// The cluster's log group as a message names it: `/aws/eks/<cluster>/cluster` when its
+/// name is not known.
+pub fn log_group_shown(plane: &ControlPlane) -> String {
+    match &plane.name {
+        Some(n) if !n.contains('{') => format!("/aws/eks/{n}/cluster"),
+        _ => "/aws/eks/<cluster>/cluster".to_owned(),
+    }
+}
+
 /// Whether a metric filter pattern counts authentication or authorisation failures.
 pub fn watches_denials(pattern: &str) -> bool {
     ["401", "403"].iter().any(|code| pattern.contains(code))

@@ -5,7 +5,7 @@
 use crate::catalog::Code;
 use crate::config::{Config, Managed};
 use crate::finding::Finding;
-use crate::model::managed::{log_group_names, watches_denials, Facts, Form};
+use crate::model::managed::{log_group_names, log_group_shown, watches_denials, Facts, Form};
 
 pub fn check(facts: &Facts, _: &Config, out: &mut Vec<Finding>) {
     for p in &facts.planes {
@@ -23,7 +23,7 @@ pub fn check(facts: &Facts, _: &Config, out: &mut Vec<Finding>) {
         if watched {
             continue;
         }
-        let group = names.last().cloned().unwrap_or_default();
+        let group = log_group_shown(p);
         out.push(
             Finding::new(Code::AL504, &p.file, p.at)
                 .message(format!(

@@ -5,7 +5,7 @@
 use crate::catalog::Code;
 use crate::config::{Config, Managed};
 use crate::finding::{Finding, Severity};
-use crate::model::managed::{log_group_names, ControlPlane, Facts, Form, Retention};
+use crate::model::managed::{log_group_shown, ControlPlane, Facts, Form, Retention};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
@@ -59,7 +59,7 @@ fn never(
     p: &ControlPlane,
     created_by_eks: bool,
 ) -> Finding {
-    let group = log_group_names(p).pop().unwrap_or_default();
+    let group = log_group_shown(p);
     let message = if created_by_eks {
         format!("no log group `{group}` is declared, so EKS creates it and its events never expire: CloudWatch keeps and bills every audit event forever (unless the group is created elsewhere)")
     } else {
