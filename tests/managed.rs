@@ -425,3 +425,28 @@ fn terraform_downloads_are_not_scanned_and_show_files_says_so() {
     assert!(out.contains("infra/.terraform: skipped: "), "{out}");
     assert!(!out.contains("modules/eks"), "{out}");
 }
+
+#[test]
+fn gke_node_logs_not_shipped() {
+    let components = GKE.replace(
+        "location = \"europe-west1\"",
+        "location = \"europe-west1\"\n  logging_config {\n    enable_components = [\"APISERVER\"]\n  }",
+    );
+    let r = scan(&[("gke/main.tf", &components)]);
+    assert!(
+        hits(&r).contains(&"AL505 gke/main.tf:6 `[\"APISERVER\"]`".to_owned()),
+        "{:?}",
+        hits(&r)
+    );
+    let kcc = "apiVersion: container.cnrm.cloud.google.com/v1beta1\nkind: ContainerCluster\nmetadata: {name: c}\nspec:\n  location: europe-west1\n  loggingService: none\n";
+    assert!(codes(&scan(&[("kcc.yaml", kcc)])).contains(&"AL505"));
+    let workloads = components.replace("\"APISERVER\"", "\"SYSTEM_COMPONENTS\", \"WORKLOADS\"");
+    assert!(!codes(&scan(&[("gke/main.tf", &workloads)])).contains(&"AL505"));
+}
+
+#[test]
+fn the_denials_rule_is_opt_in() {
+    let text = module("~> 20.0", "").replace(WATCHED, "");
+    assert!(codes(&scan_with(&[("main.tf", &text)], &Config::new())).is_empty());
+    assert_eq!(codes(&scan(&[("main.tf", &text)])), ["AL504"]);
+}

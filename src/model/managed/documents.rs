@@ -32,6 +32,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
         field: "",
         rejected: Vec::new(),
         retention: Retention::ByLogGroup,
+        node_logs_off: None,
     };
     match (group, kind) {
         ("eksctl.io", "ClusterConfig") => out.planes.push(eksctl(
@@ -86,6 +87,12 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
         ("container.cnrm.cloud.google.com", "ContainerCluster") => {
             let mut p = plane(Managed::Gke, Form::Resource, name.unwrap_or(""));
             p.name = name.map(str::to_owned);
+            if let Some(s) = root
+                .path(&["spec", "loggingService"])
+                .filter(|s| s.str() == Some("none"))
+            {
+                p.node_logs_off = Some((s.span(), "`spec.loggingService: none`".to_owned()));
+            }
             out.planes.push(p);
         }
         ("iam.cnrm.cloud.google.com", "IAMAuditConfig") => out.audit_configs.push(AuditConfig {
@@ -447,6 +454,7 @@ fn cloudformation(
                     field: "Logging.ClusterLogging.EnabledTypes",
                     rejected: Vec::new(),
                     retention: Retention::ByLogGroup,
+                    node_logs_off: None,
                 });
             }
             "AWS::Logs::LogGroup" => {
@@ -508,6 +516,7 @@ fn arm(resources: Node<'_>, parent: Option<&str>, file: &Arc<SourceFile>, out: &
                 field: "",
                 rejected: Vec::new(),
                 retention: Retention::ByLogGroup,
+                node_logs_off: None,
             });
         } else if kind.ends_with("diagnosticsettings") {
             let target = if kind.starts_with("microsoft.containerservice/managedclusters/") {

@@ -83,6 +83,8 @@ pub struct ControlPlane {
     /// A retention the declaration sets itself (eksctl, the EKS module), rather than the log
     /// group's.
     pub retention: Retention,
+    /// Where a GKE cluster turns off shipping its nodes' and workloads' logs, and how.
+    pub node_logs_off: Option<(Span, String)>,
 }
 
 /// Which log types a cluster exports.

@@ -7,6 +7,7 @@ mod audit_export;
 mod authenticator;
 mod denials;
 mod eksctl;
+mod node_logs;
 mod retention;
 
 use super::registry::{Check, Rule};
@@ -38,6 +39,10 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL504],
         check: Check::Managed(denials::check),
+    },
+    Rule {
+        codes: &[Code::AL505],
+        check: Check::Managed(node_logs::check),
     },
 ];
 

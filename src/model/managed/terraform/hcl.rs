@@ -180,3 +180,49 @@ fn expr(e: &Expression) -> Expr {
         kind,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(text: &str) -> Result<Module, SyntaxError> {
+        read(&SourceFile::new("infra/main.tf", text))
+    }
+
+    #[test]
+    fn spans_point_into_the_file() {
+        let text = "resource \"aws_eks_cluster\" \"x\" {\n  name = \"a-${var.env}\"\n  enabled_cluster_log_types = [\"api\"]\n}\n";
+        let m = module(text).unwrap();
+        assert_eq!(m.dir, "infra");
+        let Item::Resource { kind, body, .. } = &m.items[0] else {
+            panic!("{:?}", m.items)
+        };
+        assert_eq!(kind, "aws_eks_cluster");
+        assert_eq!(
+            &text[body.head.start..body.head.end],
+            "resource \"aws_eks_cluster\" \"x\""
+        );
+        let types = body.attr("enabled_cluster_log_types").unwrap();
+        assert_eq!(&text[types.span.start..types.span.end], "[\"api\"]");
+        assert_eq!(&text[body.insert.start..body.insert.start + 1], "}");
+        assert_eq!(
+            body.attr("name").unwrap().kind,
+            Kind::Template(vec![
+                Part::Lit("a-".into()),
+                Part::Path(vec!["var".into(), "env".into()])
+            ])
+        );
+    }
+
+    #[test]
+    fn invalid_hcl_is_a_syntax_error_at_its_position() {
+        let text = "resource \"x\" \"y\" {\n  a = [1,\n";
+        let e = module(text).unwrap_err();
+        assert!(e.message.starts_with("invalid HCL"), "{}", e.message);
+        // Within the unclosed list, not at the start of the file.
+        assert!((20..=text.len()).contains(&e.span.start), "{e:?}");
+        for text in ["", "}", "a = ${", "\u{feff}x = 1", "resource {{{{{{{{"] {
+            let _ = module(text);
+        }
+    }
+}

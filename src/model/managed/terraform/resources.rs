@@ -53,6 +53,7 @@ fn plane(
         field: "",
         rejected: Vec::new(),
         retention: Retention::ByLogGroup,
+        node_logs_off: None,
     }
 }
 
@@ -133,6 +134,7 @@ fn resource(
         "google_container_cluster" => {
             let mut p = plane(Managed::Gke, Form::Terraform, file, key, body);
             p.name = body.attr("name").and_then(|e| scope.name(e));
+            p.node_logs_off = gke_node_logs_off(scope, body);
             out.planes.push(p);
         }
         "google_project_iam_audit_config"
@@ -187,6 +189,31 @@ fn resource(
         }
         _ => {}
     }
+}
+
+/// Where a `google_container_cluster` stops shipping node and workload logs:
+/// `logging_service = "none"`, or a `logging_config` whose components include neither
+/// `SYSTEM_COMPONENTS` nor `WORKLOADS`.
+fn gke_node_logs_off(scope: &Scope<'_>, body: &Body) -> Option<(crate::yaml::Span, String)> {
+    if let Some(e) = body.attr("logging_service") {
+        if scope.value(e)?.as_str()? == "none" {
+            return Some((e.span, "`logging_service = \"none\"`".to_owned()));
+        }
+    }
+    let e = body
+        .blocks("logging_config")
+        .next()?
+        .attr("enable_components")?;
+    let components = scope.value(e)?.strings()?;
+    let ships = components
+        .iter()
+        .any(|c| c == "SYSTEM_COMPONENTS" || c == "WORKLOADS");
+    (!ships).then(|| {
+        (
+            e.span,
+            "`logging_config` enables neither `SYSTEM_COMPONENTS` nor `WORKLOADS`".to_owned(),
+        )
+    })
 }
 
 /// A call of `terraform-aws-modules/eks/aws`, judged by the inputs of the major version it
