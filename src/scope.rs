@@ -24,6 +24,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::cluster::ClusterIndex;
 use crate::config::{relative_to, Config, Managed};
+use crate::model::managed::Provider;
 use crate::source::SourceFile;
 use crate::version::{self, Version};
 
@@ -228,7 +229,11 @@ pub fn partition(index: ClusterIndex, files: &[FileInfo], config: &Config) -> Ve
         // clusters of one provider is managed by it, unless `.auditlint.yaml` says.
         if cluster.managed == Managed::None && cluster.index.apiservers.is_empty() {
             if let Some(provider) = cluster.index.control_planes.provider() {
-                cluster.managed = provider;
+                cluster.managed = match provider {
+                    Provider::Eks => Managed::Eks,
+                    Provider::Gke => Managed::Gke,
+                    Provider::Aks => Managed::Aks,
+                };
             }
         }
         let own = (i < n).then_some(i);

@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use super::{
     AuditConfig, ControlPlane, DiagnosticSetting, Facts, Form, LogGroup, LogTypes, MetricFilter,
-    Retention, EKS_LOG_TYPES,
+    Provider, Retention, EKS_LOG_TYPES,
 };
-use crate::config::Managed;
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
@@ -37,10 +36,10 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
     match (group, kind) {
         ("eksctl.io", "ClusterConfig") => out.planes.push(eksctl(
             root,
-            plane(Managed::Eks, Form::Eksctl, name.unwrap_or("")),
+            plane(Provider::Eks, Form::Eksctl, name.unwrap_or("")),
         )),
         ("eks.services.k8s.aws", "Cluster") => {
-            let mut p = plane(Managed::Eks, Form::Resource, name.unwrap_or(""));
+            let mut p = plane(Provider::Eks, Form::Resource, name.unwrap_or(""));
             p.name = root
                 .path(&["spec", "name"])
                 .and_then(|n| n.str())
@@ -58,7 +57,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
             out.planes.push(p);
         }
         ("eks.aws.upbound.io", "Cluster") => {
-            let mut p = plane(Managed::Eks, Form::Resource, name.unwrap_or(""));
+            let mut p = plane(Provider::Eks, Form::Resource, name.unwrap_or(""));
             p.name = name.map(str::to_owned);
             p.field = "spec.forProvider.enabledClusterLogTypes";
             let at = root.path(&["spec", "forProvider"]).unwrap_or(root);
@@ -71,7 +70,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
             out.planes.push(p);
         }
         ("eks.aws.crossplane.io", "Cluster") => {
-            let mut p = plane(Managed::Eks, Form::Resource, name.unwrap_or(""));
+            let mut p = plane(Provider::Eks, Form::Resource, name.unwrap_or(""));
             p.name = name.map(str::to_owned);
             p.field = "spec.forProvider.logging.clusterLogging";
             let at = root.path(&["spec", "forProvider"]).unwrap_or(root);
@@ -85,7 +84,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
             out.planes.push(p);
         }
         ("container.cnrm.cloud.google.com", "ContainerCluster") => {
-            let mut p = plane(Managed::Gke, Form::Resource, name.unwrap_or(""));
+            let mut p = plane(Provider::Gke, Form::Resource, name.unwrap_or(""));
             p.name = name.map(str::to_owned);
             if let Some(s) = root
                 .path(&["spec", "loggingService"])
@@ -109,7 +108,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
                 .collect(),
         }),
         ("containerservice.azure.com", "ManagedCluster") => {
-            let mut p = plane(Managed::Aks, Form::Resource, name.unwrap_or(""));
+            let mut p = plane(Provider::Aks, Form::Resource, name.unwrap_or(""));
             p.name = root
                 .path(&["spec", "azureName"])
                 .and_then(|n| n.str())
@@ -147,7 +146,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
     if let Some((cluster, sdk)) = described {
         let key = |k: &'static str, sdk_k: &'static str| if sdk { sdk_k } else { k };
         let cluster_name = cluster.get_str(key("name", "Name"));
-        let mut p = plane(Managed::Eks, Form::Described, cluster_name.unwrap_or(""));
+        let mut p = plane(Provider::Eks, Form::Described, cluster_name.unwrap_or(""));
         p.at = cluster
             .path(&[key("logging", "Logging")])
             .map_or(Span::new(cluster.span().start, cluster.span().start), |l| {
@@ -444,7 +443,7 @@ fn cloudformation(
                     }
                 };
                 out.planes.push(ControlPlane {
-                    provider: Managed::Eks,
+                    provider: Provider::Eks,
                     form: Form::CloudFormation,
                     file: Arc::clone(file),
                     at: id_node.span(),
@@ -506,7 +505,7 @@ fn arm(resources: Node<'_>, parent: Option<&str>, file: &Arc<SourceFile>, out: &
         let at = r.get("type").map_or(r.span(), |t| t.span());
         if kind == "microsoft.containerservice/managedclusters" {
             out.planes.push(ControlPlane {
-                provider: Managed::Aks,
+                provider: Provider::Aks,
                 form: Form::Arm,
                 file: Arc::clone(file),
                 at,

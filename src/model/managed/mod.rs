@@ -30,9 +30,16 @@ pub mod terraform;
 
 use std::sync::Arc;
 
-use crate::config::Managed;
 use crate::source::SourceFile;
 use crate::yaml::Span;
+
+/// Who runs a managed control plane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Eks,
+    Gke,
+    Aks,
+}
 
 /// The EKS control-plane log types.
 pub const EKS_LOG_TYPES: &[&str] = &[
@@ -64,7 +71,7 @@ pub enum Form {
 /// A managed cluster, as one file declares it.
 #[derive(Debug, Clone)]
 pub struct ControlPlane {
-    pub provider: Managed,
+    pub provider: Provider,
     pub form: Form,
     pub file: Arc<SourceFile>,
     /// The cluster's declaration (a resource block's header, an object).
@@ -197,7 +204,7 @@ impl Facts {
     }
 
     /// The provider the clusters of these facts are run by, when it is one.
-    pub fn provider(&self) -> Option<Managed> {
+    pub fn provider(&self) -> Option<Provider> {
         let first = self.planes.first()?.provider;
         self.planes
             .iter()

@@ -5,9 +5,9 @@
 //! eksctl files are AL116's.
 
 use crate::catalog::Code;
-use crate::config::{Config, Managed};
+use crate::config::Config;
 use crate::finding::{Finding, Severity};
-use crate::model::managed::{ControlPlane, DiagnosticSetting, Facts, Form};
+use crate::model::managed::{ControlPlane, DiagnosticSetting, Facts, Form, Provider};
 
 /// Categories and category groups that export the API server's full audit log.
 const FULL_AUDIT: &[&str] = &["kube-audit", "audit", "allLogs"];
@@ -18,9 +18,9 @@ const GKE_SERVICES: &[&str] = &["container.googleapis.com", "allServices"];
 pub fn check(facts: &Facts, _: &Config, out: &mut Vec<Finding>) {
     for p in &facts.planes {
         match p.provider {
-            Managed::Eks if p.form != Form::Eksctl => eks(p, out),
-            Managed::Aks => aks(p, facts, out),
-            Managed::Gke => gke(p, facts, out),
+            Provider::Eks if p.form != Form::Eksctl => eks(p, out),
+            Provider::Aks => aks(p, facts, out),
+            Provider::Gke => gke(p, facts, out),
             _ => {}
         }
     }

@@ -3,13 +3,13 @@
 //! A cluster that exports nothing is AL501's (or AL116's), whose fix adds both.
 
 use crate::catalog::Code;
-use crate::config::{Config, Managed};
+use crate::config::Config;
 use crate::finding::Finding;
-use crate::model::managed::{Facts, LogTypes};
+use crate::model::managed::{Facts, LogTypes, Provider};
 
 pub fn check(facts: &Facts, _: &Config, out: &mut Vec<Finding>) {
     for p in &facts.planes {
-        if p.provider != Managed::Eks || !p.rejected.is_empty() {
+        if p.provider != Provider::Eks || !p.rejected.is_empty() {
             continue;
         }
         let LogTypes::Listed { at, types, .. } = &p.log_types else {

@@ -3,13 +3,15 @@
 //! responses, as the EKS best-practices guide recommends.
 
 use crate::catalog::Code;
-use crate::config::{Config, Managed};
+use crate::config::Config;
 use crate::finding::Finding;
-use crate::model::managed::{log_group_names, log_group_shown, watches_denials, Facts, Form};
+use crate::model::managed::{
+    log_group_names, log_group_shown, watches_denials, Facts, Form, Provider,
+};
 
 pub fn check(facts: &Facts, _: &Config, out: &mut Vec<Finding>) {
     for p in &facts.planes {
-        if p.provider != Managed::Eks
+        if p.provider != Provider::Eks
             || p.form == Form::Described
             || p.log_types.exports("audit") != Some(true)
         {

@@ -3,16 +3,16 @@
 //! expiring (a note: CloudWatch keeps, and bills, everything).
 
 use crate::catalog::Code;
-use crate::config::{Config, Managed};
+use crate::config::Config;
 use crate::finding::{Finding, Severity};
-use crate::model::managed::{log_group_shown, ControlPlane, Facts, Form, Retention};
+use crate::model::managed::{log_group_shown, ControlPlane, Facts, Form, Provider, Retention};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
 pub fn check(facts: &Facts, config: &Config, out: &mut Vec<Finding>) {
     let minimum = config.thresholds.log_retention_days;
     for p in &facts.planes {
-        if p.provider != Managed::Eks || !exports_any(p) {
+        if p.provider != Provider::Eks || !exports_any(p) {
             continue;
         }
         let (file, retention) = match &p.retention {

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use super::eks_module;
 use super::resolve::{Scope, Value};
 use super::{Body, Expr, Item, Module};
-use crate::config::Managed;
 use crate::model::managed::{
     AuditConfig, ControlPlane, DiagnosticSetting, Facts, Form, LogGroup, LogTypes, MetricFilter,
-    Retention,
+    Provider, Retention,
 };
 use crate::source::SourceFile;
 
@@ -36,7 +35,7 @@ pub fn facts(modules: &[&Module]) -> Facts {
 }
 
 fn plane(
-    provider: Managed,
+    provider: Provider,
     form: Form,
     file: &Arc<SourceFile>,
     key: String,
@@ -99,7 +98,7 @@ fn resource(
     let key = format!("{kind}.{name}");
     match kind {
         "aws_eks_cluster" => {
-            let mut p = plane(Managed::Eks, Form::Terraform, file, key, body);
+            let mut p = plane(Provider::Eks, Form::Terraform, file, key, body);
             p.name = body.attr("name").and_then(|e| scope.name(e));
             p.field = "enabled_cluster_log_types";
             p.log_types = match body.attr("enabled_cluster_log_types") {
@@ -132,7 +131,7 @@ fn resource(
             }
         }
         "google_container_cluster" => {
-            let mut p = plane(Managed::Gke, Form::Terraform, file, key, body);
+            let mut p = plane(Provider::Gke, Form::Terraform, file, key, body);
             p.name = body.attr("name").and_then(|e| scope.name(e));
             p.node_logs_off = gke_node_logs_off(scope, body);
             out.planes.push(p);
@@ -160,7 +159,7 @@ fn resource(
             });
         }
         "azurerm_kubernetes_cluster" => {
-            let mut p = plane(Managed::Aks, Form::Terraform, file, key, body);
+            let mut p = plane(Provider::Aks, Form::Terraform, file, key, body);
             p.name = body.attr("name").and_then(|e| scope.name(e));
             out.planes.push(p);
         }
@@ -240,7 +239,7 @@ fn eks_module(
         .and_then(eks_module::pinned_major)
         .and_then(eks_module::inputs);
     let mut p = plane(
-        Managed::Eks,
+        Provider::Eks,
         Form::EksModule,
         file,
         format!("module.{name}"),
