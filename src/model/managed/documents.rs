@@ -20,19 +20,9 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Facts {
     let group = api.split('/').next().unwrap_or("");
     let kind = root.get_str("kind").unwrap_or("");
     let name = root.path(&["metadata", "name"]).and_then(|n| n.str());
-    let plane = |provider, form, key: &str| ControlPlane {
-        provider,
-        form,
-        file: Arc::clone(file),
-        at: root.get("kind").map_or(root.span(), |k| k.span()),
-        key: key.to_owned(),
-        name: None,
-        log_types: LogTypes::NotApplicable,
-        field: "",
-        rejected: Vec::new(),
-        retention: Retention::ByLogGroup,
-        node_logs_off: None,
-    };
+    let at = root.get("kind").map_or(root.span(), |k| k.span());
+    let plane =
+        |provider, form, key: &str| ControlPlane::new(provider, form, file, at, key.to_owned());
     match (group, kind) {
         ("eksctl.io", "ClusterConfig") => out.planes.push(eksctl(
             root,
@@ -442,19 +432,17 @@ fn cloudformation(
                         }
                     }
                 };
-                out.planes.push(ControlPlane {
-                    provider: Provider::Eks,
-                    form: Form::CloudFormation,
-                    file: Arc::clone(file),
-                    at: id_node.span(),
-                    key: id.to_owned(),
-                    name: prop("Name").and_then(|n| cfn_name(n, template)),
-                    log_types,
-                    field: "Logging.ClusterLogging.EnabledTypes",
-                    rejected: Vec::new(),
-                    retention: Retention::ByLogGroup,
-                    node_logs_off: None,
-                });
+                let mut p = ControlPlane::new(
+                    Provider::Eks,
+                    Form::CloudFormation,
+                    file,
+                    id_node.span(),
+                    id.to_owned(),
+                );
+                p.name = prop("Name").and_then(|n| cfn_name(n, template));
+                p.log_types = log_types;
+                p.field = "Logging.ClusterLogging.EnabledTypes";
+                out.planes.push(p);
             }
             "AWS::Logs::LogGroup" => {
                 let Some(name) = prop("LogGroupName").and_then(|n| cfn_name(n, template)) else {
@@ -504,19 +492,15 @@ fn arm(resources: Node<'_>, parent: Option<&str>, file: &Arc<SourceFile>, out: &
         let name = r.get_str("name");
         let at = r.get("type").map_or(r.span(), |t| t.span());
         if kind == "microsoft.containerservice/managedclusters" {
-            out.planes.push(ControlPlane {
-                provider: Provider::Aks,
-                form: Form::Arm,
-                file: Arc::clone(file),
+            let mut p = ControlPlane::new(
+                Provider::Aks,
+                Form::Arm,
+                file,
                 at,
-                key: name.unwrap_or("").to_owned(),
-                name: name.map(str::to_owned),
-                log_types: LogTypes::NotApplicable,
-                field: "",
-                rejected: Vec::new(),
-                retention: Retention::ByLogGroup,
-                node_logs_off: None,
-            });
+                name.unwrap_or("").to_owned(),
+            );
+            p.name = name.map(str::to_owned);
+            out.planes.push(p);
         } else if kind.ends_with("diagnosticsettings") {
             let target = if kind.starts_with("microsoft.containerservice/managedclusters/") {
                 name.map(|n| n.to_owned())

@@ -94,6 +94,31 @@ pub struct ControlPlane {
     pub node_logs_off: Option<(Span, String)>,
 }
 
+impl ControlPlane {
+    /// A cluster declared at `at`, with nothing known yet about its logs.
+    pub fn new(
+        provider: Provider,
+        form: Form,
+        file: &Arc<SourceFile>,
+        at: Span,
+        key: String,
+    ) -> Self {
+        ControlPlane {
+            provider,
+            form,
+            file: Arc::clone(file),
+            at,
+            key,
+            name: None,
+            log_types: LogTypes::NotApplicable,
+            field: "",
+            rejected: Vec::new(),
+            retention: Retention::ByLogGroup,
+            node_logs_off: None,
+        }
+    }
+}
+
 /// Which log types a cluster exports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogTypes {

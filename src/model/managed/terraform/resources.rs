@@ -41,19 +41,7 @@ fn plane(
     key: String,
     body: &Body,
 ) -> ControlPlane {
-    ControlPlane {
-        provider,
-        form,
-        file: Arc::clone(file),
-        at: body.head,
-        key,
-        name: None,
-        log_types: LogTypes::NotApplicable,
-        field: "",
-        rejected: Vec::new(),
-        retention: Retention::ByLogGroup,
-        node_logs_off: None,
-    }
+    ControlPlane::new(provider, form, file, body.head, key)
 }
 
 /// A list of log types read from `e`.
