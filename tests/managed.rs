@@ -450,3 +450,37 @@ fn the_denials_rule_is_opt_in() {
     assert!(codes(&scan_with(&[("main.tf", &text)], &Config::new())).is_empty());
     assert_eq!(codes(&scan(&[("main.tf", &text)])), ["AL504"]);
 }
+
+#[test]
+fn terraform_json_with_interpolations() {
+    let text = r#"{
+  "variable": {"types": {"default": ["api"]}},
+  "resource": {
+    "aws_eks_cluster": {
+      "main": {
+        "name": "main",
+        "role_arn": "arn:aws:iam::123456789012:role/eks",
+        "enabled_cluster_log_types": "${var.types}",
+        "vpc_config": {"subnet_ids": ["subnet-1"]}
+      }
+    },
+    "aws_cloudwatch_log_group": {
+      "main": {"name": "/aws/eks/${aws_eks_cluster.main.name}/cluster", "retention_in_days": 365}
+    }
+  }
+}"#;
+    let r = scan(&[("infra/main.tf.json", text)]);
+    assert_eq!(
+        hits(&r),
+        [
+            "AL501 infra/main.tf.json:8 `\"${var.types}\"`",
+            "AL502 infra/main.tf.json:8 `\"${var.types}\"`"
+        ]
+    );
+    // Unrelated JSON is read and says nothing.
+    let r = scan(&[(
+        "package.json",
+        "{\"name\": \"app\", \"resource\": {\"x\": 1}}",
+    )]);
+    assert!(r.active().next().is_none());
+}
