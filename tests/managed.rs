@@ -219,6 +219,10 @@ resource "aws_eks_cluster" "prod" {
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].severity, auditlint::finding::Severity::Note);
     assert!(notes[0].message.contains("EKS creates it"));
+    // A group whose name cannot be resolved may be this cluster's: no note.
+    let group = "resource \"aws_cloudwatch_log_group\" \"g\" {\n  name = var.group\n}\n";
+    let r = scan(&[("main.tf", &text), ("groups.tf", group)]);
+    assert!(r.active().all(|f| f.code() != "AL503"));
 }
 
 #[test]
@@ -345,10 +349,18 @@ fn aks_needs_a_diagnostic_setting_with_kube_audit() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].severity, auditlint::finding::Severity::Note);
     assert_eq!(f[0].file.path, "aks/diag.tf");
-    // A setting whose target cannot be read may be the cluster's: nothing is said.
-    let unknown = admin.replace("azurerm_kubernetes_cluster.aks.id", "module.x.id");
-    let unknown = unknown.replace("kube-audit-admin", "guard");
-    assert!(!codes(&scan(&[("aks/main.tf", AKS), ("aks/diag.tf", &unknown)])).is_empty());
+    // A setting whose target cannot be resolved may be the cluster's: nothing is said.
+    let unknown = full.replace("azurerm_kubernetes_cluster.aks.id", "module.aks.cluster_id");
+    assert!(codes(&scan(&[("aks/main.tf", AKS), ("aks/diag.tf", &unknown)])).is_empty());
+    // One on another resource does not count.
+    let other = full.replace(
+        "azurerm_kubernetes_cluster.aks.id",
+        "azurerm_key_vault.kv.id",
+    );
+    assert_eq!(
+        codes(&scan(&[("aks/main.tf", AKS), ("aks/diag.tf", &other)])),
+        ["AL501"]
+    );
 }
 
 #[test]
@@ -364,6 +376,15 @@ fn arm_and_azure_service_operator() {
   ]
 }"#;
     assert!(codes(&scan(&[("aks.json", arm)])).is_empty());
+    // Names written as ARM expressions: the setting scoped to a managed cluster is the
+    // template's cluster's.
+    let expressions = arm
+        .replace("\"name\": \"aks\"", "\"name\": \"[parameters('name')]\"")
+        .replace("'aks')]", "parameters('name'))]");
+    assert!(
+        codes(&scan(&[("aks.json", &expressions)])).is_empty(),
+        "{expressions}"
+    );
     let off = arm.replace("\"enabled\": true", "\"enabled\": false");
     assert_eq!(codes(&scan(&[("aks.json", &off)])), ["AL501"]);
     let aso = "apiVersion: containerservice.azure.com/v1api20231001\nkind: ManagedCluster\nmetadata: {name: aks}\nspec: {location: westeurope}\n---\napiVersion: insights.azure.com/v1api20210501preview\nkind: DiagnosticSetting\nmetadata: {name: d}\nspec:\n  owner: {name: aks}\n  logs: [{category: kube-audit-admin, enabled: true}]\n";

@@ -445,7 +445,11 @@ fn cloudformation(
                 out.planes.push(p);
             }
             "AWS::Logs::LogGroup" => {
-                let Some(name) = prop("LogGroupName").and_then(|n| cfn_name(n, template)) else {
+                // Without `LogGroupName` CloudFormation generates a name, never EKS's; one that
+                // cannot be read may be any cluster's.
+                let Some(name) = prop("LogGroupName")
+                    .map(|n| cfn_name(n, template).unwrap_or_else(|| "${?}".to_owned()))
+                else {
                     continue;
                 };
                 let retention = match prop("RetentionInDays") {
@@ -509,6 +513,10 @@ fn arm(resources: Node<'_>, parent: Option<&str>, file: &Arc<SourceFile>, out: &
                     .map(str::to_owned)
                     .or_else(|| parent.map(str::to_owned))
             };
+            // An ARM expression that names no managed cluster may be any resource: unknown.
+            let target = target.filter(|t| {
+                !t.starts_with('[') || t.to_ascii_lowercase().contains("managedclusters")
+            });
             out.diagnostics.push(DiagnosticSetting {
                 file: Arc::clone(file),
                 at,

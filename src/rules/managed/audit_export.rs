@@ -63,12 +63,16 @@ fn eks(p: &ControlPlane, out: &mut Vec<Finding>) {
 }
 
 /// Whether diagnostic setting `d` is on cluster `p`: its target names the cluster's address
-/// (`azurerm_kubernetes_cluster.x.id`) or name.
+/// (`azurerm_kubernetes_cluster.x.id`) or name, or (in an ARM template, whose names are often
+/// expressions) a managed cluster.
 fn on(d: &DiagnosticSetting, p: &ControlPlane) -> bool {
     let Some(target) = &d.target else {
         return false;
     };
-    target.contains(&format!("{{{}}}", p.key))
+    let arm_cluster =
+        p.form == Form::Arm && target.to_ascii_lowercase().contains("managedclusters");
+    arm_cluster
+        || target.contains(&format!("{{{}}}", p.key))
         || target == &p.key
         || p.name
             .as_ref()

@@ -18,7 +18,10 @@ pub fn check(facts: &Facts, config: &Config, out: &mut Vec<Finding>) {
         let (file, retention) = match &p.retention {
             Retention::ByLogGroup => match facts.log_group_of(p) {
                 Some(g) => (&g.file, &g.retention),
-                None if matches!(p.form, Form::Terraform | Form::CloudFormation) => {
+                // Only when every declared group is known to be another's.
+                None if matches!(p.form, Form::Terraform | Form::CloudFormation)
+                    && !facts.log_groups.iter().any(|g| g.name.contains("${")) =>
+                {
                     // Nobody creates the group: EKS does, without expiry.
                     if let Some(at) = super::log_types_at(p) {
                         out.push(never(&p.file, at, p, true));

@@ -14,6 +14,9 @@ use crate::model::managed::{
 };
 use crate::source::SourceFile;
 
+/// The name of a log group whose name cannot be read.
+const UNKNOWN_NAME: &str = "${?}";
+
 /// The facts of one directory's files.
 pub fn facts(modules: &[&Module]) -> Facts {
     let scope = Scope::new(modules);
@@ -98,14 +101,15 @@ fn resource(
             out.planes.push(p);
         }
         "aws_cloudwatch_log_group" => {
-            if let Some(n) = body.attr("name").and_then(|e| scope.name(e)) {
-                out.log_groups.push(LogGroup {
-                    file: Arc::clone(file),
-                    at: body.head,
-                    name: n,
-                    retention: retention(scope, body, "retention_in_days"),
-                });
-            }
+            // A group whose name cannot be read is kept under a name no cluster has: it may
+            // be any cluster's.
+            let name = body.attr("name").and_then(|e| scope.name(e));
+            out.log_groups.push(LogGroup {
+                file: Arc::clone(file),
+                at: body.head,
+                name: name.unwrap_or_else(|| UNKNOWN_NAME.to_owned()),
+                retention: retention(scope, body, "retention_in_days"),
+            });
         }
         "aws_cloudwatch_log_metric_filter" => {
             let group = body.attr("log_group_name").and_then(|e| scope.name(e));
@@ -152,7 +156,11 @@ fn resource(
             out.planes.push(p);
         }
         "azurerm_monitor_diagnostic_setting" => {
-            let target = body.attr("target_resource_id").and_then(|e| scope.name(e));
+            // A variable or a module's output may be any resource: the target is unknown.
+            let target = body
+                .attr("target_resource_id")
+                .and_then(|e| scope.name(e))
+                .filter(|t| !t.contains("${"));
             let mut logs = Vec::new();
             for b in body.blocks("enabled_log").chain(body.blocks("log")) {
                 let enabled = b
