@@ -505,3 +505,22 @@ fn terraform_json_with_interpolations() {
     )]);
     assert!(r.active().next().is_none());
 }
+
+#[test]
+fn the_retention_minimum_is_read_from_the_configuration() {
+    let dir = common::tree(&[(
+        ".auditlint.yaml",
+        "thresholds:\n  log-retention-days: 400\n",
+    )]);
+    let config = auditlint::config::load::load(&dir.path().join(".auditlint.yaml")).unwrap();
+    assert_eq!(config.thresholds.log_retention_days, 400);
+    let text = module("~> 20.0", "");
+    let r = scan_with(&[("main.tf", &text)], &config);
+    assert_eq!(
+        hits(&r),
+        ["AL503 main.tf:3 `\"~> 20.0\"`"],
+        "the default 90 days, at the version that decides it"
+    );
+    let bad = common::tree(&[(".auditlint.yaml", "thresholds:\n  log-retention-days: -1\n")]);
+    assert!(auditlint::config::load::load(&bad.path().join(".auditlint.yaml")).is_err());
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::{
     AuditConfig, ControlPlane, DiagnosticSetting, Facts, Form, LogGroup, LogTypes, MetricFilter,
-    Provider, Retention, EKS_LOG_TYPES,
+    Provider, Retention, EKS_LOG_TYPES, UNKNOWN_NAME,
 };
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
@@ -448,7 +448,7 @@ fn cloudformation(
                 // Without `LogGroupName` CloudFormation generates a name, never EKS's; one that
                 // cannot be read may be any cluster's.
                 let Some(name) = prop("LogGroupName")
-                    .map(|n| cfn_name(n, template).unwrap_or_else(|| "${?}".to_owned()))
+                    .map(|n| cfn_name(n, template).unwrap_or_else(|| UNKNOWN_NAME.to_owned()))
                 else {
                     continue;
                 };

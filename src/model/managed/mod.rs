@@ -147,6 +147,10 @@ impl LogTypes {
     }
 }
 
+/// The name a log group is kept under when its name cannot be read: no cluster's, and the
+/// sign that it may be any cluster's.
+pub const UNKNOWN_NAME: &str = "${?}";
+
 /// How long a log group keeps its events.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Retention {

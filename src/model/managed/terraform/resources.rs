@@ -10,12 +10,9 @@ use super::resolve::{Scope, Value};
 use super::{Body, Expr, Item, Module};
 use crate::model::managed::{
     AuditConfig, ControlPlane, DiagnosticSetting, Facts, Form, LogGroup, LogTypes, MetricFilter,
-    Provider, Retention,
+    Provider, Retention, UNKNOWN_NAME,
 };
 use crate::source::SourceFile;
-
-/// The name of a log group whose name cannot be read.
-const UNKNOWN_NAME: &str = "${?}";
 
 /// The facts of one directory's files.
 pub fn facts(modules: &[&Module]) -> Facts {
