@@ -44,7 +44,6 @@ pub fn read(file: &Arc<SourceFile>) -> Result<Module, SyntaxError> {
         file: Arc::clone(file),
         dir: dir_of(&file.path),
         items,
-        resolved: false,
     })
 }
 

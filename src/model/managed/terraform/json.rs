@@ -10,11 +10,10 @@ use crate::yaml::{Node, Span};
 
 /// Reads a `.tf.json` document or a plan; `None` for any other JSON.
 pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Option<Module> {
-    let module = |items, resolved| Module {
+    let module = |items| Module {
         file: Arc::clone(file),
         dir: dir_of(&file.path),
         items,
-        resolved,
     };
     if let Some(values) = root
         .path(&["planned_values", "root_module"])
@@ -23,7 +22,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Option<Module> {
     {
         let mut items = Vec::new();
         planned(values, &mut items);
-        return Some(module(items, true));
+        return Some(module(items));
     }
     if !file.path.to_ascii_lowercase().ends_with(".tf.json") || !root.is_map() {
         return None;
@@ -56,7 +55,7 @@ pub fn read(root: Node<'_>, file: &Arc<SourceFile>) -> Option<Module> {
             value: expr(v),
         });
     }
-    Some(module(items, false))
+    Some(module(items))
 }
 
 /// The resources of a plan's module and its child modules.

@@ -27,9 +27,8 @@ pub struct Module {
     /// The directory, as the file's shown path has it: files of one directory are one
     /// module.
     pub dir: String,
+    /// A plan's resources hold resolved values, so they need no special case.
     pub items: Vec<Item>,
-    /// Every value is already resolved (a plan).
-    pub resolved: bool,
 }
 
 #[derive(Debug, Clone)]
