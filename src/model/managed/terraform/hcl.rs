@@ -18,7 +18,7 @@ pub fn read(file: &Arc<SourceFile>) -> Result<Module, SyntaxError> {
     let body = hcl_edit::parser::parse_body(&file.text).map_err(|e| {
         let at = e.location().offset().min(file.text.len());
         SyntaxError {
-            message: format!("invalid HCL: {}", e.message()),
+            message: e.message().to_owned(),
             span: Span::point(at),
         }
     })?;
@@ -217,7 +217,7 @@ mod tests {
     fn invalid_hcl_is_a_syntax_error_at_its_position() {
         let text = "resource \"x\" \"y\" {\n  a = [1,\n";
         let e = module(text).unwrap_err();
-        assert!(e.message.starts_with("invalid HCL"), "{}", e.message);
+        assert!(e.message.contains("expected"), "{}", e.message);
         // Within the unclosed list, not at the start of the file.
         assert!((20..=text.len()).contains(&e.span.start), "{e:?}");
         for text in ["", "}", "a = ${", "\u{feff}x = 1", "resource {{{{{{{{"] {
