@@ -115,6 +115,13 @@ fn an_explicit_list_without_audit_is_found_at_the_list() {
 }
 
 #[test]
+fn a_module_call_that_creates_nothing_is_no_cluster() {
+    let r = scan(&[("main.tf", &module("~> 17.0", "  create_eks = false\n"))]);
+    assert!(codes(&r).is_empty(), "{:?}", hits(&r));
+    assert!(r.clusters.iter().all(|c| !c.judged));
+}
+
+#[test]
 fn an_unpinned_or_unknown_module_version_gives_nothing_from_defaults() {
     for v in [">= 18.0", "~> 11.0", "~> 22.0"] {
         let r = scan(&[("infra/main.tf", &module(v, ""))]);

@@ -240,6 +240,16 @@ fn eks_module(
     );
     p.log_types = LogTypes::Unknown;
     p.retention = Retention::Unknown;
+    // `create = false` (`create_eks` up to v17) makes the call create nothing.
+    let off = ["create", "create_eks"].iter().any(|k| {
+        body.attr(k)
+            .and_then(|e| scope.value(e))
+            .and_then(|v| v.as_bool())
+            == Some(false)
+    });
+    if off {
+        return None;
+    }
     let Some(inputs) = inputs else {
         return Some(p);
     };
