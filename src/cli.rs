@@ -740,6 +740,7 @@ fn show_files(paths: &[PathBuf], config: &Config) -> ExitCode {
             for (s, why) in found
                 .skipped
                 .iter()
+                .chain(&found.vendored)
                 .map(|s| (s, "skipped"))
                 .chain(found.failed.iter().map(|s| (s, "cannot be scanned")))
                 .chain(passed_over.iter().map(|s| (s, "not scanned")))

@@ -61,6 +61,9 @@ pub struct Discovered {
     pub named: Vec<PathBuf>,
     /// The paths discovery was asked for, as shown.
     pub requested: Vec<String>,
+    /// Directories passed over as someone else's code (Terraform's downloaded modules), for
+    /// `--show-files`; the scan says nothing about them.
+    pub vendored: Vec<Skipped>,
 }
 
 /// How a path is shown: relative to the working directory when it is under it, else
@@ -123,7 +126,9 @@ pub struct Skipped {
     pub reason: String,
 }
 
-const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+/// YAML and JSON (Kubernetes objects, CloudFormation, ARM, Terraform's JSON forms), and
+/// Terraform's HCL (`.tf`, `.tfvars`).
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "tf", "tfvars"];
 const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target"];
 
 /// Expands the command-line paths into inputs, sorted, plus what was skipped and why. A
@@ -298,7 +303,7 @@ fn walk(root: &Path, exclude: &[String], found: &mut Discovered) -> Result<(), S
         });
         return Ok(());
     }
-    let (inputs, skipped) = (&mut found.inputs, &mut found.skipped);
+    let (inputs, skipped, vendored) = (&mut found.inputs, &mut found.skipped, &mut found.vendored);
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     for pattern in exclude {
         overrides
@@ -377,6 +382,18 @@ fn walk(root: &Path, exclude: &[String], found: &mut Discovered) -> Result<(), S
             continue;
         }
         let display = display_path(path);
+        // Terraform keeps the modules it downloads in `.terraform/` beside the files that
+        // call them (hidden, so never walked): say so once per directory.
+        if ext == "tf" {
+            let downloaded = path.with_file_name(".terraform");
+            let shown = display_path(&downloaded);
+            if downloaded.is_dir() && !vendored.iter().any(|s| s.display == shown) {
+                vendored.push(Skipped {
+                    reason: format!("{shown}: Terraform's downloaded modules; not scanned"),
+                    display: shown,
+                });
+            }
+        }
         if !file_type.is_file() {
             // A FIFO, socket or device named like a manifest: never opened (a FIFO would
             // block the scan), but said, so nobody wonders why it was not linted.

@@ -538,6 +538,9 @@ fn unreadable_path(s: &Skipped, named: bool) -> FileResult {
 }
 
 fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
+    if crate::model::managed::terraform::is_hcl(&file.path) {
+        return scan_hcl(file);
+    }
     let text = Arc::clone(&file.text);
     let mut result = FileResult::default();
     let mut findings = Limiter::new(config.max_findings_per_rule);
@@ -621,6 +624,22 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
     {
         result.comments = info.comments;
         result.source = Some(file);
+    }
+    result
+}
+
+/// A Terraform HCL file: its blocks go to the cluster index, to be resolved with the rest of
+/// its directory; a file that does not parse is AL007.
+fn scan_hcl(file: Arc<SourceFile>) -> FileResult {
+    let mut result = FileResult {
+        documents: 1,
+        ..FileResult::default()
+    };
+    match crate::model::managed::terraform::hcl::read(&file) {
+        Ok(module) => result.index.terraform.push(module),
+        Err(error) => result
+            .findings
+            .push(rules::input::hcl_syntax_error(&file, &error)),
     }
     result
 }

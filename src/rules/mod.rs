@@ -4,6 +4,7 @@
 pub mod apiserver;
 pub mod forwarding;
 pub mod input;
+pub mod managed;
 pub mod policy;
 pub mod registry;
 pub mod seccomp;
@@ -80,6 +81,7 @@ fn check_families(cx: &mut DocCtx<'_>) {
     seccomp::check_object(cx);
     workload::check_object(cx);
     forwarding::record(cx);
+    managed::record(cx);
 }
 
 /// Runs the rules that need facts from several files.
@@ -93,6 +95,7 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config) -> Vec<Finding> {
         _ => false,
     });
     forwarding::check_cluster(index, config, &mut out);
+    managed::check_cluster(index, config, &mut out);
     out
 }
 
