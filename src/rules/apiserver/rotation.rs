@@ -3,6 +3,7 @@
 use super::missing_flag;
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::finding::{Edit, Safety};
 use crate::model::apiserver::ApiServerConfig;
 
 pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
@@ -66,7 +67,9 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                     ),
                     _ => ", and too little history is kept to investigate an incident".to_owned(),
                 };
+                // The value alone is replaced: its quoting and the flag's spelling stay.
                 cx.finding(code, flag.value_span)
+                    .fix(Safety::Safe, vec![Edit::replace(flag.value_span, minimum.to_string())])
                     .message(format!("`--{name}={n}` is below the minimum of {minimum} ({cis}){meaning}: it sets {what}{kept}"))
                     .label(format!("below {minimum}"))
                     .help(format!("set `{}` or more", config.form.spell(name, &minimum.to_string())))
