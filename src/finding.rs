@@ -84,6 +84,14 @@ impl Finding {
         self
     }
 
+    /// [`Finding::fix`] when there is a repair (`None`: the finding has none here).
+    pub fn fix_with(self, safety: Safety, edits: Option<Vec<Edit>>) -> Self {
+        match edits {
+            Some(edits) => self.fix(safety, edits),
+            None => self,
+        }
+    }
+
     /// What is wrong and why it matters, in one or two sentences.
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();

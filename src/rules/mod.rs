@@ -2,6 +2,8 @@
 //! understands; cross-file rules run once over the cluster index.
 
 pub mod apiserver;
+#[cfg(test)]
+pub(crate) mod fix_tests;
 pub mod forwarding;
 pub mod input;
 pub mod policy;

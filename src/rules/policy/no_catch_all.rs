@@ -1,11 +1,13 @@
 //! AL207: requests that must be logged match no rule at all, so they get level `None`
 //! (typically: no catch-all last rule).
 
+use super::edit::{editor, set_level};
 use super::{more, Analysis};
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::{Safety, Value};
 use crate::model::policy::probes::Purpose;
-use crate::model::policy::Policy;
+use crate::model::policy::{Level, Policy, Stage};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     let trailing = super::trailing_none(policy);
@@ -19,6 +21,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
         return;
     };
     let witness = &analysis.results[first].0;
+    let editor = editor(cx, policy);
     let finding = match trailing.map(|i| &policy.rules[i]) {
         // `- level: None` as the last rule logs nothing, the same as no rule.
         Some(last) => cx
@@ -30,7 +33,9 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                 more(analysis, &unmatched)
             ))
             .label("a catch-all that logs nothing")
-            .help("make the last rule log: `- level: Metadata` with `omitStages: [RequestReceived]` (silence noise with narrower `None` rules before it)"),
+            .help("make the last rule log: `- level: Metadata` with `omitStages: [RequestReceived]` (silence noise with narrower `None` rules before it)")
+            // Unsafe: the rule says `None` on purpose, and everything it silenced is logged.
+            .fix_with(Safety::Unsafe, editor.as_ref().and_then(|e| set_level(e, last, Level::Metadata)).map(|e| vec![e])),
         None => cx
             .finding(Code::AL207, super::after(cx.file, policy.rules_end))
             .message(format!(
@@ -41,7 +46,16 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                 more(analysis, &unmatched)
             ))
             .label("add a catch-all rule here")
-            .help("end the rules with a catch-all:\n- level: Metadata\n  omitStages: [RequestReceived]"),
+            .help("end the rules with a catch-all:\n- level: Metadata\n  omitStages: [RequestReceived]")
+            .fix_with(Safety::Safe, {
+                let mut catch_all = vec![("level", Value::scalar("Metadata"))];
+                if !policy.policy_stages().contains(&Stage::RequestReceived) {
+                    catch_all.push(("omitStages", Value::list(["RequestReceived"])));
+                }
+                let last = policy.rules.last().map(|r| r.span);
+                last.zip(editor.as_ref()).and_then(|(l, e)| e.item_after(l, &Value::map(catch_all)))
+                    .map(|e| vec![e])
+            }),
     };
     cx.report(finding);
 }

@@ -1,0 +1,648 @@
+//! Text edits that add to or remove from a YAML document the way a person would: at the byte
+//! spans of the one parse of the file, in the style around the edit (block or flow, the
+//! indentation of the neighbours, the file's newline), touching nothing else.
+//!
+//! Spans are of the scanned file. A Policy embedded in a ConfigMap's `|` block has its spans
+//! in the file already ([`crate::yaml::parse_embedded`]), so the columns read here include
+//! the block's indentation and an insertion inside the block is indented with it; for an edit
+//! computed on the string itself, see [`super::embedded`].
+
+use super::layout::Layout;
+use super::Edit;
+use crate::yaml::Span;
+
+/// A value to insert, rendered in block or flow style to match where it goes. Scalars are
+/// written as given (quote them if they need it: `"\"\""`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Scalar(String),
+    Seq(Vec<Value>),
+    Map(Vec<(String, Value)>),
+}
+
+impl Value {
+    pub fn scalar(text: impl Into<String>) -> Value {
+        Value::Scalar(text.into())
+    }
+
+    /// A list of scalars (`[get, create]`).
+    pub fn list<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
+        Value::Seq(items.into_iter().map(Value::scalar).collect())
+    }
+
+    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// On one line: `{level: Metadata, verbs: [get]}`.
+    pub fn flow(&self) -> String {
+        match self {
+            Value::Scalar(s) => s.clone(),
+            Value::Seq(items) => {
+                let items: Vec<String> = items.iter().map(Value::flow).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Value::Map(entries) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.flow()))
+                    .collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+        }
+    }
+
+    /// Written on the line of its key even in block style: scalars, lists of scalars (as
+    /// audit policies write `verbs: ["get"]`), and empty collections.
+    fn inline(&self) -> bool {
+        match self {
+            Value::Scalar(_) => true,
+            Value::Seq(items) => items.iter().all(|i| matches!(i, Value::Scalar(_))),
+            Value::Map(entries) => entries.is_empty(),
+        }
+    }
+}
+
+/// Lines of block text: (column, content).
+type Lines = Vec<(usize, String)>;
+
+fn entry_lines(key: &str, value: &Value, layout: &Layout, column: usize, out: &mut Lines) {
+    if value.inline() {
+        out.push((column, format!("{key}: {}", value.flow())));
+        return;
+    }
+    out.push((column, format!("{key}:")));
+    match value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                entry_lines(k, v, layout, column + layout.indent, out);
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                item_lines(item, layout, layout.dash_column(column), out);
+            }
+        }
+        Value::Scalar(_) => unreachable!("scalars are inline"),
+    }
+}
+
+/// A sequence item whose `- ` is at `dash`.
+fn item_lines(value: &Value, layout: &Layout, dash: usize, out: &mut Lines) {
+    let Value::Map(entries) = value else {
+        out.push((dash, format!("- {}", value.flow())));
+        return;
+    };
+    if entries.is_empty() {
+        out.push((dash, "- {}".to_owned()));
+        return;
+    }
+    let first = out.len();
+    for (k, v) in entries {
+        entry_lines(k, v, layout, dash + 2, out);
+    }
+    out[first] = (dash, format!("- {}", out[first].1));
+}
+
+/// Inserts and removes items and keys in one text, in its layout.
+pub struct Editor<'t> {
+    text: &'t str,
+    layout: Layout,
+}
+
+impl<'t> Editor<'t> {
+    /// An editor for `text`, in the layout the whole text uses.
+    pub fn new(text: &'t str) -> Self {
+        Editor {
+            text,
+            layout: Layout::detect(text),
+        }
+    }
+
+    /// An editor for `text` in the layout of its part `part` (an embedded Policy may be
+    /// indented differently from the ConfigMap around it).
+    pub fn within(text: &'t str, part: Span) -> Self {
+        // From the start of the part's first line, so that its indentation counts.
+        let start = text
+            .get(..part.start)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let layout = Layout::detect(text.get(start..part.end).unwrap_or(text));
+        Editor {
+            text,
+            layout: Layout {
+                newline: Layout::detect(text).newline,
+                ..layout
+            },
+        }
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The scalar at `span` rewritten as `value`, in the same quotes (`value` is plain text
+    /// that needs no escaping).
+    pub fn replace_scalar(&self, span: Span, value: &str) -> Option<Edit> {
+        let written = self.text.get(span.start..span.end)?;
+        let quote = written.chars().next().filter(|c| matches!(c, '"' | '\''));
+        if written.is_empty() || written.starts_with(['*', '&', '!', '|', '>']) {
+            return None;
+        }
+        let text = match quote {
+            Some(q) => format!("{q}{value}{q}"),
+            None => value.to_owned(),
+        };
+        Some(Edit::replace(span, text))
+    }
+
+    /// A new item right after the sequence item at `item`.
+    pub fn item_after(&self, item: Span, value: &Value) -> Option<Edit> {
+        if self.in_flow(item.start) {
+            return Some(Edit::insert(item.end, format!(", {}", value.flow())));
+        }
+        let dash = self.dash_column(item.start)?;
+        let mut lines = Lines::new();
+        item_lines(value, &self.layout, dash, &mut lines);
+        let at = self.line_end(self.content_end(item));
+        Some(Edit::insert(at, self.join_before(&lines)))
+    }
+
+    /// A new item right before the sequence item at `item` (and before the comment lines
+    /// just above it, which describe it).
+    pub fn item_before(&self, item: Span, value: &Value) -> Option<Edit> {
+        if self.in_flow(item.start) {
+            return Some(Edit::insert(item.start, format!("{}, ", value.flow())));
+        }
+        let dash = self.dash_column(item.start)?;
+        let mut at = self.line_start(item.start);
+        if self.text[at..item.start].trim_start_matches(' ').len() != item.start - at - dash {
+            return None;
+        }
+        while let Some(above) = at.checked_sub(1).map(|end| self.line_start(end)) {
+            let line = self.text[above..at].trim_end_matches(['\n', '\r']);
+            let content = line.trim_start_matches(' ');
+            if !content.starts_with('#') || line.len() - content.len() != dash {
+                break;
+            }
+            at = above;
+        }
+        let mut lines = Lines::new();
+        item_lines(value, &self.layout, dash, &mut lines);
+        Some(Edit::insert(at, self.join_after(&lines)))
+    }
+
+    /// A new last item of the sequence `seq`, whose last item is `last` (`None` when it has
+    /// none: only an empty flow sequence `[]` can take one then).
+    pub fn append_item(&self, seq: Span, last: Option<Span>, value: &Value) -> Option<Edit> {
+        if let Some(last) = last {
+            return self.item_after(last, value);
+        }
+        let written = self.text.get(seq.start..seq.end)?;
+        let inside = written.strip_prefix('[')?.trim_end().strip_suffix(']')?;
+        inside
+            .trim()
+            .is_empty()
+            .then(|| Edit::insert(seq.start + 1, value.flow()))
+    }
+
+    /// Removes the sequence item at `item`, with its `- ` line(s) or its `, `.
+    pub fn remove_item(&self, item: Span) -> Option<Edit> {
+        if self.in_flow(item.start) {
+            return self.remove_flow(item);
+        }
+        let dash = self.dash_column(item.start)?;
+        let start = self.line_start(item.start);
+        if !self.text[start..start + dash].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        Some(Edit::delete(Span::new(
+            start,
+            self.next_line(self.content_end(item)),
+        )))
+    }
+
+    /// A new `key: value` before the key at `before` in the same mapping.
+    pub fn entry_before(&self, before: Span, key: &str, value: &Value) -> Option<Edit> {
+        if self.in_flow(before.start) {
+            let text = format!("{key}: {}, ", value.flow());
+            return Some(Edit::insert(before.start, text));
+        }
+        let column = before.start - self.line_start(before.start);
+        let mut lines = Lines::new();
+        entry_lines(key, value, &self.layout, column, &mut lines);
+        let mut text = self.join_after(&lines);
+        // The insertion point is at the key's column already; the key moves down a line.
+        text.replace_range(..column, "");
+        text.push_str(&" ".repeat(column));
+        Some(Edit::insert(before.start, text))
+    }
+
+    /// A new last `key: value` of the mapping `map` (its node span). Refused for a mapping
+    /// that is an alias, or has an anchor or tag before it.
+    pub fn append_entry(&self, map: Span, key: &str, value: &Value) -> Option<Edit> {
+        let written = self.text.get(map.start..map.end)?;
+        if let Some(inside) = written.strip_prefix('{') {
+            let inside = inside.trim_end().strip_suffix('}')?;
+            let at = map.start + 1 + inside.trim_end().len();
+            let comma = if inside.trim().is_empty() { "" } else { ", " };
+            return Some(Edit::insert(at, format!("{comma}{key}: {}", value.flow())));
+        }
+        if written.starts_with(['*', '&', '!', '[']) || written.is_empty() {
+            return None;
+        }
+        let column = map.start - self.line_start(map.start);
+        let mut lines = Lines::new();
+        entry_lines(key, value, &self.layout, column, &mut lines);
+        let at = self.line_end(self.content_end(map));
+        Some(Edit::insert(at, self.join_before(&lines)))
+    }
+
+    /// Removes the entry `key: value` from its mapping: its line(s), or its `, `.
+    pub fn remove_entry(&self, key: Span, value: Span) -> Option<Edit> {
+        let entry = Span::new(key.start, value.end.max(key.end));
+        if self.in_flow(key.start) {
+            return self.remove_flow(entry);
+        }
+        let start = self.line_start(key.start);
+        if !self.text[start..key.start].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        Some(Edit::delete(Span::new(
+            start,
+            self.next_line(self.content_end(entry)),
+        )))
+    }
+
+    /// Deletes `span`, an item of a flow collection, with the comma that separates it.
+    fn remove_flow(&self, span: Span) -> Option<Edit> {
+        let rest = self.text[span.end..].trim_start();
+        if let Some(next) = rest.strip_prefix(',') {
+            let end = self.text.len() - next.trim_start().len();
+            return Some(Edit::delete(Span::new(span.start, end)));
+        }
+        let before = self.text[..span.start].trim_end();
+        let start = before.strip_suffix(',').map_or(span.start, str::len);
+        Some(Edit::delete(Span::new(start, span.end)))
+    }
+
+    /// The start of the line after the one of `at` (the end of the text on the last line).
+    fn next_line(&self, at: usize) -> usize {
+        self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| at + i + 1)
+    }
+
+    /// Whether the node at `at` is an item or key of a flow collection (`[a, b]`, `{a: 1}`).
+    fn in_flow(&self, at: usize) -> bool {
+        let before = self.text[..at].trim_end_matches([' ', '\t', '\r', '\n']);
+        before.ends_with(['[', '{', ','])
+    }
+
+    /// The column of the `- ` of the block sequence item whose node starts at `at`.
+    fn dash_column(&self, at: usize) -> Option<usize> {
+        let start = self.line_start(at);
+        let before = self.text[start..at].trim_end_matches(' ');
+        before.ends_with('-').then(|| before.len() - 1)
+    }
+
+    fn line_start(&self, at: usize) -> usize {
+        self.text[..at].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// The end of the line of `at`, before its newline.
+    fn line_end(&self, at: usize) -> usize {
+        let end = self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| at + i);
+        if self.text[..end].ends_with('\r') {
+            end - 1
+        } else {
+            end
+        }
+    }
+
+    /// The end of the last line of `span` that is not blank or a comment: a block node's span
+    /// runs on over the comments and blank lines after it, which belong to what follows.
+    fn content_end(&self, span: Span) -> usize {
+        let written = &self.text[span.start..span.end];
+        let mut end = written.len();
+        loop {
+            let kept = written[..end].trim_end();
+            let line_start = kept.rfind('\n').map_or(0, |i| i + 1);
+            let line = kept[line_start..].trim_start();
+            if line_start == 0 || !line.starts_with('#') {
+                return span.start + kept.len();
+            }
+            end = line_start;
+        }
+    }
+
+    /// Lines each preceded by a newline: to insert at the end of a line.
+    fn join_before(&self, lines: &Lines) -> String {
+        lines
+            .iter()
+            .map(|(column, content)| {
+                format!("{}{}{content}", self.layout.newline, " ".repeat(*column))
+            })
+            .collect()
+    }
+
+    /// Lines each followed by a newline: to insert at the start of a line.
+    fn join_after(&self, lines: &Lines) -> String {
+        lines
+            .iter()
+            .map(|(column, content)| {
+                format!("{}{content}{}", " ".repeat(*column), self.layout.newline)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::apply;
+    use crate::yaml::{parse_all, Item, Node};
+
+    /// Parses `text`, finds a node with `find`, edits with `edit`, and checks that the
+    /// result parses.
+    fn edited(
+        text: &str,
+        find: impl Fn(Node<'_>) -> Node<'_>,
+        edit: impl Fn(&Editor<'_>, Node<'_>) -> Option<Edit>,
+    ) -> String {
+        let (items, _) = parse_all(text);
+        let Some(Item::Document(doc)) = items.into_iter().next() else {
+            panic!("no document in {text:?}")
+        };
+        let node = find(doc.root().unwrap());
+        let edit = edit(&Editor::new(text), node).expect("an edit");
+        let out = apply(text, &[edit]).unwrap();
+        let (items, _) = parse_all(&out);
+        assert!(
+            items.iter().all(|i| matches!(i, Item::Document(_))),
+            "does not parse:\n{out}"
+        );
+        out
+    }
+
+    fn rule(n: usize) -> impl Fn(Node<'_>) -> Node<'_> {
+        move |root| root.get("rules").unwrap().items().nth(n).unwrap()
+    }
+
+    fn guard() -> Value {
+        Value::map([
+            ("level", Value::scalar("Metadata")),
+            (
+                "resources",
+                Value::Seq(vec![Value::map([
+                    ("group", Value::scalar("\"\"")),
+                    ("resources", Value::list(["secrets"])),
+                ])]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn item_before_in_two_space_unindented_dashes() {
+        let text = "rules:\n# bodies\n- level: Request\n  verbs: [get]\n";
+        let out = edited(text, rule(0), |e, n| e.item_before(n.span(), &guard()));
+        assert_eq!(
+            out,
+            "rules:\n- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets]\n# bodies\n- level: Request\n  verbs: [get]\n"
+        );
+    }
+
+    #[test]
+    fn item_before_in_four_space_indented_dashes() {
+        let text = "rules:\n    - level: Request\n      resources:\n          - group: \"\"\n";
+        let out = edited(text, rule(0), |e, n| e.item_before(n.span(), &guard()));
+        assert_eq!(
+            out,
+            "rules:\n    - level: Metadata\n      resources:\n          - group: \"\"\n            resources: [secrets]\n    - level: Request\n      resources:\n          - group: \"\"\n"
+        );
+    }
+
+    #[test]
+    fn item_after_skips_trailing_comments_and_keeps_crlf() {
+        let text = "rules:\r\n- level: None\r\n  users: [a]\r\n# next\r\n- level: Request\r\n";
+        let out = edited(text, rule(0), |e, n| {
+            e.item_after(
+                n.span(),
+                &Value::map([("level", Value::scalar("Metadata"))]),
+            )
+        });
+        assert_eq!(
+            out,
+            "rules:\r\n- level: None\r\n  users: [a]\r\n- level: Metadata\r\n# next\r\n- level: Request\r\n"
+        );
+    }
+
+    #[test]
+    fn flow_sequences_take_flow_items() {
+        let text = "rules: [{level: None, users: [a]}, {level: Request}]\n";
+        let out = edited(text, rule(1), |e, n| e.item_before(n.span(), &guard()));
+        assert_eq!(
+            out,
+            "rules: [{level: None, users: [a]}, {level: Metadata, resources: [{group: \"\", resources: [secrets]}]}, {level: Request}]\n"
+        );
+        let out = edited(text, rule(1), |e, n| {
+            e.item_after(
+                n.span(),
+                &Value::map([("level", Value::scalar("Metadata"))]),
+            )
+        });
+        assert!(
+            out.ends_with("{level: Request}, {level: Metadata}]\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn append_to_a_block_list_or_an_empty_flow_list() {
+        let text = "verbs:\n  - create\nnone: []\n";
+        let out = edited(
+            text,
+            |r| r.get("verbs").unwrap(),
+            |e, n| {
+                e.append_item(
+                    n.span(),
+                    n.items().last().map(Node::span),
+                    &Value::scalar("get"),
+                )
+            },
+        );
+        assert_eq!(out, "verbs:\n  - create\n  - get\nnone: []\n");
+        let out = edited(
+            text,
+            |r| r.get("none").unwrap(),
+            |e, n| e.append_item(n.span(), None, &Value::scalar("get")),
+        );
+        assert_eq!(out, "verbs:\n  - create\nnone: [get]\n");
+    }
+
+    #[test]
+    fn remove_block_and_flow_items() {
+        let text = "rules:\n- level: None\n  # why\n  users: [a]\n# keep\n- level: Metadata\n";
+        let out = edited(text, rule(0), |e, n| e.remove_item(n.span()));
+        assert_eq!(out, "rules:\n# keep\n- level: Metadata\n");
+        let text = "rules: [{level: None}, {level: Metadata}]\n";
+        let out = edited(text, rule(1), |e, n| e.remove_item(n.span()));
+        assert_eq!(out, "rules: [{level: None}]\n");
+        let out = edited(text, rule(0), |e, n| e.remove_item(n.span()));
+        assert_eq!(out, "rules: [{level: Metadata}]\n");
+    }
+
+    #[test]
+    fn entry_before_a_key_in_block_flow_and_dash_positions() {
+        let omit = Value::list(["RequestReceived"]);
+        let text = "apiVersion: audit.k8s.io/v1\nrules:\n    - level: Metadata\n";
+        let out = edited(
+            text,
+            |r| r.entry("rules").unwrap().0,
+            |e, k| e.entry_before(k.span(), "omitStages", &omit),
+        );
+        assert_eq!(
+            out,
+            "apiVersion: audit.k8s.io/v1\nomitStages: [RequestReceived]\nrules:\n    - level: Metadata\n"
+        );
+        let text = "rules:\n    - level: Metadata\n";
+        let out = edited(
+            text,
+            |r| {
+                r.get("rules")
+                    .unwrap()
+                    .items()
+                    .next()
+                    .unwrap()
+                    .entry("level")
+                    .unwrap()
+                    .0
+            },
+            |e, k| e.entry_before(k.span(), "omitStages", &omit),
+        );
+        assert_eq!(
+            out,
+            "rules:\n    - omitStages: [RequestReceived]\n      level: Metadata\n"
+        );
+        let text = "{rules: [{level: Metadata}]}";
+        let out = edited(
+            text,
+            |r| r.entry("rules").unwrap().0,
+            |e, k| e.entry_before(k.span(), "omitStages", &omit),
+        );
+        assert_eq!(
+            out,
+            "{omitStages: [RequestReceived], rules: [{level: Metadata}]}"
+        );
+    }
+
+    #[test]
+    fn append_entry_nests_block_values_in_the_layout() {
+        let text =
+            "spec:\n    securityContext:\n        runAsUser: 1 # uid\n\n    containers: []\n";
+        let profile = Value::map([("type", Value::scalar("RuntimeDefault"))]);
+        let out = edited(
+            text,
+            |r| r.path(&["spec", "securityContext"]).unwrap(),
+            |e, sc| e.append_entry(sc.span(), "seccompProfile", &profile),
+        );
+        assert_eq!(
+            out,
+            "spec:\n    securityContext:\n        runAsUser: 1 # uid\n        seccompProfile:\n            type: RuntimeDefault\n\n    containers: []\n"
+        );
+        for (text, fixed) in [
+            (
+                "securityContext: {runAsUser: 1}\n",
+                "securityContext: {runAsUser: 1, seccompProfile: {type: RuntimeDefault}}\n",
+            ),
+            (
+                "securityContext: {}\n",
+                "securityContext: {seccompProfile: {type: RuntimeDefault}}\n",
+            ),
+        ] {
+            let out = edited(
+                text,
+                |r| r.get("securityContext").unwrap(),
+                |e, sc| e.append_entry(sc.span(), "seccompProfile", &profile),
+            );
+            assert_eq!(out, fixed);
+        }
+    }
+
+    #[test]
+    fn replace_scalar_keeps_its_quotes() {
+        let text = "a: \"Unconfined\"\nb: 'x'\nc: None\n";
+        let e = Editor::new(text);
+        let edits = [
+            e.replace_scalar(Span::new(3, 15), "RuntimeDefault")
+                .unwrap(),
+            e.replace_scalar(Span::new(19, 22), "y").unwrap(),
+            e.replace_scalar(Span::new(26, 30), "Metadata").unwrap(),
+        ];
+        assert_eq!(
+            apply(text, &edits).unwrap(),
+            "a: \"RuntimeDefault\"\nb: 'y'\nc: Metadata\n"
+        );
+    }
+
+    #[test]
+    fn remove_block_and_flow_entries() {
+        let text = "annotations:\r\n  a: x\r\n  b: |\r\n    y\r\n  c: z\r\n";
+        let out = edited(
+            text,
+            |r| r.get("annotations").unwrap(),
+            |e, m| {
+                let (k, v) = m.entries().nth(1).unwrap();
+                e.remove_entry(k.span(), v.span())
+            },
+        );
+        assert_eq!(out, "annotations:\r\n  a: x\r\n  c: z\r\n");
+        let text = "annotations: {a: x, b: y}\n";
+        let out = edited(
+            text,
+            |r| r.get("annotations").unwrap(),
+            |e, m| {
+                let (k, v) = m.entries().next().unwrap();
+                e.remove_entry(k.span(), v.span())
+            },
+        );
+        assert_eq!(out, "annotations: {b: y}\n");
+    }
+
+    #[test]
+    fn edits_inside_a_configmap_block_keep_its_indentation() {
+        let text = "kind: ConfigMap\r\ndata:\r\n  policy.yaml: |\r\n    rules:\r\n    - level: Request\r\n  other: x\r\n";
+        let (items, _) = parse_all(text);
+        let Some(Item::Document(doc)) = items.into_iter().next() else {
+            panic!()
+        };
+        let value = doc.root().unwrap().path(&["data", "policy.yaml"]).unwrap();
+        let inner = crate::yaml::parse_embedded(text, value);
+        let Item::Document(policy) = &inner[0] else {
+            panic!()
+        };
+        let item = policy
+            .root()
+            .unwrap()
+            .get("rules")
+            .unwrap()
+            .items()
+            .next()
+            .unwrap();
+        let editor = Editor::within(text, policy.span);
+        let before = editor.item_before(item.span(), &guard()).unwrap();
+        let after = editor
+            .item_after(
+                item.span(),
+                &Value::map([("level", Value::scalar("Metadata"))]),
+            )
+            .unwrap();
+        let out = apply(text, &[before, after]).unwrap();
+        assert_eq!(
+            out,
+            "kind: ConfigMap\r\ndata:\r\n  policy.yaml: |\r\n    rules:\r\n    - level: Metadata\r\n      resources:\r\n      - group: \"\"\r\n        resources: [secrets]\r\n    - level: Request\r\n    - level: Metadata\r\n  other: x\r\n"
+        );
+    }
+}
