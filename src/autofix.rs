@@ -436,6 +436,192 @@ pub fn unified_diff(file: &FixedFile) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::Span;
+
+    const APISERVER: &str = "kind: Pod
+metadata: {name: kube-apiserver, namespace: kube-system}
+spec:
+  containers:
+  - name: kube-apiserver
+    command:
+    - kube-apiserver
+    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
+    - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    - --audit-log-maxage=7
+    - --audit-log-maxbackup=10
+    - --audit-log-maxsize=100
+    volumeMounts:
+    - {name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}
+    - {name: audit-log, mountPath: /var/log/kubernetes/audit}
+  volumes:
+  - {name: audit-policy, hostPath: {path: /etc/kubernetes/audit, type: DirectoryOrCreate}}
+  - {name: audit-log, hostPath: {path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}
+";
+
+    const SAFE: Mode = Mode {
+        unsafe_fixes: false,
+        min_severity: Severity::Note,
+    };
+
+    fn texts() -> Vec<Text> {
+        vec![Text {
+            display: "pod.yaml".into(),
+            text: APISERVER.into(),
+            abs_path: None,
+        }]
+    }
+
+    /// The scan of [`APISERVER`], with `edits` given as the fix of its AL112 finding (which
+    /// has none of its own).
+    fn with_fix_on_al112(edits: Vec<Edit>) -> Report {
+        let mut report = engine::scan_texts(texts(), &Config::new());
+        let f = report
+            .findings
+            .iter_mut()
+            .find(|f| f.code() == "AL112")
+            .expect("the policy file is not scanned");
+        assert!(f.fix.is_none());
+        f.fix = Some(crate::fix::Fix {
+            safety: Safety::Safe,
+            edits,
+        });
+        report
+    }
+
+    /// `report` without the fix of its AL103 finding (which comes back on the re-scan).
+    fn without_al103_fix(mut report: Report) -> Report {
+        for f in &mut report.findings {
+            if f.code() == "AL103" {
+                f.fix = None;
+            }
+        }
+        report
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_file_is_rolled_back() {
+        let report = without_al103_fix(with_fix_on_al112(vec![Edit::insert(0, "{[")]));
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert_eq!(outcome.rolled_back.len(), 1, "{:?}", outcome.rolled_back);
+        assert_eq!(outcome.rolled_back[0].code, "AL112");
+        assert!(outcome.rolled_back[0].why.contains("does not parse"));
+        // The re-scan after the rollback brings AL103's own fix, applied in the next pass.
+        assert_eq!(outcome.files.len(), 1);
+        let fixed = &outcome.files[0].fixed;
+        assert_eq!(*fixed, APISERVER.replace("maxage=7", "maxage=30"));
+        assert_eq!(outcome.fixed_findings(), 1);
+        assert!(outcome.not_converged.is_empty());
+        assert!(!outcome.report.findings.iter().any(|f| f.code() == "AL103"));
+    }
+
+    #[test]
+    fn fixes_that_fail_together_are_tried_one_at_a_time() {
+        let report = with_fix_on_al112(vec![Edit::insert(0, "{[")]);
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        // Nothing is blamed on a fix that was not tried alone.
+        assert!(outcome.rolled_back.is_empty());
+        assert_eq!(
+            outcome.files[0].fixed,
+            APISERVER.replace("maxage=7", "maxage=30")
+        );
+    }
+
+    #[test]
+    fn a_fix_that_leaves_its_finding_is_rolled_back() {
+        let report = without_al103_fix(with_fix_on_al112(vec![Edit::insert(0, "# a comment\n")]));
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert_eq!(outcome.rolled_back.len(), 1);
+        assert!(outcome.rolled_back[0].why.contains("left AL112 in place"));
+        // AL103 has its fix again on the re-scan, and it is applied.
+        assert_eq!(
+            outcome.files[0].fixed,
+            APISERVER.replace("maxage=7", "maxage=30")
+        );
+    }
+
+    #[test]
+    fn an_edit_outside_the_text_is_never_applied() {
+        let len = APISERVER.len();
+        let report = with_fix_on_al112(vec![Edit::replace(Span::new(len, len + 5), "x")]);
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert!(outcome.rolled_back.is_empty());
+        assert_eq!(outcome.fixed_findings(), 1);
+    }
+
+    #[test]
+    fn unsafe_fixes_and_hidden_findings_wait_for_their_options() {
+        let mut report = engine::scan_texts(texts(), &Config::new());
+        for f in &mut report.findings {
+            if let Some(fix) = &mut f.fix {
+                fix.safety = Safety::Unsafe;
+            }
+        }
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert!(outcome.files.is_empty());
+        let report = engine::scan_texts(texts(), &Config::new());
+        let errors_only = Mode {
+            unsafe_fixes: true,
+            min_severity: Severity::Error,
+        };
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            errors_only,
+            report,
+        );
+        assert!(outcome.files.is_empty(), "AL103 is a warning");
+    }
+
+    #[test]
+    fn rendered_output_is_never_fixed() {
+        let rendered = crate::discover::Rendered {
+            display: "chart (helm template)".into(),
+            text: format!("---\n# Source: chart/templates/apiserver.yaml\n{APISERVER}"),
+            from: crate::source::RenderedFrom::HelmChart("chart".into()),
+        };
+        let found = Discovered {
+            inputs: vec![Input::Rendered(std::sync::Arc::new(rendered))],
+            ..Discovered::default()
+        };
+        let config = Config::new();
+        let report = engine::scan_overlaid(&found, &[], &Overlay::new(), &config);
+        assert!(report.findings.iter().any(|f| f.fix.is_some()));
+        let outcome = run(&found, &[], &config, SAFE, report);
+        assert!(outcome.files.is_empty());
+        assert_eq!(outcome.refused.len(), 1, "{:?}", outcome.refused);
+        assert!(outcome.refused[0].contains("chart/templates/apiserver.yaml"));
+    }
 
     #[test]
     fn line_numbers_do_not_tell_findings_apart() {

@@ -710,27 +710,44 @@ fn print_diff(outcome: &crate::autofix::Outcome) -> ExitCode {
     }
 }
 
-/// `--fix`: writes each fixed file in place and returns the fixed standard input, if any.
+/// `--fix`: writes each fixed file in place and returns the fixed standard input, if any. A
+/// file that cannot be written (a symlink, a read-only directory) is said, the others are
+/// still written, and the run fails.
 fn write_fixes(outcome: &crate::autofix::Outcome) -> Result<Option<String>, String> {
     let mut stdin = None;
+    let mut unwritten = Vec::new();
+    let (mut written, mut fixes) = (0, 0);
     for file in &outcome.files {
         match &file.path {
-            Some(path) => crate::autofix::write_atomically(path, &file.fixed)?,
-            None => stdin = Some(file.fixed.clone()),
+            Some(path) => match crate::autofix::write_atomically(path, &file.fixed) {
+                Ok(()) => {
+                    written += 1;
+                    fixes += file.fixes;
+                }
+                Err(e) => unwritten.push(e),
+            },
+            None => {
+                stdin = Some(file.fixed.clone());
+                written += 1;
+                fixes += file.fixes;
+            }
         }
     }
     say_what_was_not_fixed(outcome);
-    let n = outcome.fixed_findings();
-    if n > 0 {
+    if fixes > 0 {
         eprintln!(
             "auditlint: fixed {} finding{} in {} file{}",
-            n,
-            if n == 1 { "" } else { "s" },
-            outcome.files.len(),
-            if outcome.files.len() == 1 { "" } else { "s" }
+            fixes,
+            if fixes == 1 { "" } else { "s" },
+            written,
+            if written == 1 { "" } else { "s" }
         );
     }
-    Ok(stdin)
+    if unwritten.is_empty() {
+        Ok(stdin)
+    } else {
+        Err(unwritten.join("\n"))
+    }
 }
 
 fn say_what_was_not_fixed(outcome: &crate::autofix::Outcome) {
