@@ -211,7 +211,7 @@ pub fn run(
             overlay
         };
         let after = engine::scan_overlaid(found, texts, &overlay(&working, &planned), config);
-        let failures = verify(&before, &census(&after), &planned);
+        let failures = verify(&before, &census(&after), &planned, &after.clusters);
         if failures.is_empty() {
             for (path, (text, keys)) in planned {
                 let w = working.get_mut(&path).expect("planned files are worked on");
@@ -226,6 +226,7 @@ pub fn run(
             let (_, keys) = planned.remove(path).expect("failures are planned files");
             let w = working.get_mut(path).expect("planned files are worked on");
             if keys.len() == 1 {
+                // Alone, it is this fix that fails: never tried again.
                 rejected.insert((path.clone(), keys[0].clone()));
                 outcome.rolled_back.push(RolledBack {
                     path: path.clone(),
@@ -313,7 +314,7 @@ fn plan(
         }
         let mut with = taken.clone();
         with.extend(edits.iter().cloned());
-        if crate::fix::apply(text, &with).is_ok() && !keys.contains(&key(f)) {
+        if crate::fix::apply(text, &with).is_ok() {
             taken = with;
             keys.push(key(f));
             if one_at_a_time {
@@ -325,11 +326,14 @@ fn plan(
     (fixed, keys)
 }
 
-/// The files of `planned` whose edits did not verify, each with why.
+/// The files of `planned` whose edits did not verify, each with why. `clusters` says which
+/// files are judged together: a new finding in a file no edit touched is blamed on the edited
+/// files of its cluster (all edited files when it is in none).
 fn verify(
     before: &HashMap<(String, Key), (usize, Severity)>,
     after: &HashMap<(String, Key), (usize, Severity)>,
     planned: &BTreeMap<String, (String, Vec<Key>)>,
+    clusters: &[engine::ClusterSummary],
 ) -> BTreeMap<String, String> {
     let mut failures = BTreeMap::new();
     let count = |census: &HashMap<(String, Key), (usize, Severity)>, path: &str, key: &Key| {
@@ -339,7 +343,8 @@ fn verify(
     };
     for (path, (_, keys)) in planned {
         for k in keys {
-            if count(after, path, k) >= count(before, path, k) {
+            let fixed = keys.iter().filter(|other| *other == k).count();
+            if count(after, path, k) + fixed > count(before, path, k) {
                 failures.insert(
                     path.clone(),
                     format!("the fix left {} in place: {}", k.0, k.1),
@@ -347,8 +352,6 @@ fn verify(
             }
         }
     }
-    // A new finding at warning or above: blamed on its own file when that was edited, else
-    // on every edited file (a cross-file finding follows from all of them).
     for ((path, k), (n, severity)) in after {
         if *severity < Severity::Warning || *n <= count(before, path, k) {
             continue;
@@ -360,10 +363,23 @@ fn verify(
         };
         if planned.contains_key(path) {
             failures.entry(path.clone()).or_insert(why);
+            continue;
+        }
+        let together: Vec<&String> = planned
+            .keys()
+            .filter(|p| {
+                clusters.iter().any(|c| {
+                    c.files.iter().any(|(f, _)| f == path) && c.files.iter().any(|(f, _)| f == *p)
+                })
+            })
+            .collect();
+        let blamed = if together.is_empty() {
+            planned.keys().collect()
         } else {
-            for p in planned.keys() {
-                failures.entry(p.clone()).or_insert_with(|| why.clone());
-            }
+            together
+        };
+        for p in blamed {
+            failures.entry(p.clone()).or_insert_with(|| why.clone());
         }
     }
     failures
