@@ -170,6 +170,7 @@ fn read_cluster_configuration(
         Form::KubeadmMap
     };
     let mut insertion = None;
+    let mut mount_sites = None;
     let mut certificates_dir = "/etc/kubernetes/pki".to_owned();
     let mut problems = Vec::new();
     for cc in parts {
@@ -178,6 +179,16 @@ fn read_cluster_configuration(
             certificates_dir = dir.to_owned();
         }
         let api_server = cc.get("apiServer");
+        if let Some(a) = api_server.filter(|a| a.is_map()) {
+            let volumes = a.get("extraVolumes").into_iter().flat_map(|v| v.items());
+            mount_sites = Some(mounts::MountSites {
+                mounts: mounts::ListSite::of(a, "extraVolumes"),
+                volumes: None,
+                names: volumes
+                    .filter_map(|v| v.get_str("name").map(str::to_owned))
+                    .collect(),
+            });
+        }
         let extra_args = api_server.and_then(|a| a.get("extraArgs"));
         match extra_args {
             Some(args) if args.is_map() => {
@@ -262,6 +273,7 @@ fn read_cluster_configuration(
         flags,
         defaults: Vec::new(),
         mounts: Some(mounts),
+        mount_sites,
         insertion,
         static_pod: false,
         problems,
