@@ -90,12 +90,17 @@ impl Outcome {
     }
 }
 
-/// A finding's identity across passes: its rule and its message with line numbers taken out
-/// (an insertion above it moves it, and a message may name the line of a related node).
-type Key = (&'static str, String);
+/// A finding's identity across passes: its file, its rule and its message with line numbers
+/// taken out (an insertion above it moves it, and a message may name the line of a related
+/// node).
+type Key = (String, &'static str, String);
 
 fn key(f: &Finding) -> Key {
-    (f.code(), without_line_numbers(&f.message))
+    (
+        f.file.path.clone(),
+        f.code(),
+        without_line_numbers(&f.message),
+    )
 }
 
 fn without_line_numbers(message: &str) -> String {
@@ -109,13 +114,11 @@ fn without_line_numbers(message: &str) -> String {
     out
 }
 
-/// How many findings of each key each file has, and their worst severity.
-fn census(report: &Report) -> HashMap<(String, Key), (usize, Severity)> {
-    let mut counts: HashMap<(String, Key), (usize, Severity)> = HashMap::new();
+/// How many findings of each key there are, and their worst severity.
+fn census(report: &Report) -> HashMap<Key, (usize, Severity)> {
+    let mut counts: HashMap<Key, (usize, Severity)> = HashMap::new();
     for f in &report.findings {
-        let e = counts
-            .entry((f.file.path.clone(), key(f)))
-            .or_insert((0, f.severity));
+        let e = counts.entry(key(f)).or_insert((0, f.severity));
         e.0 += 1;
         e.1 = e.1.max(f.severity);
     }
@@ -160,15 +163,16 @@ pub fn run(
         }
     };
     for f in report.findings.iter().filter(|f| mode.applies(f)) {
-        if f.file.rendered_from.is_some() {
+        if f.fix_target().rendered_from.is_some() {
             outcome.refused.push(refusal(f));
         }
     }
     let mut working: BTreeMap<String, Working> = BTreeMap::new();
-    let mut rejected: HashSet<(String, Key)> = HashSet::new();
+    let mut rejected: HashSet<Key> = HashSet::new();
     let mut converged = false;
     for _ in 0..MAX_PASSES {
-        // This pass's edits, per file, and the keys of the findings they repair.
+        // This pass's edits, per file edited, and the keys of the findings they repair (a
+        // cross-file finding may be in another file).
         let mut planned: BTreeMap<String, (String, Vec<Key>)> = BTreeMap::new();
         for (path, findings) in fixable(&report, mode, &writable, &rejected) {
             if !working.contains_key(&path) {
@@ -188,7 +192,7 @@ pub fn run(
             }
             let w = &working[&path];
             let (text, keys) = plan(&w.current, &findings, w.one_at_a_time, |f| {
-                rejected.insert((path.clone(), key(f)));
+                rejected.insert(key(f));
             });
             if !keys.is_empty() {
                 planned.insert(path, (text, keys));
@@ -227,11 +231,12 @@ pub fn run(
             let w = working.get_mut(path).expect("planned files are worked on");
             if keys.len() == 1 {
                 // Alone, it is this fix that fails: never tried again.
-                rejected.insert((path.clone(), keys[0].clone()));
+                let (finding_path, code, message) = keys[0].clone();
+                rejected.insert(keys[0].clone());
                 outcome.rolled_back.push(RolledBack {
-                    path: path.clone(),
-                    code: keys[0].0,
-                    message: keys[0].1.clone(),
+                    path: finding_path,
+                    code,
+                    message,
                     why: why.clone(),
                 });
             } else {
@@ -265,19 +270,20 @@ pub fn run(
     outcome
 }
 
-/// The findings with a fix to apply, per writable file.
+/// The findings with a fix to apply, per writable file the fix edits.
 fn fixable<'r>(
     report: &'r Report,
     mode: Mode,
     writable: &HashMap<&str, Option<&Path>>,
-    rejected: &HashSet<(String, Key)>,
+    rejected: &HashSet<Key>,
 ) -> BTreeMap<String, Vec<&'r Finding>> {
     let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for f in report.findings.iter().filter(|f| mode.applies(f)) {
-        let path = &f.file.path;
-        if f.file.rendered_from.is_none()
+        let target = f.fix_target();
+        let path = &target.path;
+        if target.rendered_from.is_none()
             && writable.contains_key(path.as_str())
-            && !rejected.contains(&(path.clone(), key(f)))
+            && !rejected.contains(&key(f))
         {
             by_file.entry(path.clone()).or_default().push(f);
         }
@@ -304,12 +310,18 @@ fn plan(
     let mut keys = Vec::new();
     for f in order {
         let edits = &f.fix.as_ref().expect("fixable findings have a fix").edits;
-        // A finding's spans point into the text it was found in: the same text, or a prefix
-        // of it kept by a cross-file fact.
-        let applies_alone = text.starts_with(&*f.file.text)
+        // A fix's spans point into the text it was computed on: the same text, or a prefix of
+        // it kept by a cross-file fact.
+        let applies_alone = text.starts_with(&*f.fix_target().text)
             && crate::fix::apply(text, edits).is_ok_and(|fixed| fixed != text);
         if !applies_alone {
             reject(f);
+            continue;
+        }
+        // The same edits for another finding (two apiservers, one log agent to fix) are
+        // made once and repair both.
+        if edits.iter().all(|e| taken.contains(e)) {
+            keys.push(key(f));
             continue;
         }
         let mut with = taken.clone();
@@ -330,37 +342,35 @@ fn plan(
 /// files are judged together: a new finding in a file no edit touched is blamed on the edited
 /// files of its cluster (all edited files when it is in none).
 fn verify(
-    before: &HashMap<(String, Key), (usize, Severity)>,
-    after: &HashMap<(String, Key), (usize, Severity)>,
+    before: &HashMap<Key, (usize, Severity)>,
+    after: &HashMap<Key, (usize, Severity)>,
     planned: &BTreeMap<String, (String, Vec<Key>)>,
     clusters: &[engine::ClusterSummary],
 ) -> BTreeMap<String, String> {
     let mut failures = BTreeMap::new();
-    let count = |census: &HashMap<(String, Key), (usize, Severity)>, path: &str, key: &Key| {
-        census
-            .get(&(path.to_owned(), key.clone()))
-            .map_or(0, |c| c.0)
-    };
+    let count =
+        |census: &HashMap<Key, (usize, Severity)>, key: &Key| census.get(key).map_or(0, |c| c.0);
     for (path, (_, keys)) in planned {
         for k in keys {
             let fixed = keys.iter().filter(|other| *other == k).count();
-            if count(after, path, k) + fixed > count(before, path, k) {
+            if count(after, k) + fixed > count(before, k) {
                 failures.insert(
                     path.clone(),
-                    format!("the fix left {} in place: {}", k.0, k.1),
+                    format!("the fix left {} in place: {}", k.1, k.2),
                 );
             }
         }
     }
-    for ((path, k), (n, severity)) in after {
-        if *severity < Severity::Warning || *n <= count(before, path, k) {
+    for (k, (n, severity)) in after {
+        if *severity < Severity::Warning || *n <= count(before, k) {
             continue;
         }
-        let why = if k.0 == "AL001" {
-            format!("the fixed text does not parse: {}", k.1)
+        let why = if k.1 == "AL001" {
+            format!("the fixed text does not parse: {}", k.2)
         } else {
-            format!("the fix raised {}: {}", k.0, k.1)
+            format!("the fix raised {}: {}", k.1, k.2)
         };
+        let path = &k.0;
         if planned.contains_key(path) {
             failures.entry(path.clone()).or_insert(why);
             continue;

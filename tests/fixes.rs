@@ -62,11 +62,18 @@ fn copy_case(from: &Path, to: &Path) -> PathBuf {
     PathBuf::from(".")
 }
 
+/// `auditlint check ARGS` in `dir`, with the case's own `.auditlint.yaml` when it has one
+/// (a Kubernetes version, a policy mapping) and no other.
 fn auditlint(dir: &Path, args: &[&str]) -> std::process::Output {
+    let config = if dir.join(".auditlint.yaml").is_file() {
+        ["--config", ".auditlint.yaml"].as_slice()
+    } else {
+        ["--no-config"].as_slice()
+    };
     Command::new(env!("CARGO_BIN_EXE_auditlint"))
         .current_dir(dir)
         .arg("check")
-        .arg("--no-config")
+        .args(config)
         .args(args)
         .output()
         .unwrap()

@@ -14,11 +14,24 @@ pub fn for_finding(finding: &Finding, uri: &Uri, encoding: Encoding) -> Vec<Code
     let Some(fix) = &finding.fix else {
         return Vec::new();
     };
+    // A fix in another file of the cluster edits that file, when it is on disk.
+    let target = finding.fix_target();
+    let uri = match &finding.fix_file {
+        None => uri.clone(),
+        Some(file) => match file
+            .abs_path
+            .as_deref()
+            .and_then(|p| position::path_to_uri(p).parse().ok())
+        {
+            Some(uri) => uri,
+            None => return Vec::new(),
+        },
+    };
     let edits = fix
         .edits
         .iter()
         .map(|e| TextEdit {
-            range: position::range(&finding.file, e.span, encoding),
+            range: position::range(target, e.span, encoding),
             new_text: e.replacement.clone(),
         })
         .collect();
@@ -41,7 +54,7 @@ pub fn for_finding(finding: &Finding, uri: &Uri, encoding: Encoding) -> Vec<Code
         title,
         kind: Some(CodeActionKind::QUICKFIX),
         edit: Some(WorkspaceEdit {
-            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            changes: Some(HashMap::from([(uri, edits)])),
             ..WorkspaceEdit::default()
         }),
         is_preferred: Some(fix.safety == Safety::Safe),

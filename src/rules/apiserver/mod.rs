@@ -10,7 +10,6 @@ mod flag_values;
 mod gardener;
 mod kubeadm_shape;
 mod log_output;
-mod mount_fix;
 mod mounts;
 mod openshift_profile;
 mod policy_file;

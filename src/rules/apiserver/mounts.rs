@@ -2,13 +2,13 @@
 //! container: the policy (and webhook kubeconfig) through a read-only hostPath mount, the
 //! log directory through a writable one.
 
-use super::mount_fix::{self, NewMount};
 use crate::catalog::Code;
 use crate::context::DocCtx;
 use crate::finding::{Edit, Safety};
 use crate::fix::Editor;
 use crate::model::apiserver::mounts::{covering, covers, parent};
 use crate::model::apiserver::{ApiServerConfig, Flag, Form, Mount};
+use crate::rules::mount_fix::{self, NewMount};
 
 const DIRECTORY_TYPES: &[&str] = &["Directory", "DirectoryOrCreate"];
 const FILE_TYPES: &[&str] = &["File", "FileOrCreate"];

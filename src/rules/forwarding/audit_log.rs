@@ -7,9 +7,11 @@
 use super::Scan;
 use crate::catalog::Code;
 use crate::config::Config;
-use crate::finding::Finding;
+use crate::finding::{Edit, Finding, Safety};
+use crate::fix::{Editor, Value};
 use crate::model::apiserver::{NodeTaint, NodeTaints};
 use crate::model::workload::WorkloadFacts;
+use crate::rules::mount_fix::{self, NewMount};
 use crate::yaml::Span;
 
 const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
@@ -98,6 +100,12 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
                     f = f.related(&api.file, t.span, format!("`{}` set here", t.display()));
                 }
             }
+            // The first forwarder is given the tolerations (the others are named below).
+            if let Some(w) = scan.forwarders.first() {
+                if let Some(edits) = tolerate(w, shown) {
+                    f = f.fix_in(&w.file, Safety::Safe, edits);
+                }
+            }
             for w in &scan.forwarders {
                 f = f.related(
                     &w.file,
@@ -167,6 +175,25 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
                  path) and add an input that tails `{host}`"
             ))
             .template(api.template.as_deref());
+        // A mount is the whole repair only for a forwarder whose configuration is not known
+        // here (it is taken to read what it mounts); one whose configuration is known also
+        // needs an input that tails the file, which is not mechanical.
+        let mount = NewMount {
+            name: "audit-log",
+            path: dir,
+            host: dir,
+            read_only: true,
+            kind: "Directory",
+        };
+        if let Some((w, edits)) = scan.forwarders.iter().find_map(|w| {
+            let sites = w
+                .mount_sites
+                .as_ref()
+                .filter(|_| scan.pipeline(w).is_none())?;
+            Some((*w, mount_fix::add_to_pod(&w.file.text, sites, &mount)?))
+        }) {
+            f = f.fix_in(&w.file, Safety::Unsafe, edits);
+        }
         for w in &scan.forwarders {
             if w.host_mounts.is_empty() {
                 f = f.related(
@@ -184,5 +211,43 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
             }
         }
         out.push(f);
+    }
+}
+
+/// The edits that make forwarder `w` tolerate `taints` (`{key, operator: Exists, effect}` each,
+/// as the help says): items after its last toleration, in its style, or a `tolerations` list
+/// in its pod spec. Toleration fields: <https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/>.
+fn tolerate(w: &WorkloadFacts, taints: &[NodeTaint]) -> Option<Vec<Edit>> {
+    let text = &w.file.text;
+    let editor = Editor::new(text);
+    let items: Vec<Value> = taints
+        .iter()
+        .map(|t| {
+            Value::map([
+                ("key", Value::scalar(&t.key)),
+                ("operator", Value::scalar("Exists")),
+                ("effect", Value::scalar(&t.effect)),
+            ])
+        })
+        .collect();
+    let site = &w.tolerations_site;
+    match (site.list, site.last) {
+        (Some(_), Some(_)) => items
+            .into_iter()
+            .map(|item| mount_fix::append(&editor, text, site, "tolerations", item))
+            .collect(),
+        (Some(list), None) => {
+            let flow: Vec<String> = items.iter().map(Value::flow).collect();
+            Some(vec![editor.append_item(
+                list,
+                None,
+                &Value::scalar(flow.join(", ")),
+            )?])
+        }
+        (None, _) => Some(vec![editor.append_entry(
+            site.owner,
+            "tolerations",
+            &Value::Seq(items),
+        )?]),
     }
 }

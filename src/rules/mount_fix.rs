@@ -1,5 +1,5 @@
-//! The edits that give the apiserver a hostPath mount (AL107, AL108, AL109's split), in the
-//! file's own form: a `volumeMounts` entry and a Pod `volumes` entry of the same name, or one
+//! The edits that give a container a hostPath mount (the apiserver: AL107, AL108, AL109's
+//! split; a log agent: AL405), in the file's own form: a `volumeMounts` entry and a Pod `volumes` entry of the same name, or one
 //! kubeadm `extraVolumes` entry. Each is appended after the list's last item, in that item's
 //! style (a flow `{…}` item gets a flow item), or, when the list is missing, as a new key of
 //! the container, the Pod spec or `apiServer`.
@@ -27,44 +27,19 @@ pub struct NewMount<'a> {
 /// (k3s, RKE, Talos' generated mounts) or the list cannot be written to (an alias).
 pub fn add(text: &str, config: &ApiServerConfig, mount: &NewMount<'_>) -> Option<Vec<Edit>> {
     let sites = config.mount_sites.as_ref()?;
-    let editor = Editor::new(text);
-    let name = free_name(sites, mount.name);
-    let scalar = |s: &str| Value::scalar(s);
-    let mut entry = vec![("name", scalar(name.as_str()))];
     match config.form {
-        Form::Pod => {
-            entry.push(("mountPath", scalar(mount.path)));
-            if mount.read_only {
-                entry.push(("readOnly", scalar("true")));
-            }
-            let volume = Value::map([
-                ("name", scalar(name.as_str())),
-                (
-                    "hostPath",
-                    Value::map([("path", scalar(mount.host)), ("type", scalar(mount.kind))]),
-                ),
-            ]);
-            let volumes = sites.volumes.as_ref()?;
-            Some(vec![
-                append(
-                    &editor,
-                    text,
-                    &sites.mounts,
-                    "volumeMounts",
-                    Value::map(entry),
-                )?,
-                append(&editor, text, volumes, "volumes", volume)?,
-            ])
-        }
+        Form::Pod => add_to_pod(text, sites, mount),
         Form::KubeadmMap | Form::KubeadmList => {
-            entry.push(("hostPath", scalar(mount.host)));
-            entry.push(("mountPath", scalar(mount.path)));
-            entry.push((
-                "readOnly",
-                scalar(if mount.read_only { "true" } else { "false" }),
-            ));
-            entry.push(("pathType", scalar(mount.kind)));
-            let extra = Value::map(entry);
+            let scalar = |s: &str| Value::scalar(s);
+            let read_only = if mount.read_only { "true" } else { "false" };
+            let extra = Value::map([
+                ("name", scalar(&free_name(sites, mount.name))),
+                ("hostPath", scalar(mount.host)),
+                ("mountPath", scalar(mount.path)),
+                ("readOnly", scalar(read_only)),
+                ("pathType", scalar(mount.kind)),
+            ]);
+            let editor = Editor::new(text);
             Some(vec![append(
                 &editor,
                 text,
@@ -77,8 +52,40 @@ pub fn add(text: &str, config: &ApiServerConfig, mount: &NewMount<'_>) -> Option
     }
 }
 
+/// The edits that mount `mount` into the container of a Pod (template) `sites` describes: a
+/// `volumeMounts` entry and a `volumes` entry of the same, unused, name.
+pub fn add_to_pod(text: &str, sites: &MountSites, mount: &NewMount<'_>) -> Option<Vec<Edit>> {
+    let editor = Editor::new(text);
+    let name = free_name(sites, mount.name);
+    let scalar = |s: &str| Value::scalar(s);
+    let mut entry = vec![
+        ("name", scalar(name.as_str())),
+        ("mountPath", scalar(mount.path)),
+    ];
+    if mount.read_only {
+        entry.push(("readOnly", scalar("true")));
+    }
+    let volume = Value::map([
+        ("name", scalar(name.as_str())),
+        (
+            "hostPath",
+            Value::map([("path", scalar(mount.host)), ("type", scalar(mount.kind))]),
+        ),
+    ]);
+    Some(vec![
+        append(
+            &editor,
+            text,
+            &sites.mounts,
+            "volumeMounts",
+            Value::map(entry),
+        )?,
+        append(&editor, text, sites.volumes.as_ref()?, "volumes", volume)?,
+    ])
+}
+
 /// `item` after the last item of the list at `site`, or the list `key: [item]` in its owner.
-fn append(
+pub fn append(
     editor: &Editor<'_>,
     text: &str,
     site: &ListSite,
