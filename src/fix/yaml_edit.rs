@@ -158,6 +158,7 @@ impl<'t> Editor<'t> {
 
     /// A new item right after the sequence item at `item`.
     pub fn item_after(&self, item: Span, value: &Value) -> Option<Edit> {
+        let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
             return Some(Edit::insert(item.end, format!(", {}", value.flow())));
         }
@@ -171,6 +172,7 @@ impl<'t> Editor<'t> {
     /// A new item right before the sequence item at `item` (and before the comment lines
     /// just above it, which describe it).
     pub fn item_before(&self, item: Span, value: &Value) -> Option<Edit> {
+        let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
             return Some(Edit::insert(item.start, format!("{}, ", value.flow())));
         }
@@ -291,6 +293,17 @@ impl<'t> Editor<'t> {
         self.text[at..]
             .find('\n')
             .map_or(self.text.len(), |i| at + i + 1)
+    }
+
+    /// A plain scalar `value` in the quotes of its neighbour `item` (`["create", "get"]`).
+    fn quoted_like(&self, item: Span, value: &Value) -> Value {
+        let quote = self.text[item.start..].chars().next();
+        match (value, quote) {
+            (Value::Scalar(s), Some(q @ ('"' | '\''))) if !s.starts_with(['"', '\'']) => {
+                Value::Scalar(format!("{q}{s}{q}"))
+            }
+            _ => value.clone(),
+        }
     }
 
     /// Whether the node at `at` is an item or key of a flow collection (`[a, b]`, `{a: 1}`).
@@ -480,6 +493,19 @@ mod tests {
             |e, n| e.append_item(n.span(), None, &Value::scalar("get")),
         );
         assert_eq!(out, "verbs:\n  - create\nnone: [get]\n");
+        let quoted = "verbs: [\"create\"]\n";
+        let out = edited(
+            quoted,
+            |r| r.get("verbs").unwrap(),
+            |e, n| {
+                e.append_item(
+                    n.span(),
+                    n.items().last().map(Node::span),
+                    &Value::scalar("get"),
+                )
+            },
+        );
+        assert_eq!(out, "verbs: [\"create\", \"get\"]\n");
     }
 
     #[test]

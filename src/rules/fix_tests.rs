@@ -202,7 +202,7 @@ fn al211_adds_get_to_session_rules() {
     let text = policy("rules:\n- level: Metadata\n  verbs: [\"create\"]\n  resources:\n  - group: \"\"\n    resources: [pods/exec]\n- level: Metadata\n  omitStages: [RequestReceived]\n");
     assert_eq!(
         fixed("policy.yaml", &text, Code::AL211),
-        text.replace("[\"create\"]", "[\"create\", get]")
+        text.replace("[\"create\"]", "[\"create\", \"get\"]")
     );
     let text = policy("rules:\n- level: Metadata\n  verbs:\n  - create\n  resources:\n  - group: \"\"\n    resources: [pods/exec]\n- level: Metadata\n  omitStages: [RequestReceived]\n");
     assert_eq!(
@@ -318,4 +318,46 @@ fn al306_legacy_names_become_lists_only_when_unsafe() {
         text.replace("\"name\": \"read\"", "\"names\": [\"read\"]")
             .replace("\"name\": \"write\"", "\"names\": [\"write\"]")
     );
+}
+
+#[test]
+fn al213_body_level_on_urls_becomes_metadata() {
+    let text = policy("rules:\n- level: RequestResponse\n  nonResourceURLs: [\"/healthz*\"]\n- level: Metadata\n  omitStages: [RequestReceived]\n");
+    assert_eq!(
+        fixed("policy.yaml", &text, Code::AL213),
+        text.replacen("RequestResponse", "Metadata", 1)
+    );
+}
+
+/// Every fixture of `tests/fixtures/fixes/` for these families is repaired by its rule's fix
+/// (`.unsafe` cases with unsafe fixes), with the checks of [`fixed_as`].
+#[test]
+fn fixtures_are_fixed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fixes");
+    let mut seen = 0;
+    for dir in std::fs::read_dir(&root).unwrap().flatten() {
+        let name = dir.file_name().to_string_lossy().into_owned();
+        let Some(code) = Code::ALL.iter().copied().find(|c| c.as_str() == name) else {
+            continue;
+        };
+        if !(name.starts_with("AL2") || name.starts_with("AL3")) {
+            continue;
+        }
+        for case in std::fs::read_dir(dir.path()).unwrap().flatten() {
+            let case_name = case.file_name().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(case.path()).unwrap();
+            let safety = if case_name.contains(".unsafe") {
+                Safety::Unsafe
+            } else {
+                Safety::Safe
+            };
+            let out = fixed_as(&case_name, &text, code, safety, &Config::new());
+            assert_ne!(out, text, "{name}/{case_name}: nothing fixed");
+            if std::env::var_os("SHOW_FIXES").is_some() {
+                eprintln!("==== {name}/{case_name}\n{}", out.replace('\r', "␍"));
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no fixtures under {}", root.display());
 }
