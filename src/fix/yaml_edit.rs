@@ -36,16 +36,30 @@ impl Value {
 
     /// On one line: `{level: Metadata, verbs: [get]}`.
     pub fn flow(&self) -> String {
+        self.flow_as(false)
+    }
+
+    /// On one line, as JSON when `json` (every key and string double-quoted): for a JSON
+    /// document, which must stay JSON.
+    pub fn flow_as(&self, json: bool) -> String {
+        let key = |k: &str| {
+            if json {
+                format!("\"{k}\"")
+            } else {
+                k.to_owned()
+            }
+        };
         match self {
+            Value::Scalar(s) if json && !s.starts_with('"') => format!("\"{s}\""),
             Value::Scalar(s) => s.clone(),
             Value::Seq(items) => {
-                let items: Vec<String> = items.iter().map(Value::flow).collect();
+                let items: Vec<String> = items.iter().map(|i| i.flow_as(json)).collect();
                 format!("[{}]", items.join(", "))
             }
             Value::Map(entries) => {
                 let entries: Vec<String> = entries
                     .iter()
-                    .map(|(k, v)| format!("{k}: {}", v.flow()))
+                    .map(|(k, v)| format!("{}: {}", key(k), v.flow_as(json)))
                     .collect();
                 format!("{{{}}}", entries.join(", "))
             }
@@ -160,7 +174,10 @@ impl<'t> Editor<'t> {
     pub fn item_after(&self, item: Span, value: &Value) -> Option<Edit> {
         let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
-            return Some(Edit::insert(item.end, format!(", {}", value.flow())));
+            return Some(Edit::insert(
+                item.end,
+                format!(",{}{}", self.flow_gap(item), self.flow(value)),
+            ));
         }
         let dash = self.dash_column(item.start)?;
         let mut lines = Lines::new();
@@ -174,7 +191,10 @@ impl<'t> Editor<'t> {
     pub fn item_before(&self, item: Span, value: &Value) -> Option<Edit> {
         let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
-            return Some(Edit::insert(item.start, format!("{}, ", value.flow())));
+            return Some(Edit::insert(
+                item.start,
+                format!("{},{}", self.flow(value), self.flow_gap(item)),
+            ));
         }
         let dash = self.dash_column(item.start)?;
         let mut at = self.line_start(item.start);
@@ -205,7 +225,7 @@ impl<'t> Editor<'t> {
         inside
             .trim()
             .is_empty()
-            .then(|| Edit::insert(seq.start + 1, value.flow()))
+            .then(|| Edit::insert(seq.start + 1, self.flow(value)))
     }
 
     /// Removes the sequence item at `item`, with its `- ` line(s) or its `, `.
@@ -227,7 +247,7 @@ impl<'t> Editor<'t> {
     /// A new `key: value` before the key at `before` in the same mapping.
     pub fn entry_before(&self, before: Span, key: &str, value: &Value) -> Option<Edit> {
         if self.in_flow(before.start) {
-            let text = format!("{key}: {}, ", value.flow());
+            let text = format!("{}: {}, ", self.key(key), self.flow(value));
             return Some(Edit::insert(before.start, text));
         }
         let column = before.start - self.line_start(before.start);
@@ -248,7 +268,10 @@ impl<'t> Editor<'t> {
             let inside = inside.trim_end().strip_suffix('}')?;
             let at = map.start + 1 + inside.trim_end().len();
             let comma = if inside.trim().is_empty() { "" } else { ", " };
-            return Some(Edit::insert(at, format!("{comma}{key}: {}", value.flow())));
+            return Some(Edit::insert(
+                at,
+                format!("{comma}{}: {}", self.key(key), self.flow(value)),
+            ));
         }
         if written.starts_with(['*', '&', '!', '[']) || written.is_empty() {
             return None;
@@ -293,6 +316,30 @@ impl<'t> Editor<'t> {
         self.text[at..]
             .find('\n')
             .map_or(self.text.len(), |i| at + i + 1)
+    }
+
+    /// What separates items of the flow collection of `item` after the comma: a new line at
+    /// its column when it is on a line of its own, else a space.
+    fn flow_gap(&self, item: Span) -> String {
+        let start = self.line_start(item.start);
+        let before = &self.text[start..item.start];
+        if before.bytes().all(|b| b == b' ') {
+            format!("{}{before}", self.layout.newline)
+        } else {
+            " ".to_owned()
+        }
+    }
+
+    fn flow(&self, value: &Value) -> String {
+        value.flow_as(self.layout.json)
+    }
+
+    fn key(&self, key: &str) -> String {
+        if self.layout.json {
+            format!("\"{key}\"")
+        } else {
+            key.to_owned()
+        }
     }
 
     /// A plain scalar `value` in the quotes of its neighbour `item` (`["create", "get"]`).
@@ -469,6 +516,49 @@ mod tests {
         assert!(
             out.ends_with("{level: Request}, {level: Metadata}]\n"),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn json_stays_json() {
+        let text = "{\"rules\": [{\"level\": \"RequestResponse\"}]}";
+        let out = edited(text, rule(0), |e, n| e.item_before(n.span(), &guard()));
+        assert_eq!(
+            out,
+            "{\"rules\": [{\"level\": \"Metadata\", \"resources\": [{\"group\": \"\", \"resources\": [\"secrets\"]}]}, {\"level\": \"RequestResponse\"}]}"
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+        let out = edited(text, rule(0), |e, n| {
+            e.append_entry(n.span(), "omitStages", &Value::list(["RequestReceived"]))
+        });
+        assert_eq!(
+            out,
+            "{\"rules\": [{\"level\": \"RequestResponse\", \"omitStages\": [\"RequestReceived\"]}]}"
+        );
+    }
+
+    #[test]
+    fn items_of_a_flow_list_on_lines_of_their_own_stay_so() {
+        let text = "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Request}\r\n]\r\n";
+        let out = edited(text, rule(1), |e, n| {
+            e.item_after(
+                n.span(),
+                &Value::map([("level", Value::scalar("Metadata"))]),
+            )
+        });
+        assert_eq!(
+            out,
+            "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Request},\r\n    {level: Metadata}\r\n]\r\n"
+        );
+        let out = edited(text, rule(1), |e, n| {
+            e.item_before(
+                n.span(),
+                &Value::map([("level", Value::scalar("Metadata"))]),
+            )
+        });
+        assert_eq!(
+            out,
+            "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Metadata},\r\n    {level: Request}\r\n]\r\n"
         );
     }
 
