@@ -219,10 +219,15 @@ fn read_cluster_configuration(
             _ => None,
         };
         if let Some((at, list_missing)) = at {
+            let args = extra_args.filter(|_| !list_missing);
             insertion = Some(Insertion {
                 at: Span::point(at),
                 list_missing,
                 form,
+                list: args.map(|a| a.span()),
+                last_item: args
+                    .filter(|a| a.is_seq())
+                    .and_then(|a| a.items().last().map(|i| i.span())),
             });
         }
         mounts.extend(
@@ -238,6 +243,8 @@ fn read_cluster_configuration(
         at: Span::point(first.span().end),
         list_missing: true,
         form,
+        list: None,
+        last_item: None,
     });
     let insertion = Insertion { form, ..insertion };
     // An extra volume with a default volume's name replaces it; paths decide coverage here.
