@@ -299,6 +299,17 @@ impl<'t> Editor<'t> {
         )))
     }
 
+    /// The key of the mapping entry whose value is at `value` (`omitStages` of
+    /// `omitStages: [x]`), for a key written plain or quoted without spaces.
+    pub fn key_of(&self, value: Span) -> Option<Span> {
+        let before = self.text.get(..value.start)?.trim_end();
+        let key = before.strip_suffix(':')?.trim_end_matches(' ');
+        let start = key
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '-'))
+            .map_or(0, |i| i + 1);
+        (start < key.len()).then(|| Span::new(start, key.len()))
+    }
+
     /// Deletes `span`, an item of a flow collection, with the comma that separates it.
     fn remove_flow(&self, span: Span) -> Option<Edit> {
         let rest = self.text[span.end..].trim_start();
@@ -701,6 +712,21 @@ mod tests {
             apply(text, &edits).unwrap(),
             "a: \"RuntimeDefault\"\nb: 'y'\nc: Metadata\n"
         );
+    }
+
+    #[test]
+    fn key_of_a_value() {
+        let text = "a:\n  omitStages:\n  - x\nb: {\"omitStages\": [x]}\n- k: v\n";
+        let e = Editor::new(text);
+        let key = |v: &str| {
+            let at = text.find(v).unwrap();
+            e.key_of(Span::new(at, at + v.len()))
+                .map(|k| &text[k.start..k.end])
+        };
+        assert_eq!(key("- x"), Some("omitStages"));
+        assert_eq!(key("[x]"), Some("\"omitStages\""));
+        assert_eq!(key("v\n"), Some("k"));
+        assert_eq!(e.key_of(Span::new(0, 1)), None);
     }
 
     #[test]

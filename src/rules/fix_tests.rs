@@ -361,3 +361,30 @@ fn fixtures_are_fixed() {
     }
     assert!(seen > 0, "no fixtures under {}", root.display());
 }
+
+#[test]
+fn al212_stops_omitting_response_started() {
+    let text = policy(
+        "omitStages: [\"RequestReceived\", \"ResponseStarted\"]\nrules:\n- level: Metadata\n",
+    );
+    assert_eq!(
+        fixed("policy.yaml", &text, Code::AL212),
+        policy("omitStages: [\"RequestReceived\"]\nrules:\n- level: Metadata\n")
+    );
+    let text = policy(
+        "rules:\n- level: Metadata\n  omitStages:\n  - ResponseStarted\n  - RequestReceived\n",
+    );
+    assert_eq!(
+        fixed("policy.yaml", &text, Code::AL212),
+        policy("rules:\n- level: Metadata\n  omitStages:\n  - RequestReceived\n")
+    );
+}
+
+#[test]
+fn al212_catch_all_for_failed_authentications() {
+    let text = policy("omitStages: [RequestReceived]\nrules:\n- level: Metadata\n  userGroups: [\"system:authenticated\", \"system:unauthenticated\"]\n");
+    assert_eq!(
+        fixed("policy.yaml", &text, Code::AL212),
+        policy("omitStages: [RequestReceived]\nrules:\n- level: Metadata\n  userGroups: [\"system:authenticated\", \"system:unauthenticated\"]\n- level: Metadata\n")
+    );
+}
