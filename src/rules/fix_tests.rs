@@ -388,3 +388,19 @@ fn al212_catch_all_for_failed_authentications() {
         policy("omitStages: [RequestReceived]\nrules:\n- level: Metadata\n  userGroups: [\"system:authenticated\", \"system:unauthenticated\"]\n- level: Metadata\n")
     );
 }
+
+#[test]
+fn al202_gets_a_catch_all_rule() {
+    assert_eq!(
+        fixed("policy.yaml", &policy("rules: []\n"), Code::AL202),
+        policy("rules: [{level: Metadata, omitStages: [RequestReceived]}]\n")
+    );
+    assert_eq!(
+        fixed(
+            "policy.yaml",
+            &policy("omitStages:\n    - RequestReceived\n"),
+            Code::AL202
+        ),
+        policy("omitStages:\n    - RequestReceived\nrules:\n    - level: Metadata\n")
+    );
+}
