@@ -434,7 +434,15 @@ impl<'t> Editor<'t> {
 mod tests {
     use super::*;
     use crate::fix::apply;
-    use crate::yaml::{parse_all, Item, Node};
+    use crate::yaml::{parse_all, Document, Item, Node};
+
+    fn first_doc(text: &str) -> Document {
+        let (items, _) = parse_all(text);
+        let Some(Item::Document(doc)) = items.into_iter().next() else {
+            panic!("no document in {text:?}")
+        };
+        doc
+    }
 
     /// Parses `text`, finds a node with `find`, edits with `edit`, and checks that the
     /// result parses.
@@ -443,10 +451,7 @@ mod tests {
         find: impl Fn(Node<'_>) -> Node<'_>,
         edit: impl Fn(&Editor<'_>, Node<'_>) -> Option<Edit>,
     ) -> String {
-        let (items, _) = parse_all(text);
-        let Some(Item::Document(doc)) = items.into_iter().next() else {
-            panic!("no document in {text:?}")
-        };
+        let doc = first_doc(text);
         let node = find(doc.root().unwrap());
         let edit = edit(&Editor::new(text), node).expect("an edit");
         let out = apply(text, &[edit]).unwrap();
@@ -456,6 +461,10 @@ mod tests {
             "does not parse:\n{out}"
         );
         out
+    }
+
+    fn metadata() -> Value {
+        Value::map([("level", Value::scalar("Metadata"))])
     }
 
     fn rule(n: usize) -> impl Fn(Node<'_>) -> Node<'_> {
@@ -498,12 +507,7 @@ mod tests {
     #[test]
     fn item_after_skips_trailing_comments_and_keeps_crlf() {
         let text = "rules:\r\n- level: None\r\n  users: [a]\r\n# next\r\n- level: Request\r\n";
-        let out = edited(text, rule(0), |e, n| {
-            e.item_after(
-                n.span(),
-                &Value::map([("level", Value::scalar("Metadata"))]),
-            )
-        });
+        let out = edited(text, rule(0), |e, n| e.item_after(n.span(), &metadata()));
         assert_eq!(
             out,
             "rules:\r\n- level: None\r\n  users: [a]\r\n- level: Metadata\r\n# next\r\n- level: Request\r\n"
@@ -518,12 +522,7 @@ mod tests {
             out,
             "rules: [{level: None, users: [a]}, {level: Metadata, resources: [{group: \"\", resources: [secrets]}]}, {level: Request}]\n"
         );
-        let out = edited(text, rule(1), |e, n| {
-            e.item_after(
-                n.span(),
-                &Value::map([("level", Value::scalar("Metadata"))]),
-            )
-        });
+        let out = edited(text, rule(1), |e, n| e.item_after(n.span(), &metadata()));
         assert!(
             out.ends_with("{level: Request}, {level: Metadata}]\n"),
             "{out}"
@@ -551,22 +550,12 @@ mod tests {
     #[test]
     fn items_of_a_flow_list_on_lines_of_their_own_stay_so() {
         let text = "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Request}\r\n]\r\n";
-        let out = edited(text, rule(1), |e, n| {
-            e.item_after(
-                n.span(),
-                &Value::map([("level", Value::scalar("Metadata"))]),
-            )
-        });
+        let out = edited(text, rule(1), |e, n| e.item_after(n.span(), &metadata()));
         assert_eq!(
             out,
             "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Request},\r\n    {level: Metadata}\r\n]\r\n"
         );
-        let out = edited(text, rule(1), |e, n| {
-            e.item_before(
-                n.span(),
-                &Value::map([("level", Value::scalar("Metadata"))]),
-            )
-        });
+        let out = edited(text, rule(1), |e, n| e.item_before(n.span(), &metadata()));
         assert_eq!(
             out,
             "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Metadata},\r\n    {level: Request}\r\n]\r\n"
@@ -756,10 +745,7 @@ mod tests {
     #[test]
     fn edits_inside_a_configmap_block_keep_its_indentation() {
         let text = "kind: ConfigMap\r\ndata:\r\n  policy.yaml: |\r\n    rules:\r\n    - level: Request\r\n  other: x\r\n";
-        let (items, _) = parse_all(text);
-        let Some(Item::Document(doc)) = items.into_iter().next() else {
-            panic!()
-        };
+        let doc = first_doc(text);
         let value = doc.root().unwrap().path(&["data", "policy.yaml"]).unwrap();
         let inner = crate::yaml::parse_embedded(text, value);
         let Item::Document(policy) = &inner[0] else {
