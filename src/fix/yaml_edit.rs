@@ -484,49 +484,57 @@ mod tests {
         ])
     }
 
+    /// Items inserted before or after rule N, in each layout.
     #[test]
-    fn item_before_in_two_space_unindented_dashes() {
-        let text = "rules:\n# bodies\n- level: Request\n  verbs: [get]\n";
-        let out = edited(text, rule(0), |e, n| e.item_before(n.span(), &guard()));
-        assert_eq!(
-            out,
-            "rules:\n- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets]\n# bodies\n- level: Request\n  verbs: [get]\n"
-        );
-    }
-
-    #[test]
-    fn item_before_in_four_space_indented_dashes() {
-        let text = "rules:\n    - level: Request\n      resources:\n          - group: \"\"\n";
-        let out = edited(text, rule(0), |e, n| e.item_before(n.span(), &guard()));
-        assert_eq!(
-            out,
-            "rules:\n    - level: Metadata\n      resources:\n          - group: \"\"\n            resources: [secrets]\n    - level: Request\n      resources:\n          - group: \"\"\n"
-        );
-    }
-
-    #[test]
-    fn item_after_skips_trailing_comments_and_keeps_crlf() {
-        let text = "rules:\r\n- level: None\r\n  users: [a]\r\n# next\r\n- level: Request\r\n";
-        let out = edited(text, rule(0), |e, n| e.item_after(n.span(), &metadata()));
-        assert_eq!(
-            out,
-            "rules:\r\n- level: None\r\n  users: [a]\r\n- level: Metadata\r\n# next\r\n- level: Request\r\n"
-        );
-    }
-
-    #[test]
-    fn flow_sequences_take_flow_items() {
-        let text = "rules: [{level: None, users: [a]}, {level: Request}]\n";
-        let out = edited(text, rule(1), |e, n| e.item_before(n.span(), &guard()));
-        assert_eq!(
-            out,
-            "rules: [{level: None, users: [a]}, {level: Metadata, resources: [{group: \"\", resources: [secrets]}]}, {level: Request}]\n"
-        );
-        let out = edited(text, rule(1), |e, n| e.item_after(n.span(), &metadata()));
-        assert!(
-            out.ends_with("{level: Request}, {level: Metadata}]\n"),
-            "{out}"
-        );
+    fn items_before_and_after_in_each_layout() {
+        let cases: [(&str, usize, bool, Value, &str); 5] = [
+            // Two spaces, dashes not indented; the comment above rule 1 stays with it.
+            (
+                "rules:\n# bodies\n- level: Request\n  verbs: [get]\n",
+                0,
+                true,
+                guard(),
+                "rules:\n- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets]\n# bodies\n- level: Request\n  verbs: [get]\n",
+            ),
+            // Four spaces, dashes indented.
+            (
+                "rules:\n    - level: Request\n      resources:\n          - group: \"\"\n",
+                0,
+                true,
+                guard(),
+                "rules:\n    - level: Metadata\n      resources:\n          - group: \"\"\n            resources: [secrets]\n    - level: Request\n      resources:\n          - group: \"\"\n",
+            ),
+            // CRLF; the comment after rule 1 belongs to rule 2.
+            (
+                "rules:\r\n- level: None\r\n  users: [a]\r\n# next\r\n- level: Request\r\n",
+                0,
+                false,
+                metadata(),
+                "rules:\r\n- level: None\r\n  users: [a]\r\n- level: Metadata\r\n# next\r\n- level: Request\r\n",
+            ),
+            // Flow style.
+            (
+                "rules: [{level: None, users: [a]}, {level: Request}]\n",
+                1,
+                true,
+                guard(),
+                "rules: [{level: None, users: [a]}, {level: Metadata, resources: [{group: \"\", resources: [secrets]}]}, {level: Request}]\n",
+            ),
+            (
+                "rules: [{level: None, users: [a]}, {level: Request}]\n",
+                1,
+                false,
+                metadata(),
+                "rules: [{level: None, users: [a]}, {level: Request}, {level: Metadata}]\n",
+            ),
+        ];
+        for (text, n, before, value, expected) in cases {
+            let out = edited(text, rule(n), |e, item| match before {
+                true => e.item_before(item.span(), &value),
+                false => e.item_after(item.span(), &value),
+            });
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]
@@ -563,39 +571,22 @@ mod tests {
     }
 
     #[test]
-    fn append_to_a_block_list_or_an_empty_flow_list() {
-        let text = "verbs:\n  - create\nnone: []\n";
-        let out = edited(
-            text,
-            |r| r.get("verbs").unwrap(),
-            |e, n| {
-                e.append_item(
-                    n.span(),
-                    n.items().last().map(Node::span),
-                    &Value::scalar("get"),
-                )
-            },
-        );
-        assert_eq!(out, "verbs:\n  - create\n  - get\nnone: []\n");
-        let out = edited(
-            text,
-            |r| r.get("none").unwrap(),
-            |e, n| e.append_item(n.span(), None, &Value::scalar("get")),
-        );
-        assert_eq!(out, "verbs:\n  - create\nnone: [get]\n");
-        let quoted = "verbs: [\"create\"]\n";
-        let out = edited(
-            quoted,
-            |r| r.get("verbs").unwrap(),
-            |e, n| {
-                e.append_item(
-                    n.span(),
-                    n.items().last().map(Node::span),
-                    &Value::scalar("get"),
-                )
-            },
-        );
-        assert_eq!(out, "verbs: [\"create\", \"get\"]\n");
+    fn append_to_a_block_list_a_quoted_one_or_an_empty_flow_list() {
+        for (text, key, expected) in [
+            ("v:\n  - create\n", "v", "v:\n  - create\n  - get\n"),
+            ("v: [\"create\"]\n", "v", "v: [\"create\", \"get\"]\n"),
+            ("v: []\n", "v", "v: [get]\n"),
+        ] {
+            let out = edited(
+                text,
+                |r| r.get(key).unwrap(),
+                |e, n| {
+                    let last = n.items().last().map(Node::span);
+                    e.append_item(n.span(), last, &Value::scalar("get"))
+                },
+            );
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]
