@@ -70,17 +70,19 @@ mod tests {
     use crate::fix::apply;
     use crate::yaml::{embedded_text, parse_all, Item};
 
+    /// The string at `data.policy` of `text`, with its offset map.
+    fn string(text: &str) -> (String, OffsetMap) {
+        let (items, _) = parse_all(text);
+        let Some(Item::Document(doc)) = items.into_iter().next() else {
+            panic!("does not parse:\n{text}")
+        };
+        let node = doc.root().unwrap().path(&["data", "policy"]).unwrap();
+        embedded_text(text, node).unwrap()
+    }
+
     /// Applies `edit(inner)` to the string at `data.policy` of `outer`, and checks that the
     /// string read back from the result is the edited inner text.
     fn round_trip(outer: &str, edit: impl Fn(&str) -> Edit) -> String {
-        let string = |text: &str| -> (String, OffsetMap) {
-            let (items, _) = parse_all(text);
-            let Some(Item::Document(doc)) = items.into_iter().next() else {
-                panic!("does not parse:\n{text}")
-            };
-            let node = doc.root().unwrap().path(&["data", "policy"]).unwrap();
-            embedded_text(text, node).unwrap()
-        };
         let (inner, map) = string(outer);
         let inner_edit = edit(&inner);
         let expected = apply(&inner, std::slice::from_ref(&inner_edit)).unwrap();
@@ -138,12 +140,7 @@ mod tests {
     #[test]
     fn new_lines_in_a_quoted_string_are_refused() {
         let outer = "data:\n  policy: \"rules:\\n- level: Request\\n\"\n";
-        let (items, _) = parse_all(outer);
-        let Some(Item::Document(doc)) = items.into_iter().next() else {
-            panic!()
-        };
-        let node = doc.root().unwrap().path(&["data", "policy"]).unwrap();
-        let (inner, map) = embedded_text(outer, node).unwrap();
+        let (inner, map) = string(outer);
         let edit = Edit::insert(inner.len(), "- level: Metadata\n");
         assert_eq!(to_file(outer, &map, &edit), None);
     }

@@ -11,6 +11,8 @@ pub struct Layout {
     pub indent: usize,
     /// `key:\n  - item` (true) or `key:\n- item` (false, as `kubectl` writes).
     pub dash_indented: bool,
+    /// The text is JSON (`{"key": ...`): what is inserted must be JSON too.
+    pub json: bool,
 }
 
 impl Default for Layout {
@@ -19,6 +21,7 @@ impl Default for Layout {
             newline: "\n",
             indent: 2,
             dash_indented: false,
+            json: false,
         }
     }
 }
@@ -68,6 +71,7 @@ impl Layout {
             newline,
             indent: if steps[1] > steps[0] { 4 } else { 2 },
             dash_indented: dashes[1] > dashes[0],
+            json: is_json(text),
         }
     }
 
@@ -75,6 +79,13 @@ impl Layout {
     pub fn dash_column(&self, key_column: usize) -> usize {
         key_column + if self.dash_indented { self.indent } else { 0 }
     }
+}
+
+/// Starts as a JSON object does: `{` and a double-quoted key (or `}`).
+fn is_json(text: &str) -> bool {
+    text.trim_start()
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim_start().starts_with(['"', '}']))
 }
 
 /// Whether a line ends with a key whose value is on the following lines (`rules:`).
@@ -129,6 +140,13 @@ mod tests {
         assert_eq!(layout.newline, "\r\n");
         assert_eq!(layout.indent, 2);
         assert_eq!(Layout::detect("a: 1\nb: 2\r\n").newline, "\n");
+    }
+
+    #[test]
+    fn json_is_recognised() {
+        assert!(Layout::detect("{\n  \"defaultAction\": \"SCMP_ACT_LOG\"\n}").json);
+        assert!(!Layout::detect("{defaultAction: SCMP_ACT_LOG}").json);
+        assert!(!Layout::detect("a: {\"b\": 1}").json);
     }
 
     #[test]

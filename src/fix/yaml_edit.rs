@@ -36,16 +36,30 @@ impl Value {
 
     /// On one line: `{level: Metadata, verbs: [get]}`.
     pub fn flow(&self) -> String {
+        self.flow_as(false)
+    }
+
+    /// On one line, as JSON when `json` (every key and string double-quoted): for a JSON
+    /// document, which must stay JSON.
+    pub fn flow_as(&self, json: bool) -> String {
+        let key = |k: &str| {
+            if json {
+                format!("\"{k}\"")
+            } else {
+                k.to_owned()
+            }
+        };
         match self {
+            Value::Scalar(s) if json && !s.starts_with('"') => format!("\"{s}\""),
             Value::Scalar(s) => s.clone(),
             Value::Seq(items) => {
-                let items: Vec<String> = items.iter().map(Value::flow).collect();
+                let items: Vec<String> = items.iter().map(|i| i.flow_as(json)).collect();
                 format!("[{}]", items.join(", "))
             }
             Value::Map(entries) => {
                 let entries: Vec<String> = entries
                     .iter()
-                    .map(|(k, v)| format!("{k}: {}", v.flow()))
+                    .map(|(k, v)| format!("{}: {}", key(k), v.flow_as(json)))
                     .collect();
                 format!("{{{}}}", entries.join(", "))
             }
@@ -158,8 +172,12 @@ impl<'t> Editor<'t> {
 
     /// A new item right after the sequence item at `item`.
     pub fn item_after(&self, item: Span, value: &Value) -> Option<Edit> {
+        let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
-            return Some(Edit::insert(item.end, format!(", {}", value.flow())));
+            return Some(Edit::insert(
+                item.end,
+                format!(",{}{}", self.flow_gap(item), self.flow(value)),
+            ));
         }
         let dash = self.dash_column(item.start)?;
         let mut lines = Lines::new();
@@ -171,8 +189,12 @@ impl<'t> Editor<'t> {
     /// A new item right before the sequence item at `item` (and before the comment lines
     /// just above it, which describe it).
     pub fn item_before(&self, item: Span, value: &Value) -> Option<Edit> {
+        let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
-            return Some(Edit::insert(item.start, format!("{}, ", value.flow())));
+            return Some(Edit::insert(
+                item.start,
+                format!("{},{}", self.flow(value), self.flow_gap(item)),
+            ));
         }
         let dash = self.dash_column(item.start)?;
         let mut at = self.line_start(item.start);
@@ -203,7 +225,7 @@ impl<'t> Editor<'t> {
         inside
             .trim()
             .is_empty()
-            .then(|| Edit::insert(seq.start + 1, value.flow()))
+            .then(|| Edit::insert(seq.start + 1, self.flow(value)))
     }
 
     /// Removes the sequence item at `item`, with its `- ` line(s) or its `, `.
@@ -225,7 +247,7 @@ impl<'t> Editor<'t> {
     /// A new `key: value` before the key at `before` in the same mapping.
     pub fn entry_before(&self, before: Span, key: &str, value: &Value) -> Option<Edit> {
         if self.in_flow(before.start) {
-            let text = format!("{key}: {}, ", value.flow());
+            let text = format!("{}: {}, ", self.key(key), self.flow(value));
             return Some(Edit::insert(before.start, text));
         }
         let column = before.start - self.line_start(before.start);
@@ -246,7 +268,10 @@ impl<'t> Editor<'t> {
             let inside = inside.trim_end().strip_suffix('}')?;
             let at = map.start + 1 + inside.trim_end().len();
             let comma = if inside.trim().is_empty() { "" } else { ", " };
-            return Some(Edit::insert(at, format!("{comma}{key}: {}", value.flow())));
+            return Some(Edit::insert(
+                at,
+                format!("{comma}{}: {}", self.key(key), self.flow(value)),
+            ));
         }
         if written.starts_with(['*', '&', '!', '[']) || written.is_empty() {
             return None;
@@ -274,6 +299,17 @@ impl<'t> Editor<'t> {
         )))
     }
 
+    /// The key of the mapping entry whose value is at `value` (`omitStages` of
+    /// `omitStages: [x]`), for a key written plain or quoted without spaces.
+    pub fn key_of(&self, value: Span) -> Option<Span> {
+        let before = self.text.get(..value.start)?.trim_end();
+        let key = before.strip_suffix(':')?.trim_end_matches(' ');
+        let start = key
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '-'))
+            .map_or(0, |i| i + 1);
+        (start < key.len()).then(|| Span::new(start, key.len()))
+    }
+
     /// Deletes `span`, an item of a flow collection, with the comma that separates it.
     fn remove_flow(&self, span: Span) -> Option<Edit> {
         let rest = self.text[span.end..].trim_start();
@@ -291,6 +327,41 @@ impl<'t> Editor<'t> {
         self.text[at..]
             .find('\n')
             .map_or(self.text.len(), |i| at + i + 1)
+    }
+
+    /// What separates items of the flow collection of `item` after the comma: a new line at
+    /// its column when it is on a line of its own, else a space.
+    fn flow_gap(&self, item: Span) -> String {
+        let start = self.line_start(item.start);
+        let before = &self.text[start..item.start];
+        if before.bytes().all(|b| b == b' ') {
+            format!("{}{before}", self.layout.newline)
+        } else {
+            " ".to_owned()
+        }
+    }
+
+    fn flow(&self, value: &Value) -> String {
+        value.flow_as(self.layout.json)
+    }
+
+    fn key(&self, key: &str) -> String {
+        if self.layout.json {
+            format!("\"{key}\"")
+        } else {
+            key.to_owned()
+        }
+    }
+
+    /// A plain scalar `value` in the quotes of its neighbour `item` (`["create", "get"]`).
+    fn quoted_like(&self, item: Span, value: &Value) -> Value {
+        let quote = self.text[item.start..].chars().next();
+        match (value, quote) {
+            (Value::Scalar(s), Some(q @ ('"' | '\''))) if !s.starts_with(['"', '\'']) => {
+                Value::Scalar(format!("{q}{s}{q}"))
+            }
+            _ => value.clone(),
+        }
     }
 
     /// Whether the node at `at` is an item or key of a flow collection (`[a, b]`, `{a: 1}`).
@@ -363,7 +434,15 @@ impl<'t> Editor<'t> {
 mod tests {
     use super::*;
     use crate::fix::apply;
-    use crate::yaml::{parse_all, Item, Node};
+    use crate::yaml::{parse_all, Document, Item, Node};
+
+    fn first_doc(text: &str) -> Document {
+        let (items, _) = parse_all(text);
+        let Some(Item::Document(doc)) = items.into_iter().next() else {
+            panic!("no document in {text:?}")
+        };
+        doc
+    }
 
     /// Parses `text`, finds a node with `find`, edits with `edit`, and checks that the
     /// result parses.
@@ -372,10 +451,7 @@ mod tests {
         find: impl Fn(Node<'_>) -> Node<'_>,
         edit: impl Fn(&Editor<'_>, Node<'_>) -> Option<Edit>,
     ) -> String {
-        let (items, _) = parse_all(text);
-        let Some(Item::Document(doc)) = items.into_iter().next() else {
-            panic!("no document in {text:?}")
-        };
+        let doc = first_doc(text);
         let node = find(doc.root().unwrap());
         let edit = edit(&Editor::new(text), node).expect("an edit");
         let out = apply(text, &[edit]).unwrap();
@@ -385,6 +461,10 @@ mod tests {
             "does not parse:\n{out}"
         );
         out
+    }
+
+    fn metadata() -> Value {
+        Value::map([("level", Value::scalar("Metadata"))])
     }
 
     fn rule(n: usize) -> impl Fn(Node<'_>) -> Node<'_> {
@@ -404,82 +484,109 @@ mod tests {
         ])
     }
 
+    /// Items inserted before or after rule N, in each layout.
     #[test]
-    fn item_before_in_two_space_unindented_dashes() {
-        let text = "rules:\n# bodies\n- level: Request\n  verbs: [get]\n";
-        let out = edited(text, rule(0), |e, n| e.item_before(n.span(), &guard()));
-        assert_eq!(
-            out,
-            "rules:\n- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets]\n# bodies\n- level: Request\n  verbs: [get]\n"
-        );
+    fn items_before_and_after_in_each_layout() {
+        let cases: [(&str, usize, bool, Value, &str); 5] = [
+            // Two spaces, dashes not indented; the comment above rule 1 stays with it.
+            (
+                "rules:\n# bodies\n- level: Request\n  verbs: [get]\n",
+                0,
+                true,
+                guard(),
+                "rules:\n- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets]\n# bodies\n- level: Request\n  verbs: [get]\n",
+            ),
+            // Four spaces, dashes indented.
+            (
+                "rules:\n    - level: Request\n      resources:\n          - group: \"\"\n",
+                0,
+                true,
+                guard(),
+                "rules:\n    - level: Metadata\n      resources:\n          - group: \"\"\n            resources: [secrets]\n    - level: Request\n      resources:\n          - group: \"\"\n",
+            ),
+            // CRLF; the comment after rule 1 belongs to rule 2.
+            (
+                "rules:\r\n- level: None\r\n  users: [a]\r\n# next\r\n- level: Request\r\n",
+                0,
+                false,
+                metadata(),
+                "rules:\r\n- level: None\r\n  users: [a]\r\n- level: Metadata\r\n# next\r\n- level: Request\r\n",
+            ),
+            // Flow style.
+            (
+                "rules: [{level: None, users: [a]}, {level: Request}]\n",
+                1,
+                true,
+                guard(),
+                "rules: [{level: None, users: [a]}, {level: Metadata, resources: [{group: \"\", resources: [secrets]}]}, {level: Request}]\n",
+            ),
+            (
+                "rules: [{level: None, users: [a]}, {level: Request}]\n",
+                1,
+                false,
+                metadata(),
+                "rules: [{level: None, users: [a]}, {level: Request}, {level: Metadata}]\n",
+            ),
+        ];
+        for (text, n, before, value, expected) in cases {
+            let out = edited(text, rule(n), |e, item| match before {
+                true => e.item_before(item.span(), &value),
+                false => e.item_after(item.span(), &value),
+            });
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]
-    fn item_before_in_four_space_indented_dashes() {
-        let text = "rules:\n    - level: Request\n      resources:\n          - group: \"\"\n";
+    fn json_stays_json() {
+        let text = "{\"rules\": [{\"level\": \"RequestResponse\"}]}";
         let out = edited(text, rule(0), |e, n| e.item_before(n.span(), &guard()));
         assert_eq!(
             out,
-            "rules:\n    - level: Metadata\n      resources:\n          - group: \"\"\n            resources: [secrets]\n    - level: Request\n      resources:\n          - group: \"\"\n"
+            "{\"rules\": [{\"level\": \"Metadata\", \"resources\": [{\"group\": \"\", \"resources\": [\"secrets\"]}]}, {\"level\": \"RequestResponse\"}]}"
         );
-    }
-
-    #[test]
-    fn item_after_skips_trailing_comments_and_keeps_crlf() {
-        let text = "rules:\r\n- level: None\r\n  users: [a]\r\n# next\r\n- level: Request\r\n";
+        assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
         let out = edited(text, rule(0), |e, n| {
-            e.item_after(
-                n.span(),
-                &Value::map([("level", Value::scalar("Metadata"))]),
-            )
+            e.append_entry(n.span(), "omitStages", &Value::list(["RequestReceived"]))
         });
         assert_eq!(
             out,
-            "rules:\r\n- level: None\r\n  users: [a]\r\n- level: Metadata\r\n# next\r\n- level: Request\r\n"
+            "{\"rules\": [{\"level\": \"RequestResponse\", \"omitStages\": [\"RequestReceived\"]}]}"
         );
     }
 
     #[test]
-    fn flow_sequences_take_flow_items() {
-        let text = "rules: [{level: None, users: [a]}, {level: Request}]\n";
-        let out = edited(text, rule(1), |e, n| e.item_before(n.span(), &guard()));
+    fn items_of_a_flow_list_on_lines_of_their_own_stay_so() {
+        let text = "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Request}\r\n]\r\n";
+        let out = edited(text, rule(1), |e, n| e.item_after(n.span(), &metadata()));
         assert_eq!(
             out,
-            "rules: [{level: None, users: [a]}, {level: Metadata, resources: [{group: \"\", resources: [secrets]}]}, {level: Request}]\n"
+            "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Request},\r\n    {level: Metadata}\r\n]\r\n"
         );
-        let out = edited(text, rule(1), |e, n| {
-            e.item_after(
-                n.span(),
-                &Value::map([("level", Value::scalar("Metadata"))]),
-            )
-        });
-        assert!(
-            out.ends_with("{level: Request}, {level: Metadata}]\n"),
-            "{out}"
+        let out = edited(text, rule(1), |e, n| e.item_before(n.span(), &metadata()));
+        assert_eq!(
+            out,
+            "rules: [\r\n    {level: None, users: [a]},\r\n    {level: Metadata},\r\n    {level: Request}\r\n]\r\n"
         );
     }
 
     #[test]
-    fn append_to_a_block_list_or_an_empty_flow_list() {
-        let text = "verbs:\n  - create\nnone: []\n";
-        let out = edited(
-            text,
-            |r| r.get("verbs").unwrap(),
-            |e, n| {
-                e.append_item(
-                    n.span(),
-                    n.items().last().map(Node::span),
-                    &Value::scalar("get"),
-                )
-            },
-        );
-        assert_eq!(out, "verbs:\n  - create\n  - get\nnone: []\n");
-        let out = edited(
-            text,
-            |r| r.get("none").unwrap(),
-            |e, n| e.append_item(n.span(), None, &Value::scalar("get")),
-        );
-        assert_eq!(out, "verbs:\n  - create\nnone: [get]\n");
+    fn append_to_a_block_list_a_quoted_one_or_an_empty_flow_list() {
+        for (text, key, expected) in [
+            ("v:\n  - create\n", "v", "v:\n  - create\n  - get\n"),
+            ("v: [\"create\"]\n", "v", "v: [\"create\", \"get\"]\n"),
+            ("v: []\n", "v", "v: [get]\n"),
+        ] {
+            let out = edited(
+                text,
+                |r| r.get(key).unwrap(),
+                |e, n| {
+                    let last = n.items().last().map(Node::span);
+                    e.append_item(n.span(), last, &Value::scalar("get"))
+                },
+            );
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]
@@ -588,6 +695,21 @@ mod tests {
     }
 
     #[test]
+    fn key_of_a_value() {
+        let text = "a:\n  omitStages:\n  - x\nb: {\"omitStages\": [x]}\n- k: v\n";
+        let e = Editor::new(text);
+        let key = |v: &str| {
+            let at = text.find(v).unwrap();
+            e.key_of(Span::new(at, at + v.len()))
+                .map(|k| &text[k.start..k.end])
+        };
+        assert_eq!(key("- x"), Some("omitStages"));
+        assert_eq!(key("[x]"), Some("\"omitStages\""));
+        assert_eq!(key("v\n"), Some("k"));
+        assert_eq!(e.key_of(Span::new(0, 1)), None);
+    }
+
+    #[test]
     fn remove_block_and_flow_entries() {
         let text = "annotations:\r\n  a: x\r\n  b: |\r\n    y\r\n  c: z\r\n";
         let out = edited(
@@ -614,10 +736,7 @@ mod tests {
     #[test]
     fn edits_inside_a_configmap_block_keep_its_indentation() {
         let text = "kind: ConfigMap\r\ndata:\r\n  policy.yaml: |\r\n    rules:\r\n    - level: Request\r\n  other: x\r\n";
-        let (items, _) = parse_all(text);
-        let Some(Item::Document(doc)) = items.into_iter().next() else {
-            panic!()
-        };
+        let doc = first_doc(text);
         let value = doc.root().unwrap().path(&["data", "policy.yaml"]).unwrap();
         let inner = crate::yaml::parse_embedded(text, value);
         let Item::Document(policy) = &inner[0] else {

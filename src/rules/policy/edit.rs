@@ -6,7 +6,7 @@
 use crate::context::DocCtx;
 use crate::fix::{Edit, Editor, Value};
 use crate::model::policy::subsume::covers;
-use crate::model::policy::{GroupResources, Level, Located, Policy, Rule};
+use crate::model::policy::{GroupResources, Level, Located, Policy, Rule, Stage};
 use crate::yaml::Span;
 
 /// `None` when the Policy is a string whose spans could not be mapped into the file (every
@@ -92,4 +92,14 @@ pub fn newly_dead(cx: &DocCtx<'_>, policy: &Policy, index: usize, rule: &Rule) -
             covers(rule, later, version)
                 && !policy.rules[..i].iter().any(|e| covers(e, later, version))
         })
+}
+
+/// A catch-all `- level: Metadata` after the last rule, omitting `RequestReceived` unless the
+/// policy omits it already. Being last, it hides no rule.
+pub fn append_catch_all(editor: &Editor<'_>, policy: &Policy) -> Option<Edit> {
+    let mut catch_all = vec![("level", Value::scalar(Level::Metadata.as_str()))];
+    if !policy.policy_stages().contains(&Stage::RequestReceived) {
+        catch_all.push(("omitStages", Value::list([Stage::RequestReceived.as_str()])));
+    }
+    editor.item_after(policy.rules.last()?.span, &Value::map(catch_all))
 }

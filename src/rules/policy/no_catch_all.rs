@@ -1,13 +1,13 @@
 //! AL207: requests that must be logged match no rule at all, so they get level `None`
 //! (typically: no catch-all last rule).
 
-use super::edit::{editor, set_level};
+use super::edit::{append_catch_all, editor, set_level};
 use super::{more, Analysis};
 use crate::catalog::Code;
 use crate::context::DocCtx;
-use crate::fix::{Safety, Value};
+use crate::fix::Safety;
 use crate::model::policy::probes::Purpose;
-use crate::model::policy::{Level, Policy, Stage};
+use crate::model::policy::{Level, Policy};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     let trailing = super::trailing_none(policy);
@@ -47,15 +47,13 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
             ))
             .label("add a catch-all rule here")
             .help("end the rules with a catch-all:\n- level: Metadata\n  omitStages: [RequestReceived]")
-            .fix_with(Safety::Safe, {
-                let mut catch_all = vec![("level", Value::scalar("Metadata"))];
-                if !policy.policy_stages().contains(&Stage::RequestReceived) {
-                    catch_all.push(("omitStages", Value::list(["RequestReceived"])));
-                }
-                let last = policy.rules.last().map(|r| r.span);
-                last.zip(editor.as_ref()).and_then(|(l, e)| e.item_after(l, &Value::map(catch_all)))
-                    .map(|e| vec![e])
-            }),
+            .fix_with(
+                Safety::Safe,
+                editor
+                    .as_ref()
+                    .and_then(|e| append_catch_all(e, policy))
+                    .map(|e| vec![e]),
+            ),
     };
     cx.report(finding);
 }

@@ -192,3 +192,28 @@ fn quoted(node: Node<'_>, text: &str) -> String {
         _ => text.to_owned(),
     }
 }
+
+/// AL202's fix: a `rules:` list (or an item in `rules: []`) holding a catch-all
+/// `- level: Metadata` that omits `RequestReceived`, what the help advises. `None` for
+/// `rules:` written with nothing after it, whose null value has no place to write into.
+pub fn add_rules(text: &str, root: Node<'_>) -> Option<crate::fix::Fix> {
+    use crate::fix::{Editor, Value};
+    let editor = Editor::within(text, root.span());
+    let omits = root
+        .get("omitStages")
+        .is_some_and(|s| s.items().any(|i| i.text() == Some("RequestReceived")));
+    let mut catch_all = vec![("level", Value::scalar("Metadata"))];
+    if !omits {
+        catch_all.push(("omitStages", Value::list(["RequestReceived"])));
+    }
+    let catch_all = Value::map(catch_all);
+    let edit = match root.get("rules") {
+        None => editor.append_entry(root.span(), "rules", &Value::Seq(vec![catch_all]))?,
+        Some(list) if list.is_seq() => editor.append_item(list.span(), None, &catch_all)?,
+        Some(_) => return None,
+    };
+    Some(crate::fix::Fix {
+        safety: Safety::Safe,
+        edits: vec![edit],
+    })
+}

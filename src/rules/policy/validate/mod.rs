@@ -95,11 +95,13 @@ pub fn validate_with(
             if !issue.help.is_empty() {
                 f = f.help(issue.help);
             }
+            let fix = match issue.code {
+                Code::AL202 => header::add_rules(&file.text, policy_root),
+                _ => issue.fix,
+            };
             // A span that is the whole Policy is one that could not be mapped into the
             // string holding it: no edit can be placed there.
-            f.fix = issue
-                .fix
-                .filter(|fix| fix.edits.iter().all(|e| e.span != policy_root.span()));
+            f.fix = fix.filter(|fix| fix.edits.iter().all(|e| e.span != policy_root.span()));
             f
         })
         .collect()
