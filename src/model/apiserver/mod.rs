@@ -89,6 +89,9 @@ pub struct Problem {
     pub span: Span,
     pub message: String,
     pub help: String,
+    /// The one edit that repairs it, when there is one (a value to quote, an apiVersion to
+    /// set).
+    pub fix: Option<crate::fix::Edit>,
 }
 
 impl ApiServerConfig {
