@@ -23,6 +23,16 @@ pub struct NewMount<'a> {
     pub kind: &'a str,
 }
 
+/// The node's `/var/log`, read-only at the same path: what a log agent mounts to read container
+/// logs (`/var/log/pods`) and files such as the audit log under it.
+pub const VAR_LOG: NewMount<'static> = NewMount {
+    name: "varlog",
+    path: "/var/log",
+    host: "/var/log",
+    read_only: true,
+    kind: "Directory",
+};
+
 /// The edits that add `mount`, or `None` where the form keeps no list of mounts in this file
 /// (k3s, RKE, Talos' generated mounts) or the list cannot be written to (an alias).
 pub fn add(text: &str, config: &ApiServerConfig, mount: &NewMount<'_>) -> Option<Vec<Edit>> {

@@ -178,20 +178,12 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
         // A mount is the whole repair only for a forwarder whose configuration is not known
         // here (it is taken to read what it mounts); one whose configuration is known also
         // needs an input that tails the file, which is not mechanical.
-        let mount = NewMount {
-            name: "audit-log",
-            path: dir,
-            host: dir,
-            read_only: true,
-            kind: "Directory",
-        };
-        if let Some((w, edits)) = scan.forwarders.iter().find_map(|w| {
-            let sites = w
-                .mount_sites
-                .as_ref()
-                .filter(|_| scan.pipeline(w).is_none())?;
-            Some((*w, mount_fix::add_to_pod(&w.file.text, sites, &mount)?))
-        }) {
+        if let Some((w, edits)) = scan
+            .forwarders
+            .iter()
+            .filter(|w| scan.pipeline(w).is_none())
+            .find_map(|w| Some((*w, mount_log_directory(w, dir)?)))
+        {
             f = f.fix_in(&w.file, Safety::Unsafe, edits);
         }
         for w in &scan.forwarders {
@@ -250,4 +242,35 @@ fn tolerate(w: &WorkloadFacts, taints: &[NodeTaint]) -> Option<Vec<Edit>> {
             &Value::Seq(items),
         )?]),
     }
+}
+
+/// The edits that mount the audit log's directory `dir` read-only into forwarder `w`: the
+/// node's `/var/log` when `dir` is under it and `w` mounts no part of it (the mount AL403's fix
+/// adds, so that both findings are repaired by one edit), else `dir` itself.
+fn mount_log_directory(w: &WorkloadFacts, dir: &str) -> Option<Vec<Edit>> {
+    let var_log = crate::model::paths::covers("/var/log", dir)
+        && !w
+            .host_mounts
+            .iter()
+            .any(|m| crate::model::paths::covers("/var/log", &m.host_path));
+    let mount = if var_log {
+        mount_fix::VAR_LOG
+    } else {
+        NewMount {
+            name: "audit-log",
+            path: dir,
+            host: dir,
+            read_only: true,
+            kind: "Directory",
+        }
+    };
+    // A second mount at a path the container already mounts is rejected by the API server.
+    let taken = w
+        .host_mounts
+        .iter()
+        .any(|m| m.mount_path.trim_end_matches('/') == mount.path);
+    if taken {
+        return None;
+    }
+    mount_fix::add_to_pod(&w.file.text, w.mount_sites.as_ref()?, &mount)
 }
