@@ -90,12 +90,17 @@ impl Outcome {
     }
 }
 
-/// A finding's identity across passes: its rule and its message with line numbers taken out
-/// (an insertion above it moves it, and a message may name the line of a related node).
-type Key = (&'static str, String);
+/// A finding's identity across passes: its file, its rule and its message with line numbers
+/// taken out (an insertion above it moves it, and a message may name the line of a related
+/// node).
+type Key = (String, &'static str, String);
 
 fn key(f: &Finding) -> Key {
-    (f.code(), without_line_numbers(&f.message))
+    (
+        f.file.path.clone(),
+        f.code(),
+        without_line_numbers(&f.message),
+    )
 }
 
 fn without_line_numbers(message: &str) -> String {
@@ -109,13 +114,11 @@ fn without_line_numbers(message: &str) -> String {
     out
 }
 
-/// How many findings of each key each file has, and their worst severity.
-fn census(report: &Report) -> HashMap<(String, Key), (usize, Severity)> {
-    let mut counts: HashMap<(String, Key), (usize, Severity)> = HashMap::new();
+/// How many findings of each key there are, and their worst severity.
+fn census(report: &Report) -> HashMap<Key, (usize, Severity)> {
+    let mut counts: HashMap<Key, (usize, Severity)> = HashMap::new();
     for f in &report.findings {
-        let e = counts
-            .entry((f.file.path.clone(), key(f)))
-            .or_insert((0, f.severity));
+        let e = counts.entry(key(f)).or_insert((0, f.severity));
         e.0 += 1;
         e.1 = e.1.max(f.severity);
     }
@@ -160,15 +163,16 @@ pub fn run(
         }
     };
     for f in report.findings.iter().filter(|f| mode.applies(f)) {
-        if f.file.rendered_from.is_some() {
+        if f.fix_target().rendered_from.is_some() {
             outcome.refused.push(refusal(f));
         }
     }
     let mut working: BTreeMap<String, Working> = BTreeMap::new();
-    let mut rejected: HashSet<(String, Key)> = HashSet::new();
+    let mut rejected: HashSet<Key> = HashSet::new();
     let mut converged = false;
     for _ in 0..MAX_PASSES {
-        // This pass's edits, per file, and the keys of the findings they repair.
+        // This pass's edits, per file edited, and the keys of the findings they repair (a
+        // cross-file finding may be in another file).
         let mut planned: BTreeMap<String, (String, Vec<Key>)> = BTreeMap::new();
         for (path, findings) in fixable(&report, mode, &writable, &rejected) {
             if !working.contains_key(&path) {
@@ -188,7 +192,7 @@ pub fn run(
             }
             let w = &working[&path];
             let (text, keys) = plan(&w.current, &findings, w.one_at_a_time, |f| {
-                rejected.insert((path.clone(), key(f)));
+                rejected.insert(key(f));
             });
             if !keys.is_empty() {
                 planned.insert(path, (text, keys));
@@ -211,7 +215,7 @@ pub fn run(
             overlay
         };
         let after = engine::scan_overlaid(found, texts, &overlay(&working, &planned), config);
-        let failures = verify(&before, &census(&after), &planned);
+        let failures = verify(&before, &census(&after), &planned, &after.clusters);
         if failures.is_empty() {
             for (path, (text, keys)) in planned {
                 let w = working.get_mut(&path).expect("planned files are worked on");
@@ -226,11 +230,13 @@ pub fn run(
             let (_, keys) = planned.remove(path).expect("failures are planned files");
             let w = working.get_mut(path).expect("planned files are worked on");
             if keys.len() == 1 {
-                rejected.insert((path.clone(), keys[0].clone()));
+                // Alone, it is this fix that fails: never tried again.
+                let (finding_path, code, message) = keys[0].clone();
+                rejected.insert(keys[0].clone());
                 outcome.rolled_back.push(RolledBack {
-                    path: path.clone(),
-                    code: keys[0].0,
-                    message: keys[0].1.clone(),
+                    path: finding_path,
+                    code,
+                    message,
                     why: why.clone(),
                 });
             } else {
@@ -264,19 +270,20 @@ pub fn run(
     outcome
 }
 
-/// The findings with a fix to apply, per writable file.
+/// The findings with a fix to apply, per writable file the fix edits.
 fn fixable<'r>(
     report: &'r Report,
     mode: Mode,
     writable: &HashMap<&str, Option<&Path>>,
-    rejected: &HashSet<(String, Key)>,
+    rejected: &HashSet<Key>,
 ) -> BTreeMap<String, Vec<&'r Finding>> {
     let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for f in report.findings.iter().filter(|f| mode.applies(f)) {
-        let path = &f.file.path;
-        if f.file.rendered_from.is_none()
+        let target = f.fix_target();
+        let path = &target.path;
+        if target.rendered_from.is_none()
             && writable.contains_key(path.as_str())
-            && !rejected.contains(&(path.clone(), key(f)))
+            && !rejected.contains(&key(f))
         {
             by_file.entry(path.clone()).or_default().push(f);
         }
@@ -303,17 +310,23 @@ fn plan(
     let mut keys = Vec::new();
     for f in order {
         let edits = &f.fix.as_ref().expect("fixable findings have a fix").edits;
-        // A finding's spans point into the text it was found in: the same text, or a prefix
-        // of it kept by a cross-file fact.
-        let applies_alone = text.starts_with(&*f.file.text)
+        // A fix's spans point into the text it was computed on: the same text, or a prefix of
+        // it kept by a cross-file fact.
+        let applies_alone = text.starts_with(&*f.fix_target().text)
             && crate::fix::apply(text, edits).is_ok_and(|fixed| fixed != text);
         if !applies_alone {
             reject(f);
             continue;
         }
+        // The same edits for another finding (two apiservers, one log agent to fix) are
+        // made once and repair both.
+        if edits.iter().all(|e| taken.contains(e)) {
+            keys.push(key(f));
+            continue;
+        }
         let mut with = taken.clone();
         with.extend(edits.iter().cloned());
-        if crate::fix::apply(text, &with).is_ok() && !keys.contains(&key(f)) {
+        if crate::fix::apply(text, &with).is_ok() {
             taken = with;
             keys.push(key(f));
             if one_at_a_time {
@@ -325,45 +338,58 @@ fn plan(
     (fixed, keys)
 }
 
-/// The files of `planned` whose edits did not verify, each with why.
+/// The files of `planned` whose edits did not verify, each with why. `clusters` says which
+/// files are judged together: a new finding in a file no edit touched is blamed on the edited
+/// files of its cluster (all edited files when it is in none).
 fn verify(
-    before: &HashMap<(String, Key), (usize, Severity)>,
-    after: &HashMap<(String, Key), (usize, Severity)>,
+    before: &HashMap<Key, (usize, Severity)>,
+    after: &HashMap<Key, (usize, Severity)>,
     planned: &BTreeMap<String, (String, Vec<Key>)>,
+    clusters: &[engine::ClusterSummary],
 ) -> BTreeMap<String, String> {
     let mut failures = BTreeMap::new();
-    let count = |census: &HashMap<(String, Key), (usize, Severity)>, path: &str, key: &Key| {
-        census
-            .get(&(path.to_owned(), key.clone()))
-            .map_or(0, |c| c.0)
-    };
+    let count =
+        |census: &HashMap<Key, (usize, Severity)>, key: &Key| census.get(key).map_or(0, |c| c.0);
     for (path, (_, keys)) in planned {
         for k in keys {
-            if count(after, path, k) >= count(before, path, k) {
+            let fixed = keys.iter().filter(|other| *other == k).count();
+            if count(after, k) + fixed > count(before, k) {
                 failures.insert(
                     path.clone(),
-                    format!("the fix left {} in place: {}", k.0, k.1),
+                    format!("the fix left {} in place: {}", k.1, k.2),
                 );
             }
         }
     }
-    // A new finding at warning or above: blamed on its own file when that was edited, else
-    // on every edited file (a cross-file finding follows from all of them).
-    for ((path, k), (n, severity)) in after {
-        if *severity < Severity::Warning || *n <= count(before, path, k) {
+    for (k, (n, severity)) in after {
+        if *severity < Severity::Warning || *n <= count(before, k) {
             continue;
         }
-        let why = if k.0 == "AL001" {
-            format!("the fixed text does not parse: {}", k.1)
+        let why = if k.1 == "AL001" {
+            format!("the fixed text does not parse: {}", k.2)
         } else {
-            format!("the fix raised {}: {}", k.0, k.1)
+            format!("the fix raised {}: {}", k.1, k.2)
         };
+        let path = &k.0;
         if planned.contains_key(path) {
             failures.entry(path.clone()).or_insert(why);
+            continue;
+        }
+        let together: Vec<&String> = planned
+            .keys()
+            .filter(|p| {
+                clusters.iter().any(|c| {
+                    c.files.iter().any(|(f, _)| f == path) && c.files.iter().any(|(f, _)| f == *p)
+                })
+            })
+            .collect();
+        let blamed = if together.is_empty() {
+            planned.keys().collect()
         } else {
-            for p in planned.keys() {
-                failures.entry(p.clone()).or_insert_with(|| why.clone());
-            }
+            together
+        };
+        for p in blamed {
+            failures.entry(p.clone()).or_insert_with(|| why.clone());
         }
     }
     failures
@@ -436,6 +462,192 @@ pub fn unified_diff(file: &FixedFile) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::Span;
+
+    const APISERVER: &str = "kind: Pod
+metadata: {name: kube-apiserver, namespace: kube-system}
+spec:
+  containers:
+  - name: kube-apiserver
+    command:
+    - kube-apiserver
+    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml
+    - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    - --audit-log-maxage=7
+    - --audit-log-maxbackup=10
+    - --audit-log-maxsize=100
+    volumeMounts:
+    - {name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}
+    - {name: audit-log, mountPath: /var/log/kubernetes/audit}
+  volumes:
+  - {name: audit-policy, hostPath: {path: /etc/kubernetes/audit, type: DirectoryOrCreate}}
+  - {name: audit-log, hostPath: {path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}
+";
+
+    const SAFE: Mode = Mode {
+        unsafe_fixes: false,
+        min_severity: Severity::Note,
+    };
+
+    fn texts() -> Vec<Text> {
+        vec![Text {
+            display: "pod.yaml".into(),
+            text: APISERVER.into(),
+            abs_path: None,
+        }]
+    }
+
+    /// The scan of [`APISERVER`], with `edits` given as the fix of its AL112 finding (which
+    /// has none of its own).
+    fn with_fix_on_al112(edits: Vec<Edit>) -> Report {
+        let mut report = engine::scan_texts(texts(), &Config::new());
+        let f = report
+            .findings
+            .iter_mut()
+            .find(|f| f.code() == "AL112")
+            .expect("the policy file is not scanned");
+        assert!(f.fix.is_none());
+        f.fix = Some(crate::fix::Fix {
+            safety: Safety::Safe,
+            edits,
+        });
+        report
+    }
+
+    /// `report` without the fix of its AL103 finding (which comes back on the re-scan).
+    fn without_al103_fix(mut report: Report) -> Report {
+        for f in &mut report.findings {
+            if f.code() == "AL103" {
+                f.fix = None;
+            }
+        }
+        report
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_file_is_rolled_back() {
+        let report = without_al103_fix(with_fix_on_al112(vec![Edit::insert(0, "{[")]));
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert_eq!(outcome.rolled_back.len(), 1, "{:?}", outcome.rolled_back);
+        assert_eq!(outcome.rolled_back[0].code, "AL112");
+        assert!(outcome.rolled_back[0].why.contains("does not parse"));
+        // The re-scan after the rollback brings AL103's own fix, applied in the next pass.
+        assert_eq!(outcome.files.len(), 1);
+        let fixed = &outcome.files[0].fixed;
+        assert_eq!(*fixed, APISERVER.replace("maxage=7", "maxage=30"));
+        assert_eq!(outcome.fixed_findings(), 1);
+        assert!(outcome.not_converged.is_empty());
+        assert!(!outcome.report.findings.iter().any(|f| f.code() == "AL103"));
+    }
+
+    #[test]
+    fn fixes_that_fail_together_are_tried_one_at_a_time() {
+        let report = with_fix_on_al112(vec![Edit::insert(0, "{[")]);
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        // Nothing is blamed on a fix that was not tried alone.
+        assert!(outcome.rolled_back.is_empty());
+        assert_eq!(
+            outcome.files[0].fixed,
+            APISERVER.replace("maxage=7", "maxage=30")
+        );
+    }
+
+    #[test]
+    fn a_fix_that_leaves_its_finding_is_rolled_back() {
+        let report = without_al103_fix(with_fix_on_al112(vec![Edit::insert(0, "# a comment\n")]));
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert_eq!(outcome.rolled_back.len(), 1);
+        assert!(outcome.rolled_back[0].why.contains("left AL112 in place"));
+        // AL103 has its fix again on the re-scan, and it is applied.
+        assert_eq!(
+            outcome.files[0].fixed,
+            APISERVER.replace("maxage=7", "maxage=30")
+        );
+    }
+
+    #[test]
+    fn an_edit_outside_the_text_is_never_applied() {
+        let len = APISERVER.len();
+        let report = with_fix_on_al112(vec![Edit::replace(Span::new(len, len + 5), "x")]);
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert!(outcome.rolled_back.is_empty());
+        assert_eq!(outcome.fixed_findings(), 1);
+    }
+
+    #[test]
+    fn unsafe_fixes_and_hidden_findings_wait_for_their_options() {
+        let mut report = engine::scan_texts(texts(), &Config::new());
+        for f in &mut report.findings {
+            if let Some(fix) = &mut f.fix {
+                fix.safety = Safety::Unsafe;
+            }
+        }
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        );
+        assert!(outcome.files.is_empty());
+        let report = engine::scan_texts(texts(), &Config::new());
+        let errors_only = Mode {
+            unsafe_fixes: true,
+            min_severity: Severity::Error,
+        };
+        let outcome = run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            errors_only,
+            report,
+        );
+        assert!(outcome.files.is_empty(), "AL103 is a warning");
+    }
+
+    #[test]
+    fn rendered_output_is_never_fixed() {
+        let rendered = crate::discover::Rendered {
+            display: "chart (helm template)".into(),
+            text: format!("---\n# Source: chart/templates/apiserver.yaml\n{APISERVER}"),
+            from: crate::source::RenderedFrom::HelmChart("chart".into()),
+        };
+        let found = Discovered {
+            inputs: vec![Input::Rendered(std::sync::Arc::new(rendered))],
+            ..Discovered::default()
+        };
+        let config = Config::new();
+        let report = engine::scan_overlaid(&found, &[], &Overlay::new(), &config);
+        assert!(report.findings.iter().any(|f| f.fix.is_some()));
+        let outcome = run(&found, &[], &config, SAFE, report);
+        assert!(outcome.files.is_empty());
+        assert_eq!(outcome.refused.len(), 1, "{:?}", outcome.refused);
+        assert!(outcome.refused[0].contains("chart/templates/apiserver.yaml"));
+    }
 
     #[test]
     fn line_numbers_do_not_tell_findings_apart() {

@@ -204,6 +204,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub unsafe_fixes: bool,
 
+    /// With `--fix`: exit 1 when a file was changed, whatever is left (the `auditlint-fix`
+    /// pre-commit hook: the fixes are reviewed and staged before the commit goes on).
+    #[arg(long, requires = "fix")]
+    pub exit_non_zero_on_fix: bool,
+
     /// Print the fixes as a unified diff (`patch -p0` applies it) and write nothing; exit 1
     /// when there is something to fix.
     #[arg(long, conflicts_with_all = ["write_baseline", "show_files", "show_clusters"])]
@@ -578,6 +583,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => return fail(&e.0),
         };
     let mut fixed_stdin = None;
+    let mut changed_files = false;
     if let Some((found, texts)) = kept {
         let mode = crate::autofix::Mode {
             unsafe_fixes: args.unsafe_fixes,
@@ -588,6 +594,7 @@ fn check(args: CheckArgs) -> ExitCode {
         if args.diff {
             return print_diff(&outcome);
         }
+        changed_files = outcome.files.iter().any(|f| f.path.is_some());
         match write_fixes(&outcome) {
             Ok(stdin) => fixed_stdin = stdin.or_else(|| texts.first().map(|t| t.text.clone())),
             Err(e) => return fail(&e),
@@ -682,7 +689,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    exit_status(&report, args.fail_on)
+    let status = exit_status(&report, args.fail_on);
+    if changed_files && args.exit_non_zero_on_fix && report.input_errors.is_empty() {
+        return ExitCode::from(1);
+    }
+    status
 }
 
 /// `--diff`: the fixes as one unified diff on standard output, what was left out on standard
@@ -710,27 +721,44 @@ fn print_diff(outcome: &crate::autofix::Outcome) -> ExitCode {
     }
 }
 
-/// `--fix`: writes each fixed file in place and returns the fixed standard input, if any.
+/// `--fix`: writes each fixed file in place and returns the fixed standard input, if any. A
+/// file that cannot be written (a symlink, a read-only directory) is said, the others are
+/// still written, and the run fails.
 fn write_fixes(outcome: &crate::autofix::Outcome) -> Result<Option<String>, String> {
     let mut stdin = None;
+    let mut unwritten = Vec::new();
+    let (mut written, mut fixes) = (0, 0);
     for file in &outcome.files {
         match &file.path {
-            Some(path) => crate::autofix::write_atomically(path, &file.fixed)?,
-            None => stdin = Some(file.fixed.clone()),
+            Some(path) => match crate::autofix::write_atomically(path, &file.fixed) {
+                Ok(()) => {
+                    written += 1;
+                    fixes += file.fixes;
+                }
+                Err(e) => unwritten.push(e),
+            },
+            None => {
+                stdin = Some(file.fixed.clone());
+                written += 1;
+                fixes += file.fixes;
+            }
         }
     }
     say_what_was_not_fixed(outcome);
-    let n = outcome.fixed_findings();
-    if n > 0 {
+    if fixes > 0 {
         eprintln!(
             "auditlint: fixed {} finding{} in {} file{}",
-            n,
-            if n == 1 { "" } else { "s" },
-            outcome.files.len(),
-            if outcome.files.len() == 1 { "" } else { "s" }
+            fixes,
+            if fixes == 1 { "" } else { "s" },
+            written,
+            if written == 1 { "" } else { "s" }
         );
     }
-    Ok(stdin)
+    if unwritten.is_empty() {
+        Ok(stdin)
+    } else {
+        Err(unwritten.join("\n"))
+    }
 }
 
 fn say_what_was_not_fixed(outcome: &crate::autofix::Outcome) {

@@ -133,6 +133,62 @@ fn the_from_source_hook_builds_locked_and_passes_a_good_commit_and_fails_a_bad_o
     passes_a_good_commit_and_fails_a_bad_one("auditlint-from-source", None);
 }
 
+/// An apiserver whose only finding at warning or above is fixable (AL103), with its policy
+/// and a log agent, so that once fixed the commit is clean.
+const FIXABLE: &[(&str, &str)] = &[
+    (
+        "deploy/apiserver.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-policy-file=/etc/kubernetes/audit/policy.yaml, --audit-log-path=/var/log/kubernetes/audit/audit.log, --audit-log-maxage=7, --audit-log-maxbackup=10, --audit-log-maxsize=100]\n    volumeMounts:\n    - {name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}\n    - {name: audit-log, mountPath: /var/log/kubernetes/audit}\n  volumes:\n  - {name: audit-policy, hostPath: {path: /etc/kubernetes/audit, type: DirectoryOrCreate}}\n  - {name: audit-log, hostPath: {path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}\n",
+    ),
+    (
+        "deploy/policy.yaml",
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n",
+    ),
+    (
+        ".auditlint.yaml",
+        "policy-paths:\n  /etc/kubernetes/audit/policy.yaml: deploy/policy.yaml\nignore: [AL401]\nkubernetes-version: \"1.33\"\n",
+    ),
+];
+
+#[test]
+fn the_fix_hook_fixes_and_fails_when_it_changed_files() {
+    if !packaging::tool("pre-commit", "pip install pre-commit") {
+        return;
+    }
+    let Some(wheel) = packaging::wheel() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let hook_repo = tmp.path().join("hook");
+    let user_repo = tmp.path().join("user");
+    std::fs::create_dir_all(&hook_repo).unwrap();
+    std::fs::create_dir_all(user_repo.join("deploy")).unwrap();
+    snapshot_of_this_tree(&hook_repo);
+    git(&["init", "-q"], &user_repo);
+    for (path, text) in FIXABLE {
+        std::fs::write(user_repo.join(path), text).unwrap();
+    }
+    git(&["add", "-A"], &user_repo);
+    git(&["commit", "-q", "-m", "fixable"], &user_repo);
+
+    let fixed = try_repo(&hook_repo, "auditlint-fix", &user_repo, Some(&wheel));
+    let text = String::from_utf8_lossy(&fixed.stdout).into_owned()
+        + &String::from_utf8_lossy(&fixed.stderr);
+    assert_eq!(fixed.status.code(), Some(1), "{text}");
+    assert!(text.contains("Failed"), "{text}");
+    let apiserver = std::fs::read_to_string(user_repo.join("deploy/apiserver.yaml")).unwrap();
+    assert!(apiserver.contains("--audit-log-maxage=30,"), "{apiserver}");
+
+    // Staged, the fixed commit passes: nothing left to change.
+    git(&["add", "-A"], &user_repo);
+    git(&["commit", "-q", "-m", "fixed"], &user_repo);
+    let clean = try_repo(&hook_repo, "auditlint-fix", &user_repo, Some(&wheel));
+    let text = String::from_utf8_lossy(&clean.stdout).into_owned()
+        + &String::from_utf8_lossy(&clean.stderr);
+    assert_eq!(clean.status.code(), Some(0), "{text}");
+    assert!(text.contains("Passed"), "{text}");
+}
+
 #[test]
 fn the_hook_package_pins_the_wheel_of_this_version() {
     let text = std::fs::read_to_string(root().join("pyproject.toml")).unwrap();
@@ -165,6 +221,12 @@ fn hooks_file_is_valid_and_scans_the_whole_repository() {
     assert_eq!(hooks[1]["id"], "auditlint-from-source");
     assert_eq!(hooks[1]["language"], "script");
     assert_eq!(hooks[1]["entry"], "scripts/pre-commit-from-source.sh");
+    assert_eq!(hooks[2]["id"], "auditlint-fix");
+    assert_eq!(hooks[2]["language"], "python");
+    assert_eq!(
+        hooks[2]["entry"],
+        "auditlint check --fix --exit-non-zero-on-fix"
+    );
     for hook in hooks.as_array().unwrap() {
         // Cross-file rules need the whole repository, not the commit's file list.
         assert_eq!(hook["pass_filenames"], false);

@@ -54,6 +54,10 @@ pub struct JsonFinding<'a> {
 struct JsonFix<'a> {
     /// `safe` or `unsafe`.
     safety: &'a str,
+    /// The file the edits are in, when it is not the finding's (a fix of a cross-file
+    /// finding in another file of the cluster).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
     /// Byte offsets into the file as it was read: replace `start..end` with `content`.
     edits: Vec<JsonEdit<'a>>,
 }
@@ -150,6 +154,7 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
         omitted: f.omitted,
         fix: f.fix.as_ref().map(|fix| JsonFix {
             safety: fix.safety.as_str(),
+            path: f.fix_file.as_ref().map(|file| file.path.as_str()),
             edits: fix
                 .edits
                 .iter()

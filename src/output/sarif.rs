@@ -16,6 +16,7 @@ use crate::catalog::{self, RuleMeta};
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 use crate::fingerprint::fingerprints;
+use crate::yaml::Span;
 
 use super::location::{place, Place};
 
@@ -199,7 +200,7 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta]) -> Value {
         suppression["justification"] = json!(justification);
         result.insert("suppressions".into(), json!([suppression]));
     }
-    if let Some(fix) = fix(f, &at) {
+    if let Some(fix) = fix(f) {
         result.insert("fixes".into(), json!([fix]));
     }
     let mut properties = Map::new();
@@ -221,11 +222,13 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta]) -> Value {
 /// `replacement` of a byte range (`byteOffset`/`byteLength` of the file as read; an empty
 /// range inserts). Fixes of rendered output are left out: their offsets are in text no file
 /// holds.
-fn fix(f: &Finding, at: &Place) -> Option<Value> {
+fn fix(f: &Finding) -> Option<Value> {
     let fix = f.fix.as_ref()?;
-    if f.file.rendered_from.is_some() {
+    let target = f.fix_target();
+    if target.rendered_from.is_some() {
         return None;
     }
+    let at = place(target, Span::point(0));
     let description = match fix.safety {
         crate::fix::Safety::Safe => f.rule.safe_fix,
         crate::fix::Safety::Unsafe => f.rule.unsafe_fix,
@@ -244,7 +247,7 @@ fn fix(f: &Finding, at: &Place) -> Option<Value> {
             })
         })
         .collect();
-    let location = &physical(at)["artifactLocation"];
+    let location = &physical(&at)["artifactLocation"];
     Some(json!({
         "description": { "text": description.trim() },
         "artifactChanges": [{

@@ -6,6 +6,7 @@ pub mod apiserver;
 pub(crate) mod fix_tests;
 pub mod forwarding;
 pub mod input;
+pub(crate) mod mount_fix;
 pub mod policy;
 pub mod registry;
 pub mod seccomp;

@@ -3,7 +3,9 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
-use crate::yaml::Span;
+use crate::finding::{Edit, Safety};
+use crate::fix::{Editor, Value};
+use crate::yaml::{Node, Span};
 
 const TYPES: &[&str] = &[
     "api",
@@ -27,11 +29,13 @@ pub fn check(cx: &mut DocCtx<'_>) {
         let at = logging
             .or_else(|| cx.root.get("cloudWatch"))
             .map_or(cx.root.span().end, |n| n.span().end);
+        let fix = enable_audit(&cx.file.text, cx.root, types);
         let finding = cx
             .finding(Code::AL116, Span::point(at))
             .message("this EKS cluster does not export control-plane logs: the managed audit log is never written to CloudWatch, so API activity cannot be reviewed or alerted on")
             .label("no `enableTypes`")
-            .help("add:\ncloudWatch:\n  clusterLogging:\n    enableTypes: [\"audit\", \"authenticator\"]");
+            .help("add:\ncloudWatch:\n  clusterLogging:\n    enableTypes: [\"audit\", \"authenticator\"]")
+            .fix_with(Safety::Safe, fix.map(|e| vec![e]));
         cx.report(finding);
         return;
     };
@@ -54,6 +58,11 @@ pub fn check(cx: &mut DocCtx<'_>) {
         } else {
             None
         };
+        // A miscased type has one right spelling; `*` beside others has no single repair.
+        let respelled = TYPES
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(value) && **t != value)
+            .and_then(|t| Editor::new(&cx.file.text).replace_scalar(span, t));
         if let Some(message) = problem {
             let finding = cx
                 .finding(Code::AL116, span)
@@ -64,7 +73,8 @@ pub fn check(cx: &mut DocCtx<'_>) {
                 .help(format!(
                     "use only these exact values: {} (or `[\"*\"]` alone)",
                     TYPES.join(", ")
-                ));
+                ))
+                .fix_with(Safety::Safe, respelled.map(|e| vec![e]));
             cx.report(finding);
         }
     }
@@ -74,11 +84,53 @@ pub fn check(cx: &mut DocCtx<'_>) {
             .items()
             .last()
             .map_or(types.span().end, |l| l.span().end);
+        let fix = enable_audit(&cx.file.text, cx.root, Some(types));
         let finding = cx
             .finding(Code::AL116, Span::point(at))
             .message("`enableTypes` does not include `audit`: the EKS audit log (who did what through the API) is not exported to CloudWatch")
             .label("add \"audit\"")
-            .help("add `audit` to `cloudWatch.clusterLogging.enableTypes`");
+            .help("add `audit` to `cloudWatch.clusterLogging.enableTypes`")
+            .fix_with(Safety::Safe, fix.map(|e| vec![e]));
         cx.report(finding);
+    }
+}
+
+/// The edit that adds `audit` to `cloudWatch.clusterLogging.enableTypes`: one more item (quoted
+/// as the last one is), or the list, or the keys above it that are missing. eksctl's schema:
+/// <https://eksctl.io/usage/cloudwatch-cluster-logging/>.
+fn enable_audit(text: &str, root: Node<'_>, types: Option<Node<'_>>) -> Option<Edit> {
+    let editor = Editor::new(text);
+    if let Some(types) = types.filter(|t| t.is_seq()) {
+        let last = types.items().last().map(|l| l.span());
+        let quote = last
+            .and_then(|l| text.get(l.start..l.start + 1))
+            .filter(|q| matches!(*q, "\"" | "'"))
+            .unwrap_or("");
+        let item = Value::scalar(format!("{quote}audit{quote}"));
+        return editor.append_item(types.span(), last, &item);
+    }
+    if types.is_some() {
+        return None;
+    }
+    let list = Value::list(["audit"]);
+    let cloud_watch = root.get("cloudWatch");
+    match (
+        cloud_watch,
+        cloud_watch.and_then(|c| c.get("clusterLogging")),
+    ) {
+        (_, Some(logging)) if logging.is_map() => {
+            editor.append_entry(logging.span(), "enableTypes", &list)
+        }
+        (Some(cw), None) if cw.is_map() => editor.append_entry(
+            cw.span(),
+            "clusterLogging",
+            &Value::map([("enableTypes", list)]),
+        ),
+        (None, _) => editor.append_entry(
+            root.span(),
+            "cloudWatch",
+            &Value::map([("clusterLogging", Value::map([("enableTypes", list)]))]),
+        ),
+        _ => None,
     }
 }

@@ -4,8 +4,11 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::finding::{Edit, Safety};
+use crate::fix::Editor;
 use crate::model::apiserver::mounts::{covering, covers, parent};
 use crate::model::apiserver::{ApiServerConfig, Flag, Form, Mount};
+use crate::rules::mount_fix::{self, NewMount};
 
 const DIRECTORY_TYPES: &[&str] = &["Directory", "DirectoryOrCreate"];
 const FILE_TYPES: &[&str] = &["File", "FileOrCreate"];
@@ -111,7 +114,21 @@ fn not_mounted(
         .finding(code, flag.value_span)
         .message(format!("{what} `{path}` is not under any hostPath mount of the apiserver's container, so kube-apiserver {consequence}"))
         .label("not mounted")
-        .help(format!("mount the file read-only, {}", mount_lines(config, volume, path, true, "File")));
+        .help(format!("mount the file read-only, {}", mount_lines(config, volume, path, true, "File")))
+        .fix_with(
+            Safety::Safe,
+            mount_fix::add(
+                &cx.file.text,
+                config,
+                &NewMount {
+                    name: volume,
+                    path,
+                    host: path,
+                    read_only: true,
+                    kind: "File",
+                },
+            ),
+        );
     // A mount that looks like it covers the path but does not, on component boundaries.
     if let Some(near) = mounts
         .iter()
@@ -168,7 +185,43 @@ fn writable_policy(
         ))
         .label("not read-only")
         .help(help);
+    let finding = if holds_log {
+        // A read-only mount of the policy file alone, deeper than the shared one, decides
+        // what the container sees at that path; the log directory stays writable. Unsafe:
+        // the file must exist on the node where the shared mount's host path puts it.
+        let path = policy.value.as_deref().unwrap_or_default();
+        let edits = mount.host_path_of(path).and_then(|host| {
+            mount_fix::add(
+                &cx.file.text,
+                config,
+                &NewMount {
+                    name: "audit-policy",
+                    path,
+                    host: &host,
+                    read_only: true,
+                    kind: "File",
+                },
+            )
+        });
+        finding.fix_with(Safety::Unsafe, edits)
+    } else {
+        finding.fix_with(Safety::Safe, read_only(&cx.file.text, config, mount))
+    };
     cx.report(finding);
+}
+
+/// The edit that makes `mount` read-only: `readOnly: true` written over `false`, or added to
+/// the entry.
+fn read_only(text: &str, config: &ApiServerConfig, mount: &Mount) -> Option<Vec<Edit>> {
+    if config.mount_sites.is_none() {
+        return None;
+    }
+    let editor = Editor::new(text);
+    let edit = match mount.read_only_span {
+        Some(span) => editor.replace_scalar(span, "true")?,
+        None => editor.append_entry(mount.span, "readOnly", &crate::fix::Value::scalar("true"))?,
+    };
+    Some(vec![edit])
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -231,6 +284,7 @@ fn log_mount(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mounts: &[Mount], fl
     let path = flag.value.as_deref().unwrap_or_default();
     let dir = parent(path);
     let add = mount_lines(config, "audit-log", dir, false, "DirectoryOrCreate");
+    let missing = covering(mounts, path).is_none();
     let problem = match covering(mounts, path) {
         None => Some((
             format!("the audit log `{path}` is not under any hostPath mount: events are written into the container's own filesystem and lost when the container restarts; no node-level forwarder can read them"),
@@ -255,6 +309,16 @@ fn log_mount(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mounts: &[Mount], fl
             .message(message)
             .label("not on a writable hostPath")
             .help(format!("mount the directory writable, {add}"));
+        if missing {
+            let new = NewMount {
+                name: "audit-log",
+                path: dir,
+                host: dir,
+                read_only: false,
+                kind: "DirectoryOrCreate",
+            };
+            finding = finding.fix_with(Safety::Safe, mount_fix::add(&cx.file.text, config, &new));
+        }
         if let Some((span, label)) = related {
             finding = finding.related(cx.file, span, label);
         }
