@@ -66,6 +66,18 @@ impl Value {
         }
     }
 
+    /// As a block sequence item at column 0 in the default layout (`- level: Metadata`): for
+    /// messages that show what to write.
+    pub fn as_item(&self) -> String {
+        let mut lines = Lines::new();
+        item_lines(self, &Layout::default(), 0, &mut lines);
+        let lines: Vec<String> = lines
+            .into_iter()
+            .map(|(column, content)| format!("{}{content}", " ".repeat(column)))
+            .collect();
+        lines.join("\n")
+    }
+
     /// Written on the line of its key even in block style: scalars, lists of scalars (as
     /// audit policies write `verbs: ["get"]`), and empty collections.
     fn inline(&self) -> bool {
