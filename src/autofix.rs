@@ -103,7 +103,8 @@ fn key(f: &Finding) -> Key {
     )
 }
 
-fn without_line_numbers(message: &str) -> String {
+/// `message` with the number after each `line ` taken out.
+pub fn without_line_numbers(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(i) = rest.find("line ") {
@@ -514,6 +515,17 @@ spec:
         report
     }
 
+    /// [`run`] over [`texts`] alone, with the safe fixes.
+    fn fix(report: Report) -> Outcome {
+        run(
+            &Discovered::default(),
+            &texts(),
+            &Config::new(),
+            SAFE,
+            report,
+        )
+    }
+
     /// `report` without the fix of its AL103 finding (which comes back on the re-scan).
     fn without_al103_fix(mut report: Report) -> Report {
         for f in &mut report.findings {
@@ -527,13 +539,7 @@ spec:
     #[test]
     fn a_fix_that_breaks_the_file_is_rolled_back() {
         let report = without_al103_fix(with_fix_on_al112(vec![Edit::insert(0, "{[")]));
-        let outcome = run(
-            &Discovered::default(),
-            &texts(),
-            &Config::new(),
-            SAFE,
-            report,
-        );
+        let outcome = fix(report);
         assert_eq!(outcome.rolled_back.len(), 1, "{:?}", outcome.rolled_back);
         assert_eq!(outcome.rolled_back[0].code, "AL112");
         assert!(outcome.rolled_back[0].why.contains("does not parse"));
@@ -549,13 +555,7 @@ spec:
     #[test]
     fn fixes_that_fail_together_are_tried_one_at_a_time() {
         let report = with_fix_on_al112(vec![Edit::insert(0, "{[")]);
-        let outcome = run(
-            &Discovered::default(),
-            &texts(),
-            &Config::new(),
-            SAFE,
-            report,
-        );
+        let outcome = fix(report);
         // Nothing is blamed on a fix that was not tried alone.
         assert!(outcome.rolled_back.is_empty());
         assert_eq!(
@@ -567,13 +567,7 @@ spec:
     #[test]
     fn a_fix_that_leaves_its_finding_is_rolled_back() {
         let report = without_al103_fix(with_fix_on_al112(vec![Edit::insert(0, "# a comment\n")]));
-        let outcome = run(
-            &Discovered::default(),
-            &texts(),
-            &Config::new(),
-            SAFE,
-            report,
-        );
+        let outcome = fix(report);
         assert_eq!(outcome.rolled_back.len(), 1);
         assert!(outcome.rolled_back[0].why.contains("left AL112 in place"));
         // AL103 has its fix again on the re-scan, and it is applied.
@@ -587,13 +581,7 @@ spec:
     fn an_edit_outside_the_text_is_never_applied() {
         let len = APISERVER.len();
         let report = with_fix_on_al112(vec![Edit::replace(Span::new(len, len + 5), "x")]);
-        let outcome = run(
-            &Discovered::default(),
-            &texts(),
-            &Config::new(),
-            SAFE,
-            report,
-        );
+        let outcome = fix(report);
         assert!(outcome.rolled_back.is_empty());
         assert_eq!(outcome.fixed_findings(), 1);
     }
@@ -606,13 +594,7 @@ spec:
                 fix.safety = Safety::Unsafe;
             }
         }
-        let outcome = run(
-            &Discovered::default(),
-            &texts(),
-            &Config::new(),
-            SAFE,
-            report,
-        );
+        let outcome = fix(report);
         assert!(outcome.files.is_empty());
         let report = engine::scan_texts(texts(), &Config::new());
         let errors_only = Mode {

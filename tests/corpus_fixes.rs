@@ -23,17 +23,6 @@ fn auditlint(dir: &Path, args: &[&str]) -> std::process::Output {
 /// A finding's identity across a fix: path, code, message without line numbers.
 type Key = (String, String, String);
 
-fn without_line_numbers(message: &str) -> String {
-    let mut out = String::new();
-    let mut rest = message;
-    while let Some(i) = rest.find("line ") {
-        out.push_str(&rest[..i + 5]);
-        rest = rest[i + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Each finding of a JSON scan: its key, severity, and whether it has a fix.
 fn scan(dir: &Path) -> Vec<(Key, String, bool)> {
     let out = auditlint(dir, &["--format", "json"]);
@@ -46,7 +35,7 @@ fn scan(dir: &Path) -> Vec<(Key, String, bool)> {
             let key = (
                 f["path"].as_str().unwrap().to_owned(),
                 f["code"].as_str().unwrap().to_owned(),
-                without_line_numbers(f["message"].as_str().unwrap()),
+                auditlint::autofix::without_line_numbers(f["message"].as_str().unwrap()),
             );
             (
                 key,
@@ -67,28 +56,11 @@ fn count(findings: &[(Key, String, bool)], warning_or_above: bool) -> HashMap<Ke
     counts
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let dest = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_tree(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).unwrap();
-        }
-    }
-}
-
-fn contents(dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            contents(&path, out);
-        } else {
-            out.insert(path.display().to_string(), std::fs::read(&path).unwrap());
-        }
-    }
+fn contents(dir: &Path) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    common::files_under(dir)
+        .into_iter()
+        .map(|(rel, path)| (rel, std::fs::read(path).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -97,7 +69,7 @@ fn fixing_the_corpus_converges_and_keeps_every_other_finding() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&corpus, dir.path());
+    common::copy_dir(&corpus, dir.path());
     let before = scan(dir.path());
     let fixable = before.iter().filter(|f| f.2).count();
     assert!(fixable > 0, "the corpus has fixable findings");
@@ -147,11 +119,11 @@ fn fixing_the_corpus_converges_and_keeps_every_other_finding() {
         .sum();
     assert!(gone >= fixable - after.iter().filter(|f| f.2).count());
 
-    let mut fixed = BTreeMap::new();
-    contents(dir.path(), &mut fixed);
+    let fixed = contents(dir.path());
     let again = auditlint(dir.path(), &["--fix", "--unsafe-fixes"]);
     assert_eq!(again.status.code(), Some(0));
-    let mut twice = BTreeMap::new();
-    contents(dir.path(), &mut twice);
-    assert!(fixed == twice, "a second --fix changed the corpus again");
+    assert!(
+        fixed == contents(dir.path()),
+        "a second --fix changed the corpus again"
+    );
 }

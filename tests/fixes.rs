@@ -46,19 +46,7 @@ fn copy_case(from: &Path, to: &Path) -> PathBuf {
         std::fs::copy(from, to.join(&name)).unwrap();
         return name;
     }
-    let mut stack = vec![from.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let dest = to.join(path.strip_prefix(from).unwrap());
-                std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-                std::fs::copy(&path, &dest).unwrap();
-            }
-        }
-    }
+    common::copy_dir(from, to);
     PathBuf::from(".")
 }
 
@@ -101,7 +89,7 @@ fn scan(dir: &Path, target: &Path) -> Vec<(String, String, String, Option<String
         .map(|f| {
             (
                 f["code"].as_str().unwrap().to_owned(),
-                without_line_numbers(f["message"].as_str().unwrap()),
+                auditlint::autofix::without_line_numbers(f["message"].as_str().unwrap()),
                 f["severity"].as_str().unwrap().to_owned(),
                 f["fix"]["safety"].as_str().map(str::to_owned),
             )
@@ -109,38 +97,12 @@ fn scan(dir: &Path, target: &Path) -> Vec<(String, String, String, Option<String
         .collect()
 }
 
-/// Messages that name a line move when a fix inserts above it.
-fn without_line_numbers(message: &str) -> String {
-    let mut out = String::new();
-    let mut rest = message;
-    while let Some(i) = rest.find("line ") {
-        out.push_str(&rest[..i + 5]);
-        rest = rest[i + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Every file under `dir` (relative path → bytes).
 fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
+    common::files_under(dir)
+        .into_iter()
+        .map(|(rel, path)| (rel.display().to_string(), std::fs::read(path).unwrap()))
+        .collect()
 }
 
 /// The snapshot of a fixed case: each changed file under a header, `\r` shown as `␍`.

@@ -52,6 +52,19 @@ fn try_repo(hook_repo: &Path, hook: &str, cwd: &Path, wheel: Option<&Path>) -> O
     cmd.output().expect("pre-commit runs")
 }
 
+/// The wheel the python hooks install, when pre-commit and maturin are there.
+fn pre_commit_and_wheel() -> Option<PathBuf> {
+    if !packaging::tool("pre-commit", "pip install pre-commit") {
+        return None;
+    }
+    packaging::wheel()
+}
+
+/// What a run printed: standard output, then standard error.
+fn printed(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
 /// The directory of wheels virtualenv seeds environments from (setuptools among them).
 fn virtualenv_wheels() -> PathBuf {
     let out = Command::new("python3")
@@ -89,8 +102,7 @@ fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) ->
     let good = try_repo(&hook_repo, hook, &user_repo, wheel);
     let first_run = started.elapsed();
     eprintln!("pre-commit try-repo {hook} (with the hook's install): {first_run:?}");
-    let text =
-        String::from_utf8_lossy(&good.stdout).into_owned() + &String::from_utf8_lossy(&good.stderr);
+    let text = printed(&good);
     assert_eq!(good.status.code(), Some(0), "{hook}, good commit: {text}");
     assert!(
         text.contains("auditlint") && text.contains("Passed"),
@@ -101,8 +113,7 @@ fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) ->
     git(&["add", "-A"], &user_repo);
     git(&["commit", "-q", "-m", "bad"], &user_repo);
     let bad = try_repo(&hook_repo, hook, &user_repo, wheel);
-    let text =
-        String::from_utf8_lossy(&bad.stdout).into_owned() + &String::from_utf8_lossy(&bad.stderr);
+    let text = printed(&bad);
     assert_eq!(bad.status.code(), Some(1), "{hook}, bad commit: {text}");
     assert!(text.contains("Failed"), "{text}");
     // The hook scanned from the repository root: the finding names the file's real path.
@@ -113,10 +124,7 @@ fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) ->
 
 #[test]
 fn the_wheel_hook_passes_a_good_commit_and_fails_a_bad_one() {
-    if !packaging::tool("pre-commit", "pip install pre-commit") {
-        return;
-    }
-    let Some(wheel) = packaging::wheel() else {
+    let Some(wheel) = pre_commit_and_wheel() else {
         return;
     };
     let first_run = passes_a_good_commit_and_fails_a_bad_one("auditlint", Some(&wheel));
@@ -152,10 +160,7 @@ const FIXABLE: &[(&str, &str)] = &[
 
 #[test]
 fn the_fix_hook_fixes_and_fails_when_it_changed_files() {
-    if !packaging::tool("pre-commit", "pip install pre-commit") {
-        return;
-    }
-    let Some(wheel) = packaging::wheel() else {
+    let Some(wheel) = pre_commit_and_wheel() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -172,8 +177,7 @@ fn the_fix_hook_fixes_and_fails_when_it_changed_files() {
     git(&["commit", "-q", "-m", "fixable"], &user_repo);
 
     let fixed = try_repo(&hook_repo, "auditlint-fix", &user_repo, Some(&wheel));
-    let text = String::from_utf8_lossy(&fixed.stdout).into_owned()
-        + &String::from_utf8_lossy(&fixed.stderr);
+    let text = printed(&fixed);
     assert_eq!(fixed.status.code(), Some(1), "{text}");
     assert!(text.contains("Failed"), "{text}");
     let apiserver = std::fs::read_to_string(user_repo.join("deploy/apiserver.yaml")).unwrap();
@@ -183,8 +187,7 @@ fn the_fix_hook_fixes_and_fails_when_it_changed_files() {
     git(&["add", "-A"], &user_repo);
     git(&["commit", "-q", "-m", "fixed"], &user_repo);
     let clean = try_repo(&hook_repo, "auditlint-fix", &user_repo, Some(&wheel));
-    let text = String::from_utf8_lossy(&clean.stdout).into_owned()
-        + &String::from_utf8_lossy(&clean.stderr);
+    let text = printed(&clean);
     assert_eq!(clean.status.code(), Some(0), "{text}");
     assert!(text.contains("Passed"), "{text}");
 }

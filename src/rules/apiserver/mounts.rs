@@ -213,9 +213,8 @@ fn writable_policy(
 /// The edit that makes `mount` read-only: `readOnly: true` written over `false`, or added to
 /// the entry.
 fn read_only(text: &str, config: &ApiServerConfig, mount: &Mount) -> Option<Vec<Edit>> {
-    if config.mount_sites.is_none() {
-        return None;
-    }
+    // Only where the mounts are written in this file (not generated).
+    config.mount_sites.as_ref()?;
     let editor = Editor::new(text);
     let edit = match mount.read_only_span {
         Some(span) => editor.replace_scalar(span, "true")?,
