@@ -66,6 +66,18 @@ impl Value {
         }
     }
 
+    /// As a block sequence item at column 0 in the default layout (`- level: Metadata`): for
+    /// messages that show what to write.
+    pub fn as_item(&self) -> String {
+        let mut lines = Lines::new();
+        item_lines(self, &Layout::default(), 0, &mut lines);
+        let lines: Vec<String> = lines
+            .into_iter()
+            .map(|(column, content)| format!("{}{content}", " ".repeat(column)))
+            .collect();
+        lines.join("\n")
+    }
+
     /// Written on the line of its key even in block style: scalars, lists of scalars (as
     /// audit policies write `verbs: ["get"]`), and empty collections.
     fn inline(&self) -> bool {
@@ -158,6 +170,7 @@ impl<'t> Editor<'t> {
     /// The scalar at `span` rewritten as `value`, in the same quotes (`value` is plain text
     /// that needs no escaping).
     pub fn replace_scalar(&self, span: Span, value: &str) -> Option<Edit> {
+        self.holds(span)?;
         let written = self.text.get(span.start..span.end)?;
         let quote = written.chars().next().filter(|c| matches!(c, '"' | '\''));
         if written.is_empty() || written.starts_with(['*', '&', '!', '|', '>']) {
@@ -172,6 +185,7 @@ impl<'t> Editor<'t> {
 
     /// A new item right after the sequence item at `item`.
     pub fn item_after(&self, item: Span, value: &Value) -> Option<Edit> {
+        self.holds(item)?;
         let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
             return Some(Edit::insert(
@@ -189,6 +203,7 @@ impl<'t> Editor<'t> {
     /// A new item right before the sequence item at `item` (and before the comment lines
     /// just above it, which describe it).
     pub fn item_before(&self, item: Span, value: &Value) -> Option<Edit> {
+        self.holds(item)?;
         let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
             return Some(Edit::insert(
@@ -217,6 +232,7 @@ impl<'t> Editor<'t> {
     /// A new last item of the sequence `seq`, whose last item is `last` (`None` when it has
     /// none: only an empty flow sequence `[]` can take one then).
     pub fn append_item(&self, seq: Span, last: Option<Span>, value: &Value) -> Option<Edit> {
+        self.holds(seq)?;
         if let Some(last) = last {
             return self.item_after(last, value);
         }
@@ -230,6 +246,7 @@ impl<'t> Editor<'t> {
 
     /// Removes the sequence item at `item`, with its `- ` line(s) or its `, `.
     pub fn remove_item(&self, item: Span) -> Option<Edit> {
+        self.holds(item)?;
         if self.in_flow(item.start) {
             return self.remove_flow(item);
         }
@@ -246,6 +263,7 @@ impl<'t> Editor<'t> {
 
     /// A new `key: value` before the key at `before` in the same mapping.
     pub fn entry_before(&self, before: Span, key: &str, value: &Value) -> Option<Edit> {
+        self.holds(before)?;
         if self.in_flow(before.start) {
             let text = format!("{}: {}, ", self.key(key), self.flow(value));
             return Some(Edit::insert(before.start, text));
@@ -263,6 +281,7 @@ impl<'t> Editor<'t> {
     /// A new last `key: value` of the mapping `map` (its node span). Refused for a mapping
     /// that is an alias, or has an anchor or tag before it.
     pub fn append_entry(&self, map: Span, key: &str, value: &Value) -> Option<Edit> {
+        self.holds(map)?;
         let written = self.text.get(map.start..map.end)?;
         if let Some(inside) = written.strip_prefix('{') {
             let inside = inside.trim_end().strip_suffix('}')?;
@@ -285,6 +304,8 @@ impl<'t> Editor<'t> {
 
     /// Removes the entry `key: value` from its mapping: its line(s), or its `, `.
     pub fn remove_entry(&self, key: Span, value: Span) -> Option<Edit> {
+        self.holds(key)?;
+        self.holds(value)?;
         let entry = Span::new(key.start, value.end.max(key.end));
         if self.in_flow(key.start) {
             return self.remove_flow(entry);
@@ -302,6 +323,7 @@ impl<'t> Editor<'t> {
     /// The key of the mapping entry whose value is at `value` (`omitStages` of
     /// `omitStages: [x]`), for a key written plain or quoted without spaces.
     pub fn key_of(&self, value: Span) -> Option<Span> {
+        self.holds(value)?;
         let before = self.text.get(..value.start)?.trim_end();
         let key = before.strip_suffix(':')?.trim_end_matches(' ');
         let start = key
@@ -327,6 +349,12 @@ impl<'t> Editor<'t> {
         self.text[at..]
             .find('\n')
             .map_or(self.text.len(), |i| at + i + 1)
+    }
+
+    /// `Some` when `span` is a span of the text (what a parse of it gives; anything else is
+    /// refused rather than sliced).
+    fn holds(&self, span: Span) -> Option<()> {
+        (span.start <= span.end && self.text.get(span.start..span.end).is_some()).then_some(())
     }
 
     /// What separates items of the flow collection of `item` after the comma: a new line at
@@ -692,6 +720,45 @@ mod tests {
             apply(text, &edits).unwrap(),
             "a: \"RuntimeDefault\"\nb: 'y'\nc: Metadata\n"
         );
+    }
+
+    /// Every operation on every node of odd documents: no panic, whatever comes out.
+    #[test]
+    fn any_node_any_operation_never_panics() {
+        let texts = [
+            "a: &x [1, *x]\n- b\n",
+            "? complex\n: key\n",
+            "k: |\n  block\n  text\n# end",
+            "[{a: 1}, - ]",
+            "- - - x\n- {a: [b, {c: d}]}\r\n",
+            "é: ü\n  - ß",
+        ];
+        let value = Value::map([("k", Value::list(["v"]))]);
+        for text in texts {
+            let (items, _) = parse_all(text);
+            let e = Editor::new(text);
+            for item in &items {
+                let Item::Document(doc) = item else { continue };
+                let spans: Vec<Span> = doc.nodes.iter().map(|n| n.span).collect();
+                let far = Span::new(text.len() + 3, text.len() + 9);
+                for &s in spans.iter().chain([&far, &Span::new(1, 2)]) {
+                    let edits = [
+                        e.item_after(s, &value),
+                        e.item_before(s, &value),
+                        e.append_item(s, None, &value),
+                        e.remove_item(s),
+                        e.entry_before(s, "k", &value),
+                        e.append_entry(s, "k", &value),
+                        e.remove_entry(s, s),
+                        e.replace_scalar(s, "v"),
+                    ];
+                    for edit in edits.into_iter().flatten() {
+                        let _ = apply(text, &[edit]);
+                    }
+                    let _ = e.key_of(s);
+                }
+            }
+        }
     }
 
     #[test]

@@ -123,7 +123,13 @@ fn fixtures_are_fixed() {
 #[test]
 fn unsafe_fixes_wait_for_unsafe_fixes() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fixes");
-    for code in [Code::AL207, Code::AL209, Code::AL306, Code::AL310] {
+    for code in [
+        Code::AL207,
+        Code::AL209,
+        Code::AL301,
+        Code::AL306,
+        Code::AL310,
+    ] {
         for case in std::fs::read_dir(root.join(code.as_str()))
             .unwrap()
             .flatten()
@@ -169,4 +175,10 @@ fn al313_has_no_fix_for_unconfined_or_localhost() {
 fn al211_has_no_fix_when_get_would_hide_a_later_rule() {
     let text = policy("rules:\n- level: Metadata\n  verbs: [create]\n  resources:\n  - group: \"\"\n    resources: [pods/exec]\n- level: RequestResponse\n  verbs: [get]\n  resources:\n  - group: \"\"\n    resources: [pods/exec]\n- level: Metadata\n");
     assert!(reported_without_fix("policy.yaml", &text, Code::AL211));
+}
+
+#[test]
+fn al301_never_writes_an_allow_by_default_profile() {
+    let text = "{\"defaultAction\": \"SCMP_ACT_ALOW\", \"syscalls\": []}\n";
+    assert!(reported_without_fix("profile.json", text, Code::AL301));
 }

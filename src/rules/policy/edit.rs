@@ -79,19 +79,16 @@ pub fn set_level(editor: &Editor<'_>, rule: &Rule, level: Level) -> Option<Edit>
         .flatten()
 }
 
-/// Whether `rule`, placed at `index` (before the rule there, or instead of it), would hide a
-/// later rule that nothing hides now: a new AL209.
-pub fn newly_dead(cx: &DocCtx<'_>, policy: &Policy, index: usize, rule: &Rule) -> bool {
+/// Whether `rule`, written just before rule `from` (a new rule, or a rewrite of rule
+/// `from - 1`), would hide rule `from` or a later one that nothing hides now: a new AL209.
+pub fn newly_dead(cx: &DocCtx<'_>, policy: &Policy, from: usize, rule: &Rule) -> bool {
     let version = cx.config.version();
-    policy
-        .rules
-        .iter()
-        .enumerate()
-        .skip(index + 1)
-        .any(|(i, later)| {
-            covers(rule, later, version)
-                && !policy.rules[..i].iter().any(|e| covers(e, later, version))
-        })
+    policy.rules.iter().skip(from).any(|later| {
+        covers(rule, later, version)
+            && !policy.rules[..later.index]
+                .iter()
+                .any(|e| covers(e, later, version))
+    })
 }
 
 /// A catch-all `- level: Metadata` after the last rule, omitting `RequestReceived` unless the

@@ -57,7 +57,7 @@ fn add_get(
         value: "get".to_owned(),
         span: crate::yaml::Span::default(),
     });
-    if newly_dead(cx, policy, rule.index, &wider) {
+    if newly_dead(cx, policy, rule.index + 1, &wider) {
         return None;
     }
     let last = rule.verbs.last().map(|v| v.span);

@@ -35,7 +35,13 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
             .label("a catch-all that logs nothing")
             .help("make the last rule log: `- level: Metadata` with `omitStages: [RequestReceived]` (silence noise with narrower `None` rules before it)")
             // Unsafe: the rule says `None` on purpose, and everything it silenced is logged.
-            .fix_with(Safety::Unsafe, editor.as_ref().and_then(|e| set_level(e, last, Level::Metadata)).map(|e| vec![e])),
+            .fix_with(
+                Safety::Unsafe,
+                editor
+                    .as_ref()
+                    .and_then(|e| set_level(e, last, Level::Metadata))
+                    .map(|e| vec![e]),
+            ),
         None => cx
             .finding(Code::AL207, super::after(cx.file, policy.rules_end))
             .message(format!(

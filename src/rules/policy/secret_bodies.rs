@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::edit::{editor, set_level, NewRule};
+use super::edit::{editor, newly_dead, set_level, NewRule};
 use super::{more, Analysis};
 use crate::catalog::Code;
 use crate::context::DocCtx;
@@ -50,35 +50,34 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
         .collect();
     for ((code, index), probes) in leaks {
         let rule = &policy.rules[index];
+        let new_rule = match code {
+            Code::AL215 => &CONFIGMAP_GUARD,
+            _ => &GUARD,
+        };
         // Fixing AL208 on a rule fixes its AL215 too (the guard covers ConfigMaps).
         let fix = match code {
             Code::AL215 if fixes_al208.contains(&index) => None,
-            Code::AL215 => guard(cx, policy, index, &CONFIGMAP_GUARD),
-            _ => guard(cx, policy, index, &GUARD),
+            _ => guard(cx, policy, index, new_rule),
         };
         let (witness, decision) = &analysis.results[probes[0]];
         let level = decision.level;
         let finding = cx
             .finding(code, rule.anchor())
-                .message(format!(
-                    "{} is logged at {} by rule {}: {}{}",
-                    witness.request.describe(),
-                    level.as_str(),
-                    rule.number(),
-                    why(&witness.request, level),
-                    more(analysis, &probes)
-                ))
-                .label(format!("logs {} bodies", what(&witness.request)))
-                .help(format!(
-                    "log these at `Metadata` in a rule placed before rule {}:\n{}",
-                    rule.number(),
-                    if code == Code::AL215 {
-                        "- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [configmaps]"
-                    } else {
-                        "- level: Metadata\n  resources:\n  - group: \"\"\n    resources: [secrets, configmaps, serviceaccounts/token]\n  - group: authentication.k8s.io\n    resources: [tokenreviews]"
-                    }
-                ))
-                .fix_with(Safety::Safe, fix);
+            .message(format!(
+                "{} is logged at {} by rule {}: {}{}",
+                witness.request.describe(),
+                level.as_str(),
+                rule.number(),
+                why(&witness.request, level),
+                more(analysis, &probes)
+            ))
+            .label(format!("logs {} bodies", what(&witness.request)))
+            .help(format!(
+                "log these at `Metadata` in a rule placed before rule {}:\n{}",
+                rule.number(),
+                new_rule.value().as_item()
+            ))
+            .fix_with(Safety::Safe, fix);
         cx.report(finding);
     }
 }
@@ -95,14 +94,7 @@ fn guard(cx: &DocCtx<'_>, policy: &Policy, index: usize, guard: &NewRule) -> Opt
     if covers(&model, rule, version) {
         return set_level(&editor, rule, Level::Metadata).map(|e| vec![e]);
     }
-    // Before rule `index`: it must not hide that rule or any later one.
-    let hides = |later: &crate::model::policy::Rule| {
-        covers(&model, later, version)
-            && !policy.rules[..later.index]
-                .iter()
-                .any(|e| covers(e, later, version))
-    };
-    if policy.rules[index..].iter().any(hides) {
+    if newly_dead(cx, policy, index, &model) {
         return None;
     }
     editor

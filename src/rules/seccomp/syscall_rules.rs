@@ -191,7 +191,13 @@ fn check_action<'d>(cx: &mut DocCtx<'_>, rule: Node<'d>) -> Option<(&'d str, Nod
             None
         }
         Ok(Some(action)) if !values::ACTIONS.contains(&action) => {
-            unknown_value(cx, node, "action", action, values::ACTIONS);
+            unknown_value(
+                cx,
+                node,
+                ("action", action),
+                values::ACTIONS,
+                &["SCMP_ACT_NOTIFY"],
+            );
             None
         }
         Ok(Some(action)) => Some((action, node)),
@@ -290,7 +296,7 @@ fn check_args(cx: &mut DocCtx<'_>, rule: Node<'_>) {
                 Err(()) => type_error(cx, op, "op", "a string such as `SCMP_CMP_EQ`"),
                 Ok(None) | Ok(Some("")) => missing_op(cx, op.span()),
                 Ok(Some(text)) if !values::OPERATORS.contains(&text) => {
-                    unknown_value(cx, op, "operator", text, values::OPERATORS)
+                    unknown_value(cx, op, ("operator", text), values::OPERATORS, &[])
                 }
                 Ok(Some(_)) => {}
             },
