@@ -3,7 +3,7 @@
 
 pub mod apiserver;
 #[cfg(test)]
-pub(crate) mod fix_tests;
+mod fix_tests;
 pub mod forwarding;
 pub mod input;
 pub(crate) mod mount_fix;
