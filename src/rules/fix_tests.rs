@@ -144,3 +144,9 @@ fn al301_never_writes_an_allow_by_default_profile() {
     let text = "{\"defaultAction\": \"SCMP_ACT_ALOW\", \"syscalls\": []}\n";
     assert!(reported_without_fix("profile.json", text, Code::AL301));
 }
+
+#[test]
+fn a_policy_in_a_double_quoted_string_is_not_edited() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: audit\ndata:\n  policy.yaml: \"{apiVersion: audit.k8s.io/v1, kind: Policy, rules: [{level: RequestResponse}]}\"\n";
+    assert!(reported_without_fix("cm.yaml", text, Code::AL208));
+}
