@@ -396,17 +396,22 @@ fn verify(
     failures
 }
 
-/// What to say about a fixable finding in rendered text.
+/// What to say about a fixable finding in rendered text: the file (template, kustomize
+/// resource) and line it was rendered from, which is what to edit.
 fn refusal(f: &Finding) -> String {
-    let source = f
-        .template
-        .as_deref()
-        .map_or_else(String::new, |t| format!(" (rendered from {t})"));
+    let target = f.fix_target();
+    let at = crate::output::location::place(target, f.span);
+    let source = match &at.rendered {
+        Some(_) => format!(
+            "; edit {}:{}, which it was rendered from",
+            at.path, at.region[0]
+        ),
+        None => "; edit the template or values that produce it".to_owned(),
+    };
     format!(
-        "{} in {}{source} was not fixed: rendered output is never written; apply the fix in \
-         the template or values that produce it",
+        "{} in {} was not fixed: rendered output is never written{source}",
         f.code(),
-        f.file.path
+        target.path
     )
 }
 
@@ -628,7 +633,11 @@ spec:
         let outcome = run(&found, &[], &config, SAFE, report);
         assert!(outcome.files.is_empty());
         assert_eq!(outcome.refused.len(), 1, "{:?}", outcome.refused);
-        assert!(outcome.refused[0].contains("chart/templates/apiserver.yaml"));
+        assert!(
+            outcome.refused[0].contains("edit chart/templates/apiserver.yaml:"),
+            "{:?}",
+            outcome.refused
+        );
     }
 
     #[test]

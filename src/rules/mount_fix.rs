@@ -37,6 +37,11 @@ pub const VAR_LOG: NewMount<'static> = NewMount {
 /// (k3s, RKE, Talos' generated mounts) or the list cannot be written to (an alias).
 pub fn add(text: &str, config: &ApiServerConfig, mount: &NewMount<'_>) -> Option<Vec<Edit>> {
     let sites = config.mount_sites.as_ref()?;
+    // A relative path is resolved against the apiserver's working directory: no mount
+    // path to write for it.
+    if !mount.path.starts_with('/') || !mount.host.starts_with('/') {
+        return None;
+    }
     match config.form {
         Form::Pod => add_to_pod(text, sites, mount),
         Form::KubeadmMap | Form::KubeadmList => {
@@ -65,6 +70,9 @@ pub fn add(text: &str, config: &ApiServerConfig, mount: &NewMount<'_>) -> Option
 /// The edits that mount `mount` into the container of a Pod (template) `sites` describes: a
 /// `volumeMounts` entry and a `volumes` entry of the same, unused, name.
 pub fn add_to_pod(text: &str, sites: &MountSites, mount: &NewMount<'_>) -> Option<Vec<Edit>> {
+    if !mount.path.starts_with('/') || !mount.host.starts_with('/') {
+        return None;
+    }
     let editor = Editor::new(text);
     let name = free_name(sites, mount.name);
     let scalar = |s: &str| Value::scalar(s);

@@ -237,6 +237,8 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
         return;
     }
     let path = flag.value.as_deref().unwrap_or_default();
+    // The hostPath type to write instead, when one is right for this use.
+    let mut retype = None;
     let problem = match &mount.volume {
         None => Some((
             mount.span,
@@ -249,21 +251,33 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
             format!("make `{}` a hostPath volume", v.name),
         )),
         Some(v) => match v.host_type.as_deref() {
-            Some(t) if !HOST_PATH_TYPES.contains(&t) => Some((
+            Some(t) if !HOST_PATH_TYPES.contains(&t) => {
+                retype = HOST_PATH_TYPES
+                    .iter()
+                    .find(|valid| !valid.is_empty() && valid.eq_ignore_ascii_case(t))
+                    .map(|valid| (v.type_span, *valid));
+                Some((
                 v.type_span.unwrap_or(v.span),
                 format!("hostPath type `{t}` is not valid: the Pod is rejected"),
                 "use one of File, FileOrCreate, Directory, DirectoryOrCreate (or leave it empty)".to_owned(),
-            )),
-            Some(t) if usage == Use::File && DIRECTORY_TYPES.contains(&t) && mount.mount_path.trim_end_matches('/') == path => Some((
+            ))
+            }
+            Some(t) if usage == Use::File && DIRECTORY_TYPES.contains(&t) && mount.mount_path.trim_end_matches('/') == path => {
+                retype = Some((v.type_span, "File"));
+                Some((
                 v.type_span.unwrap_or(v.span),
                 format!("`{path}` is mounted as a file, but its hostPath type is `{t}`: the kubelet expects (or creates) a directory there and kube-apiserver cannot read its file"),
                 "use `type: File` for a single-file mount, or mount the directory that contains the file".to_owned(),
-            )),
-            Some(t) if usage == Use::LogDirectory && FILE_TYPES.contains(&t) => Some((
+            ))
+            }
+            Some(t) if usage == Use::LogDirectory && FILE_TYPES.contains(&t) => {
+                retype = Some((v.type_span, "DirectoryOrCreate"));
+                Some((
                 v.type_span.unwrap_or(v.span),
                 format!("the mount that must hold the audit log directory has hostPath type `{t}`: a file cannot hold the log and its rotated copies"),
                 "use `type: DirectoryOrCreate` and mount the log's directory".to_owned(),
-            )),
+            ))
+            }
             _ => None,
         },
     };
@@ -274,6 +288,9 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
             .label("cannot work")
             .help(help)
             .related(cx.file, flag.value_span, "used for this path");
+        let fix =
+            retype.and_then(|(span, kind)| Editor::new(&cx.file.text).replace_scalar(span?, kind));
+        let finding = finding.fix_with(Safety::Safe, fix.map(|e| vec![e]));
         cx.report(finding);
     }
 }
