@@ -185,33 +185,32 @@ impl<'t> Editor<'t> {
 
     /// A new item right after the sequence item at `item`.
     pub fn item_after(&self, item: Span, value: &Value) -> Option<Edit> {
-        self.holds(item)?;
-        let value = &self.quoted_like(item, value);
-        if self.in_flow(item.start) {
-            return Some(Edit::insert(
-                item.end,
-                format!(",{}{}", self.flow_gap(item), self.flow(value)),
-            ));
-        }
-        let dash = self.dash_column(item.start)?;
-        let mut lines = Lines::new();
-        item_lines(value, &self.layout, dash, &mut lines);
-        let at = self.line_end(self.content_end(item));
-        Some(Edit::insert(at, self.join_before(&lines)))
+        self.new_item(item, value, false)
     }
 
     /// A new item right before the sequence item at `item` (and before the comment lines
     /// just above it, which describe it).
     pub fn item_before(&self, item: Span, value: &Value) -> Option<Edit> {
+        self.new_item(item, value, true)
+    }
+
+    fn new_item(&self, item: Span, value: &Value, before: bool) -> Option<Edit> {
         self.holds(item)?;
         let value = &self.quoted_like(item, value);
         if self.in_flow(item.start) {
-            return Some(Edit::insert(
-                item.start,
-                format!("{},{}", self.flow(value), self.flow_gap(item)),
-            ));
+            let (flow, gap) = (self.flow(value), self.flow_gap(item));
+            return Some(match before {
+                true => Edit::insert(item.start, format!("{flow},{gap}")),
+                false => Edit::insert(item.end, format!(",{gap}{flow}")),
+            });
         }
         let dash = self.dash_column(item.start)?;
+        let mut lines = Lines::new();
+        item_lines(value, &self.layout, dash, &mut lines);
+        if !before {
+            let at = self.line_end(self.content_end(item));
+            return Some(Edit::insert(at, self.join_before(&lines)));
+        }
         let mut at = self.line_start(item.start);
         if self.text[at..item.start].trim_start_matches(' ').len() != item.start - at - dash {
             return None;
@@ -224,8 +223,6 @@ impl<'t> Editor<'t> {
             }
             at = above;
         }
-        let mut lines = Lines::new();
-        item_lines(value, &self.layout, dash, &mut lines);
         Some(Edit::insert(at, self.join_after(&lines)))
     }
 

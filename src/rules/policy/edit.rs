@@ -10,10 +10,15 @@ use crate::model::policy::{GroupResources, Level, Located, Policy, Rule, Stage};
 use crate::yaml::Span;
 
 /// `None` when the Policy is a string whose spans could not be mapped into the file (every
-/// node then has the span of the whole string, and no edit could be placed).
+/// node then has the span of the whole string, and no edit could be placed), or a one-line
+/// double-quoted string, where the `"` of an inserted `group: ""` would end the string.
 pub fn editor<'a>(cx: &'a DocCtx<'_>, policy: &Policy) -> Option<Editor<'a>> {
     let mapped = policy.rules.iter().all(|r| r.span != policy.span);
-    mapped.then(|| Editor::within(&cx.file.text, policy.span))
+    let text = &cx.file.text;
+    let quoted = text
+        .get(..policy.span.start)
+        .is_some_and(|t| t.ends_with('"'));
+    (mapped && !quoted).then(|| Editor::within(text, policy.span))
 }
 
 /// A rule to insert: a level and `resources` (group, resources) pairs, nothing else.
