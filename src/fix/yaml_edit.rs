@@ -157,7 +157,7 @@ impl<'t> Editor<'t> {
         Editor {
             text,
             layout: Layout {
-                newline: Layout::detect(text).newline,
+                newline: super::layout::newline_of(text),
                 ..layout
             },
         }
