@@ -563,6 +563,11 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     if let Some(name) = stdin_name {
         match read_named_stdin(&mut inputs.found, name, config.max_file_size) {
+            // Unnamed standard input stands for no file, as it does when not fixing.
+            Ok(text) if args.stdin_filename.is_none() => texts.push(crate::discover::Text {
+                abs_path: None,
+                ..text
+            }),
             Ok(text) => texts.push(text),
             Err(e) => return fail(&e),
         }
