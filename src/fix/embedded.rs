@@ -7,7 +7,6 @@
 //! Only a `|` block can take new lines; a quoted or plain string takes only edits within
 //! one line (an escaped `\n` would have to be written back escaped).
 
-use super::layout::Layout;
 use super::Edit;
 use crate::yaml::{OffsetMap, Span};
 
@@ -37,7 +36,7 @@ pub fn to_file(outer: &str, map: &OffsetMap, edit: &Edit) -> Option<Edit> {
         }
     };
     let (start, end) = (outside(start), outside(end));
-    let newline = Layout::detect(outer).newline;
+    let newline = super::layout::newline_of(outer);
     // The end of the string maps to the start of the line after the block: what is inserted
     // there is indented here, and what follows it is not the block's.
     let line_start = |at: usize| at == 0 || outer[..at].ends_with('\n');

@@ -36,10 +36,7 @@ impl Layout {
     /// The layout the text uses most; what is not shown (a flat text) is the default: LF,
     /// 2 spaces, `- ` not indented.
     pub fn detect(text: &str) -> Layout {
-        let newline = match text.find('\n') {
-            Some(i) if text[..i].ends_with('\r') => "\r\n",
-            _ => "\n",
-        };
+        let newline = newline_of(text);
         let lines = text.split('\n').filter_map(|l| {
             let l = l.trim_end_matches('\r');
             let content = l.trim_start_matches(' ');
@@ -78,6 +75,14 @@ impl Layout {
     /// The column of the `- ` of a block sequence that is the value of a key at `key_column`.
     pub fn dash_column(&self, key_column: usize) -> usize {
         key_column + if self.dash_indented { self.indent } else { 0 }
+    }
+}
+
+/// `"\r\n"` when the text's first line ends so, else `"\n"`.
+pub fn newline_of(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
     }
 }
 

@@ -157,7 +157,7 @@ impl<'t> Editor<'t> {
         Editor {
             text,
             layout: Layout {
-                newline: Layout::detect(text).newline,
+                newline: super::layout::newline_of(text),
                 ..layout
             },
         }
@@ -628,46 +628,38 @@ mod tests {
 
     #[test]
     fn entry_before_a_key_in_block_flow_and_dash_positions() {
+        fn rules_key(root: Node<'_>) -> Node<'_> {
+            root.entry("rules").unwrap().0
+        }
+        fn first_level_key(root: Node<'_>) -> Node<'_> {
+            let first = root.get("rules").unwrap().items().next().unwrap();
+            first.entry("level").unwrap().0
+        }
+        type Find = fn(Node<'_>) -> Node<'_>;
+        let cases: [(&str, Find, &str); 3] = [
+            (
+                "apiVersion: audit.k8s.io/v1\nrules:\n    - level: Metadata\n",
+                rules_key,
+                "apiVersion: audit.k8s.io/v1\nomitStages: [RequestReceived]\nrules:\n    - level: Metadata\n",
+            ),
+            (
+                "rules:\n    - level: Metadata\n",
+                first_level_key,
+                "rules:\n    - omitStages: [RequestReceived]\n      level: Metadata\n",
+            ),
+            (
+                "{rules: [{level: Metadata}]}",
+                rules_key,
+                "{omitStages: [RequestReceived], rules: [{level: Metadata}]}",
+            ),
+        ];
         let omit = Value::list(["RequestReceived"]);
-        let text = "apiVersion: audit.k8s.io/v1\nrules:\n    - level: Metadata\n";
-        let out = edited(
-            text,
-            |r| r.entry("rules").unwrap().0,
-            |e, k| e.entry_before(k.span(), "omitStages", &omit),
-        );
-        assert_eq!(
-            out,
-            "apiVersion: audit.k8s.io/v1\nomitStages: [RequestReceived]\nrules:\n    - level: Metadata\n"
-        );
-        let text = "rules:\n    - level: Metadata\n";
-        let out = edited(
-            text,
-            |r| {
-                r.get("rules")
-                    .unwrap()
-                    .items()
-                    .next()
-                    .unwrap()
-                    .entry("level")
-                    .unwrap()
-                    .0
-            },
-            |e, k| e.entry_before(k.span(), "omitStages", &omit),
-        );
-        assert_eq!(
-            out,
-            "rules:\n    - omitStages: [RequestReceived]\n      level: Metadata\n"
-        );
-        let text = "{rules: [{level: Metadata}]}";
-        let out = edited(
-            text,
-            |r| r.entry("rules").unwrap().0,
-            |e, k| e.entry_before(k.span(), "omitStages", &omit),
-        );
-        assert_eq!(
-            out,
-            "{omitStages: [RequestReceived], rules: [{level: Metadata}]}"
-        );
+        for (text, key, expected) in cases {
+            let out = edited(text, key, |e, k| {
+                e.entry_before(k.span(), "omitStages", &omit)
+            });
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]
