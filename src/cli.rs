@@ -192,6 +192,27 @@ pub struct CheckArgs {
     /// builds it, instead of its bases and patches as loose files (`render: auto`).
     #[arg(long)]
     pub render: bool,
+
+    /// Apply the safe fixes to the scanned files (the one case where auditlint writes to
+    /// what it scans), then report what is left. Standard input: the fixed text is printed
+    /// to standard output and the findings to standard error. Rendered input (`--helm-chart`,
+    /// `--kustomize`) is never written.
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_files", "show_clusters"])]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`: apply the unsafe fixes too (they may change what is logged).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// With `--fix`: exit 1 when a file was changed, whatever is left (the `auditlint-fix`
+    /// pre-commit hook: the fixes are reviewed and staged before the commit goes on).
+    #[arg(long, requires = "fix")]
+    pub exit_non_zero_on_fix: bool,
+
+    /// Print the fixes as a unified diff (`patch -p0` applies it) and write nothing; exit 1
+    /// when there is something to fix.
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_files", "show_clusters"])]
+    pub diff: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -533,19 +554,60 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let mut texts = Vec::new();
-    if let Some(name) = &args.stdin_filename {
+    let fixing = args.fix || args.diff;
+    // Fixing scans again after every pass: standard input is read once, up front.
+    let stdin_name = match &args.stdin_filename {
+        Some(name) => Some(name.as_str()),
+        None if fixing && inputs.found.inputs.contains(&crate::discover::Input::Stdin) => Some("-"),
+        None => None,
+    };
+    if let Some(name) = stdin_name {
         match read_named_stdin(&mut inputs.found, name, config.max_file_size) {
+            // Unnamed standard input stands for no file, as it does when not fixing.
+            Ok(text) if args.stdin_filename.is_none() => texts.push(crate::discover::Text {
+                abs_path: None,
+                ..text
+            }),
             Ok(text) => texts.push(text),
             Err(e) => return fail(&e),
         }
     }
+    let shown = args.min_severity.severity();
+    if fixing {
+        inputs.found.inputs.extend(
+            inputs
+                .rendered
+                .drain(..)
+                .map(|r| crate::discover::Input::Rendered(std::sync::Arc::new(r))),
+        );
+    }
+    let kept = fixing.then(|| (inputs.found.clone(), texts.clone()));
     let mut report =
         match engine::scan_discovered_and_texts(inputs.found, inputs.rendered, texts, &config) {
             Ok(report) => report,
             Err(e) => return fail(&e.0),
         };
+    let mut fixed_stdin = None;
+    let mut changed_files = false;
+    if let Some((found, texts)) = kept {
+        let mode = crate::autofix::Mode {
+            unsafe_fixes: args.unsafe_fixes,
+            min_severity: shown,
+        };
+        let notes = std::mem::take(&mut report.notes);
+        let outcome = crate::autofix::run(&found, &texts, &config, mode, report);
+        if args.diff {
+            return print_diff(&outcome);
+        }
+        changed_files = outcome.files.iter().any(|f| f.path.is_some());
+        match write_fixes(&outcome) {
+            Ok(stdin) => fixed_stdin = stdin.or_else(|| texts.first().map(|t| t.text.clone())),
+            Err(e) => return fail(&e),
+        }
+        report = outcome.report;
+        report.notes = notes;
+    }
     report.notes.extend(inputs.notes);
-    let shown = args.min_severity.severity();
     report.findings.retain(|f| f.severity >= shown);
     if let Some(path) = &args.write_baseline {
         let baseline = crate::suppress::Baseline::of(&report.findings);
@@ -602,6 +664,13 @@ fn check(args: CheckArgs) -> ExitCode {
         for note in &report.notes {
             eprintln!("auditlint: note: {note}");
         }
+        if let Some(line) = output::fixable_summary(&report) {
+            eprintln!("{line}");
+        }
+    }
+    // With `--fix` on standard input, standard output carries the fixed text.
+    if let Some(text) = &fixed_stdin {
+        print(text);
     }
     for output in &outputs {
         let to_terminal = output.file.is_none();
@@ -616,6 +685,7 @@ fn check(args: CheckArgs) -> ExitCode {
             )
         };
         match &output.file {
+            None if fixed_stdin.is_some() => eprint!("{text}"),
             None => print(&text),
             Some(path) => {
                 if let Err(e) = std::fs::write(path, text) {
@@ -624,7 +694,94 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    exit_status(&report, args.fail_on)
+    let status = exit_status(&report, args.fail_on);
+    if changed_files && args.exit_non_zero_on_fix && report.input_errors.is_empty() {
+        return ExitCode::from(1);
+    }
+    status
+}
+
+/// `--diff`: the fixes as one unified diff on standard output, what was left out on standard
+/// error; exit 1 when there is something to fix.
+fn print_diff(outcome: &crate::autofix::Outcome) -> ExitCode {
+    let diff: String = outcome
+        .files
+        .iter()
+        .map(crate::autofix::unified_diff)
+        .collect();
+    print(&diff);
+    say_what_was_not_fixed(outcome);
+    let n = outcome.fixed_findings();
+    eprintln!(
+        "auditlint: {} fix{} would be applied to {} file{}",
+        n,
+        if n == 1 { "" } else { "es" },
+        outcome.files.len(),
+        if outcome.files.len() == 1 { "" } else { "s" }
+    );
+    if outcome.files.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `--fix`: writes each fixed file in place and returns the fixed standard input, if any. A
+/// file that cannot be written (a symlink, a read-only directory) is said, the others are
+/// still written, and the run fails.
+fn write_fixes(outcome: &crate::autofix::Outcome) -> Result<Option<String>, String> {
+    let mut stdin = None;
+    let mut unwritten = Vec::new();
+    let (mut written, mut fixes) = (0, 0);
+    for file in &outcome.files {
+        match &file.path {
+            Some(path) => match crate::autofix::write_atomically(path, &file.fixed) {
+                Ok(()) => {
+                    written += 1;
+                    fixes += file.fixes;
+                }
+                Err(e) => unwritten.push(e),
+            },
+            None => {
+                stdin = Some(file.fixed.clone());
+                written += 1;
+                fixes += file.fixes;
+            }
+        }
+    }
+    say_what_was_not_fixed(outcome);
+    if fixes > 0 {
+        eprintln!(
+            "auditlint: fixed {} finding{} in {} file{}",
+            fixes,
+            if fixes == 1 { "" } else { "s" },
+            written,
+            if written == 1 { "" } else { "s" }
+        );
+    }
+    if unwritten.is_empty() {
+        Ok(stdin)
+    } else {
+        Err(unwritten.join("\n"))
+    }
+}
+
+fn say_what_was_not_fixed(outcome: &crate::autofix::Outcome) {
+    for r in &outcome.rolled_back {
+        eprintln!(
+            "auditlint: rolled back the fix of {} in {} ({}): {}",
+            r.code, r.path, r.message, r.why
+        );
+    }
+    for path in &outcome.not_converged {
+        eprintln!(
+            "auditlint: {path}: fixes still apply after {} passes; not converged, run --fix again and report it",
+            crate::autofix::MAX_PASSES
+        );
+    }
+    for refusal in &outcome.refused {
+        eprintln!("auditlint: {refusal}");
+    }
 }
 
 /// Says which baseline entries match no finding any more, and removes them with

@@ -50,7 +50,7 @@ pub struct Rendered {
 }
 
 /// What the command-line paths expand to.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Discovered {
     pub inputs: Vec<Input>,
     /// Paths inside a scanned directory that were passed over, and why (AL005).

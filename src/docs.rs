@@ -11,6 +11,7 @@ pub fn rule_list(json: bool) -> String {
             .map(|r| {
                 serde_json::json!({
                     "code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary,
+                    "fix": {"safe": r.safe_fix, "unsafe": r.unsafe_fix},
                 })
             })
             .collect();
@@ -45,6 +46,18 @@ pub fn markdown(r: &RuleMeta) -> String {
     );
     out.push_str(&format!("## Why it matters\n\n{}\n\n", r.rationale));
     out.push_str(&format!("## How to fix it\n\n{}\n\n", r.remediation));
+    if r.safe_fix.is_some() || r.unsafe_fix.is_some() {
+        out.push_str("## Automatic fix\n\n");
+        if let Some(safe) = r.safe_fix {
+            out.push_str(&format!("`auditlint check --fix`: {}\n\n", safe.trim()));
+        }
+        if let Some(unsafe_) = r.unsafe_fix {
+            out.push_str(&format!(
+                "`auditlint check --fix --unsafe-fixes` (may change what is logged, review it): {}\n\n",
+                unsafe_.trim()
+            ));
+        }
+    }
     out.push_str(&format!(
         "## Example\n\nFlagged:\n\n{}\nFixed:\n\n{}",
         example(r.bad),

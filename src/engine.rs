@@ -139,57 +139,79 @@ pub fn scan_discovered_and_texts(
             found.requested.join(", ")
         )));
     }
-    let mut report = scan(found, texts, config);
+    let mut report = scan(found, texts, config, &Overlay::new());
     report.elapsed = start.elapsed();
     Ok(report)
+}
+
+/// Texts that stand in for inputs of the same display name: the files being fixed, as they
+/// would be after the edits ([`crate::autofix`]), scanned without writing anything.
+pub type Overlay = std::collections::HashMap<String, String>;
+
+/// Scans `found` and `texts` with the inputs named in `overlay` read from it instead.
+pub fn scan_overlaid(
+    found: &Discovered,
+    texts: &[Text],
+    overlay: &Overlay,
+    config: &Config,
+) -> Report {
+    let start = Instant::now();
+    let mut report = scan(found.clone(), texts.to_vec(), config, overlay);
+    report.elapsed = start.elapsed();
+    report
 }
 
 /// Scans texts already in memory (a library caller's, tests).
 pub fn scan_texts(texts: Vec<Text>, config: &Config) -> Report {
     let start = Instant::now();
-    let mut report = scan(Discovered::default(), texts, config);
+    let mut report = scan(Discovered::default(), texts, config, &Overlay::new());
     report.elapsed = start.elapsed();
     report
 }
 
-fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
+fn scan(found: Discovered, texts: Vec<Text>, config: &Config, overlay: &Overlay) -> Report {
     let settings = ScanSettings::new(config);
     // Each file's result is folded into a running scan as soon as it is done, so that what
     // a file leaves behind is only what the end of the scan needs.
     let from_disk = found
         .inputs
         .par_iter()
-        .map(|input| match discover::read(input, config.max_file_size) {
-            Ok((text, _)) if text.is_empty() && *input == Input::Stdin => unreadable(
-                input,
-                "standard input was empty: did the command before the pipe fail?",
-                true,
-            ),
-            Ok((text, abs)) => {
-                let file = match input {
-                    Input::Rendered(r) => {
-                        SourceFile::rendered(input.display(), text, r.from.clone())
-                    }
-                    _ => SourceFile::on_disk(input.display(), text, abs),
-                };
-                settings.scan_file(file)
-            }
-            Err(why) => {
-                // A file or standard input named on the command line that cannot be read
-                // makes the scan incomplete; one in a walked directory is a finding.
-                let named = matches!(why, Unreadable::Io(_))
-                    && match input {
-                        Input::File { path, .. } => found.named.contains(path),
-                        _ => true,
+        .map(
+            |input| match read_overlaid(input, config.max_file_size, overlay) {
+                Ok((text, _)) if text.is_empty() && *input == Input::Stdin => unreadable(
+                    input,
+                    "standard input was empty: did the command before the pipe fail?",
+                    true,
+                ),
+                Ok((text, abs)) => {
+                    let file = match input {
+                        Input::Rendered(r) => {
+                            SourceFile::rendered(input.display(), text, r.from.clone())
+                        }
+                        _ => SourceFile::on_disk(input.display(), text, abs),
                     };
-                unreadable(input, &format!("{}: {why}", input.display()), named)
-            }
-        })
+                    settings.scan_file(file)
+                }
+                Err(why) => {
+                    // A file or standard input named on the command line that cannot be read
+                    // makes the scan incomplete; one in a walked directory is a finding.
+                    let named = matches!(why, Unreadable::Io(_))
+                        && match input {
+                            Input::File { path, .. } => found.named.contains(path),
+                            _ => true,
+                        };
+                    unreadable(input, &format!("{}: {why}", input.display()), named)
+                }
+            },
+        )
         .fold(Scanned::default, Scanned::add)
         .reduce(Scanned::default, Scanned::merge);
     let from_memory = texts
         .into_par_iter()
-        .map(|t| settings.scan_file(SourceFile::on_disk(t.display, t.text, t.abs_path)))
+        .map(|t| {
+            let text = overlay.get(&t.display).cloned().unwrap_or(t.text);
+            settings.scan_file(SourceFile::on_disk(t.display, text, t.abs_path))
+        })
         .fold(Scanned::default, Scanned::add)
         .reduce(Scanned::default, Scanned::merge);
     let mut scanned = from_disk.merge(from_memory);
@@ -221,6 +243,21 @@ fn scan(found: Discovered, texts: Vec<Text>, config: &Config) -> Report {
     }
     settle(&mut report, config);
     report
+}
+
+/// An input's text: the overlay's when it names the input, else what is on disk.
+fn read_overlaid(
+    input: &Input,
+    limit: u64,
+    overlay: &Overlay,
+) -> Result<(String, Option<PathBuf>), Unreadable> {
+    match input {
+        Input::File { display, path } => match overlay.get(display) {
+            Some(text) => Ok((text.clone(), std::fs::canonicalize(path).ok())),
+            None => discover::read(input, limit),
+        },
+        _ => discover::read(input, limit),
+    }
 }
 
 /// The end of every scan: the configuration's rule selection and severities, the output

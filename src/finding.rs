@@ -60,6 +60,9 @@ pub struct Finding {
     pub cluster: Option<String>,
     /// The edits of `file` that repair the finding, when its rule knows them.
     pub fix: Option<Fix>,
+    /// The file the fix edits when it is not `file` (a cross-file finding about the
+    /// apiserver repaired in its log agent's DaemonSet).
+    pub fix_file: Option<Arc<SourceFile>>,
 }
 
 impl Finding {
@@ -81,6 +84,7 @@ impl Finding {
             omitted: 0,
             cluster: None,
             fix: None,
+            fix_file: None,
         }
     }
 
@@ -89,6 +93,25 @@ impl Finding {
     pub fn fix(mut self, safety: Safety, edits: Vec<Edit>) -> Self {
         self.fix = Some(Fix { safety, edits });
         self
+    }
+
+    /// A repair made of edits of another file than the finding's.
+    pub fn fix_in(mut self, file: &Arc<SourceFile>, safety: Safety, edits: Vec<Edit>) -> Self {
+        self.fix_file = Some(Arc::clone(file));
+        self.fix(safety, edits)
+    }
+
+    /// The file the fix edits: [`Finding::fix_file`], or the finding's own.
+    pub fn fix_target(&self) -> &Arc<SourceFile> {
+        self.fix_file.as_ref().unwrap_or(&self.file)
+    }
+
+    /// [`Finding::fix`] when there is a repair (`None`: the finding has none here).
+    pub fn fix_with(self, safety: Safety, edits: Option<Vec<Edit>>) -> Self {
+        match edits {
+            Some(edits) => self.fix(safety, edits),
+            None => self,
+        }
     }
 
     /// What is wrong and why it matters, in one or two sentences.

@@ -6,6 +6,7 @@
 //! [`engine`] under a [`config::Config`], read [`finding`]s and the [`catalog`] of rules,
 //! render with [`output`]. How rules are registered and run stays inside the crate.
 
+pub mod autofix;
 mod baseline;
 pub mod cap;
 pub mod catalog;

@@ -321,3 +321,25 @@ spec:
         "{notes}"
     );
 }
+
+#[test]
+fn fix_never_writes_rendered_output_and_names_the_file_to_edit() {
+    let Some(bin) = common::real_kubectl() else {
+        return;
+    };
+    let repo = repo();
+    let before = snapshot(repo.path());
+    for args in [
+        &["check", "--fix", "--kustomize", "overlays/prod"][..],
+        &["check", "--diff", "--kustomize", "overlays/prod"][..],
+    ] {
+        let out = auditlint(repo.path(), &bin, args);
+        let err = stderr(&out);
+        assert!(
+            err.contains("AL103 in overlays/prod (kubectl kustomize) was not fixed: rendered output is never written; edit overlays/prod/retention.yaml:3"),
+            "{err}"
+        );
+        assert!(out.status.code() != Some(2), "{err}");
+    }
+    assert_eq!(snapshot(repo.path()), before);
+}

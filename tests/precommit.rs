@@ -52,6 +52,19 @@ fn try_repo(hook_repo: &Path, hook: &str, cwd: &Path, wheel: Option<&Path>) -> O
     cmd.output().expect("pre-commit runs")
 }
 
+/// The wheel the python hooks install, when pre-commit and maturin are there.
+fn pre_commit_and_wheel() -> Option<PathBuf> {
+    if !packaging::tool("pre-commit", "pip install pre-commit") {
+        return None;
+    }
+    packaging::wheel()
+}
+
+/// What a run printed: standard output, then standard error.
+fn printed(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
 /// The directory of wheels virtualenv seeds environments from (setuptools among them).
 fn virtualenv_wheels() -> PathBuf {
     let out = Command::new("python3")
@@ -72,25 +85,34 @@ fn virtualenv_wheels() -> PathBuf {
 const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
 const BAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=-]\n";
 
-/// Runs `hook` on a good commit, then a bad one; returns the first run's time.
-fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) -> Duration {
+/// A snapshot of this tree to install hooks from, and a user repository whose first commit
+/// holds `files`: (the directory holding both, the hook repository, the user repository).
+fn repositories(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let hook_repo = tmp.path().join("hook");
     let user_repo = tmp.path().join("user");
     std::fs::create_dir_all(&hook_repo).unwrap();
-    std::fs::create_dir_all(user_repo.join("deploy")).unwrap();
     snapshot_of_this_tree(&hook_repo);
-
+    std::fs::create_dir_all(&user_repo).unwrap();
     git(&["init", "-q"], &user_repo);
-    std::fs::write(user_repo.join("deploy/settings.yaml"), GOOD).unwrap();
+    for (path, text) in files {
+        let path = user_repo.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     git(&["add", "-A"], &user_repo);
-    git(&["commit", "-q", "-m", "good"], &user_repo);
+    git(&["commit", "-q", "-m", "first"], &user_repo);
+    (tmp, hook_repo, user_repo)
+}
+
+/// Runs `hook` on a good commit, then a bad one; returns the first run's time.
+fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) -> Duration {
+    let (_tmp, hook_repo, user_repo) = repositories(&[("deploy/settings.yaml", GOOD)]);
     let started = Instant::now();
     let good = try_repo(&hook_repo, hook, &user_repo, wheel);
     let first_run = started.elapsed();
     eprintln!("pre-commit try-repo {hook} (with the hook's install): {first_run:?}");
-    let text =
-        String::from_utf8_lossy(&good.stdout).into_owned() + &String::from_utf8_lossy(&good.stderr);
+    let text = printed(&good);
     assert_eq!(good.status.code(), Some(0), "{hook}, good commit: {text}");
     assert!(
         text.contains("auditlint") && text.contains("Passed"),
@@ -101,8 +123,7 @@ fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) ->
     git(&["add", "-A"], &user_repo);
     git(&["commit", "-q", "-m", "bad"], &user_repo);
     let bad = try_repo(&hook_repo, hook, &user_repo, wheel);
-    let text =
-        String::from_utf8_lossy(&bad.stdout).into_owned() + &String::from_utf8_lossy(&bad.stderr);
+    let text = printed(&bad);
     assert_eq!(bad.status.code(), Some(1), "{hook}, bad commit: {text}");
     assert!(text.contains("Failed"), "{text}");
     // The hook scanned from the repository root: the finding names the file's real path.
@@ -113,10 +134,7 @@ fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) ->
 
 #[test]
 fn the_wheel_hook_passes_a_good_commit_and_fails_a_bad_one() {
-    if !packaging::tool("pre-commit", "pip install pre-commit") {
-        return;
-    }
-    let Some(wheel) = packaging::wheel() else {
+    let Some(wheel) = pre_commit_and_wheel() else {
         return;
     };
     let first_run = passes_a_good_commit_and_fails_a_bad_one("auditlint", Some(&wheel));
@@ -131,6 +149,46 @@ fn the_from_source_hook_builds_locked_and_passes_a_good_commit_and_fails_a_bad_o
         return;
     }
     passes_a_good_commit_and_fails_a_bad_one("auditlint-from-source", None);
+}
+
+/// An apiserver whose only finding at warning or above is fixable (AL103), with its policy
+/// and a log agent, so that once fixed the commit is clean.
+const FIXABLE: &[(&str, &str)] = &[
+    (
+        "deploy/apiserver.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-policy-file=/etc/kubernetes/audit/policy.yaml, --audit-log-path=/var/log/kubernetes/audit/audit.log, --audit-log-maxage=7, --audit-log-maxbackup=10, --audit-log-maxsize=100]\n    volumeMounts:\n    - {name: audit-policy, mountPath: /etc/kubernetes/audit, readOnly: true}\n    - {name: audit-log, mountPath: /var/log/kubernetes/audit}\n  volumes:\n  - {name: audit-policy, hostPath: {path: /etc/kubernetes/audit, type: DirectoryOrCreate}}\n  - {name: audit-log, hostPath: {path: /var/log/kubernetes/audit, type: DirectoryOrCreate}}\n",
+    ),
+    (
+        "deploy/policy.yaml",
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n",
+    ),
+    (
+        ".auditlint.yaml",
+        "policy-paths:\n  /etc/kubernetes/audit/policy.yaml: deploy/policy.yaml\nignore: [AL401]\nkubernetes-version: \"1.33\"\n",
+    ),
+];
+
+#[test]
+fn the_fix_hook_fixes_and_fails_when_it_changed_files() {
+    let Some(wheel) = pre_commit_and_wheel() else {
+        return;
+    };
+    let (_tmp, hook_repo, user_repo) = repositories(FIXABLE);
+
+    let fixed = try_repo(&hook_repo, "auditlint-fix", &user_repo, Some(&wheel));
+    let text = printed(&fixed);
+    assert_eq!(fixed.status.code(), Some(1), "{text}");
+    assert!(text.contains("Failed"), "{text}");
+    let apiserver = std::fs::read_to_string(user_repo.join("deploy/apiserver.yaml")).unwrap();
+    assert!(apiserver.contains("--audit-log-maxage=30,"), "{apiserver}");
+
+    // Staged, the fixed commit passes: nothing left to change.
+    git(&["add", "-A"], &user_repo);
+    git(&["commit", "-q", "-m", "fixed"], &user_repo);
+    let clean = try_repo(&hook_repo, "auditlint-fix", &user_repo, Some(&wheel));
+    let text = printed(&clean);
+    assert_eq!(clean.status.code(), Some(0), "{text}");
+    assert!(text.contains("Passed"), "{text}");
 }
 
 #[test]
@@ -165,6 +223,12 @@ fn hooks_file_is_valid_and_scans_the_whole_repository() {
     assert_eq!(hooks[1]["id"], "auditlint-from-source");
     assert_eq!(hooks[1]["language"], "script");
     assert_eq!(hooks[1]["entry"], "scripts/pre-commit-from-source.sh");
+    assert_eq!(hooks[2]["id"], "auditlint-fix");
+    assert_eq!(hooks[2]["language"], "python");
+    assert_eq!(
+        hooks[2]["entry"],
+        "auditlint check --fix --exit-non-zero-on-fix"
+    );
     for hook in hooks.as_array().unwrap() {
         // Cross-file rules need the whole repository, not the commit's file list.
         assert_eq!(hook["pass_filenames"], false);

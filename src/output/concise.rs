@@ -19,11 +19,12 @@ pub fn line(f: &Finding) -> String {
     // One finding per line, whatever the message holds.
     let message: Vec<&str> = f.message.split_whitespace().collect();
     format!(
-        "{}:{}:{}: {} [{}] {}\n",
+        "{}:{}:{}: {}{} [{}] {}\n",
         escape_path(&at.path),
         line,
         column,
         f.code(),
+        super::fixable_marker(f),
         f.severity.as_str(),
         message.join(" ")
     )

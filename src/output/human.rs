@@ -174,9 +174,10 @@ fn related_name(r: &crate::finding::Related) -> String {
 impl Diagnostic for Rendered<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(format!(
-            "{}({})",
+            "{}({}){}",
             self.finding.code(),
-            self.finding.rule.name
+            self.finding.rule.name,
+            super::fixable_marker(self.finding)
         )))
     }
     fn severity(&self) -> Option<miette::Severity> {
@@ -317,6 +318,10 @@ pub fn render(report: &Report, color: bool, width: usize, quiet: bool) -> String
     }
     out.push_str(&summary(report, color));
     out.push('\n');
+    if let Some(line) = super::fixable_summary(report) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 

@@ -46,6 +46,27 @@ pub struct JsonFinding<'a> {
     /// Set on the finding that stands for those over the per-rule cap: how many.
     #[serde(skip_serializing_if = "is_zero")]
     omitted: usize,
+    /// The repair `--fix` (or, when unsafe, `--unsafe-fixes`) applies; `null` when none.
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    /// `safe` or `unsafe`.
+    safety: &'a str,
+    /// The file the edits are in, when it is not the finding's (a fix of a cross-file
+    /// finding in another file of the cluster).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    /// Byte offsets into the file as it was read: replace `start..end` with `content`.
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    start: usize,
+    end: usize,
+    content: &'a str,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -131,6 +152,19 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
             reason: s.reason.as_deref(),
         }),
         omitted: f.omitted,
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            safety: fix.safety.as_str(),
+            path: f.fix_file.as_ref().map(|file| file.path.as_str()),
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    start: e.span.start,
+                    end: e.span.end,
+                    content: &e.replacement,
+                })
+                .collect(),
+        }),
     }
 }
 

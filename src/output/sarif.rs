@@ -16,6 +16,7 @@ use crate::catalog::{self, RuleMeta};
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 use crate::fingerprint::fingerprints;
+use crate::yaml::Span;
 
 use super::location::{place, Place};
 
@@ -199,6 +200,9 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta]) -> Value {
         suppression["justification"] = json!(justification);
         result.insert("suppressions".into(), json!([suppression]));
     }
+    if let Some(fix) = fix(f) {
+        result.insert("fixes".into(), json!([fix]));
+    }
     let mut properties = Map::new();
     properties.insert("name".into(), json!(f.rule.name));
     if let Some(template) = &f.template {
@@ -212,6 +216,46 @@ fn result(f: &Finding, fingerprint: &str, rules: &[RuleMeta]) -> Value {
     }
     result.insert("properties".into(), Value::Object(properties));
     Value::Object(result)
+}
+
+/// The finding's fix as a SARIF `fix`: one `artifactChange` of the finding's file, each edit a
+/// `replacement` of a byte range (`byteOffset`/`byteLength` of the file as read; an empty
+/// range inserts). Fixes of rendered output are left out: their offsets are in text no file
+/// holds.
+fn fix(f: &Finding) -> Option<Value> {
+    let fix = f.fix.as_ref()?;
+    let target = f.fix_target();
+    if target.rendered_from.is_some() {
+        return None;
+    }
+    let at = place(target, Span::point(0));
+    let description = match fix.safety {
+        crate::fix::Safety::Safe => f.rule.safe_fix,
+        crate::fix::Safety::Unsafe => f.rule.unsafe_fix,
+    }
+    .unwrap_or(f.rule.remediation);
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            json!({
+                "deletedRegion": {
+                    "byteOffset": e.span.start,
+                    "byteLength": e.span.end - e.span.start,
+                },
+                "insertedContent": { "text": e.replacement },
+            })
+        })
+        .collect();
+    let location = &physical(&at)["artifactLocation"];
+    Some(json!({
+        "description": { "text": description.trim() },
+        "artifactChanges": [{
+            "artifactLocation": location,
+            "replacements": replacements,
+        }],
+        "properties": { "safety": fix.safety.as_str() },
+    }))
 }
 
 /// Joins the hard-wrapped lines of the rule pack's prose: plain-text SARIF viewers reflow

@@ -2,9 +2,12 @@
 //! understands; cross-file rules run once over the cluster index.
 
 pub mod apiserver;
+#[cfg(test)]
+mod fix_tests;
 pub mod forwarding;
 pub mod input;
 pub mod managed;
+pub(crate) mod mount_fix;
 pub mod policy;
 pub mod registry;
 pub mod seccomp;

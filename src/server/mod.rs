@@ -313,7 +313,10 @@ impl Server {
                 }
             }
         }
-        found.into_iter().flat_map(actions::for_finding).collect()
+        found
+            .into_iter()
+            .flat_map(|f| actions::for_finding(f, &p.text_document.uri, self.encoding))
+            .collect()
     }
 }
 

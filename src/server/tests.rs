@@ -150,11 +150,42 @@ fn utf16_columns_by_default_and_no_hover_off_a_finding() {
             .contains("AL106 audit-flag-invalid"),
         "{hover}"
     );
-    // No rule has a machine-applicable fix yet: an empty list, not an error.
+    // AL106 has no machine-applicable fix: an empty list, not an error.
     let actions = client.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 6, "character": start}, "end": {"line": 6, "character": start}}, "context": {"diagnostics": []}}),
     );
     assert_eq!(actions, json!([]));
+    client.stop();
+}
+
+#[test]
+fn a_fixable_finding_is_a_quick_fix_of_its_document() {
+    let mut client = Client::start(json!({}));
+    let uri = "untitled:c";
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-policy-file=/p.yaml, --audit-log-path=/var/log/a.log, --audit-log-maxage=7, --audit-log-maxbackup=10, --audit-log-maxsize=100]\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    client.diagnostics(uri);
+    let line = text.lines().nth(6).unwrap();
+    let start = line.find("maxage=7").unwrap() + "maxage=".len();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 6, "character": start}, "end": {"line": 6, "character": start}}, "context": {"diagnostics": []}}),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Fix AL103"))
+        .unwrap_or_else(|| panic!("{actions:#}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(
+        fix["edit"]["changes"][uri],
+        json!([{"range": {"start": {"line": 6, "character": start}, "end": {"line": 6, "character": start + 1}}, "newText": "30"}])
+    );
     client.stop();
 }

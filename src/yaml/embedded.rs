@@ -59,25 +59,41 @@ pub struct OffsetMap {
     /// (start of an inner line, where that line's text starts in the outer file)
     lines: Vec<(usize, usize)>,
     fallback: Span,
+    /// The indentation of a `|` block's lines in the outer file: what a new line needs.
+    block_indent: Option<usize>,
 }
 
 impl OffsetMap {
     fn new(outer: &str, scalar: Span, inner: &str, style: Style) -> Self {
         let fallback = scalar;
         let raw = outer.get(scalar.start..scalar.end).unwrap_or("");
-        let lines = match style {
-            Style::Literal => literal_lines(outer, scalar, inner),
+        let (lines, block_indent) = match style {
+            Style::Literal => match literal_lines(outer, scalar, inner) {
+                (lines, indent) if !lines.is_empty() => (lines, Some(indent)),
+                _ => (Vec::new(), None),
+            },
             // A one-line string with no escapes appears verbatim after its opening quote.
             _ if !inner.contains('\n') => match raw.find(inner) {
-                Some(at) if !inner.is_empty() => vec![(0, scalar.start + at)],
-                _ => Vec::new(),
+                Some(at) if !inner.is_empty() => (vec![(0, scalar.start + at)], None),
+                _ => (Vec::new(), None),
             },
-            _ => Vec::new(),
+            _ => (Vec::new(), None),
         };
-        OffsetMap { lines, fallback }
+        OffsetMap {
+            lines,
+            fallback,
+            block_indent,
+        }
     }
 
-    fn offset(&self, inner: usize) -> Option<usize> {
+    /// The indentation of the lines of a `|` block in the outer file; `None` for a string
+    /// in another style, where a new line cannot be written as such.
+    pub fn block_indent(&self) -> Option<usize> {
+        self.block_indent
+    }
+
+    /// Where byte `inner` of the string is in the outer file, when it can be mapped.
+    pub fn offset(&self, inner: usize) -> Option<usize> {
         let i = self
             .lines
             .partition_point(|&(start, _)| start <= inner)
@@ -96,13 +112,14 @@ impl OffsetMap {
 }
 
 /// For a `|` block: inner line k is outer content line k with its indentation removed.
-fn literal_lines(outer: &str, scalar: Span, inner: &str) -> Vec<(usize, usize)> {
+/// Returns the lines (none when they do not match) and the indentation.
+fn literal_lines(outer: &str, scalar: Span, inner: &str) -> (Vec<(usize, usize)>, usize) {
     let raw = outer.get(scalar.start..scalar.end).unwrap_or("");
     // The span may begin at the `|` header or at the first content character.
     let body_start = if raw.starts_with('|') {
         match raw.find('\n') {
             Some(i) => scalar.start + i + 1,
-            None => return Vec::new(),
+            None => return (Vec::new(), 0),
         }
     } else {
         outer[..scalar.start].rfind('\n').map_or(0, |i| i + 1)
@@ -122,13 +139,13 @@ fn literal_lines(outer: &str, scalar: Span, inner: &str) -> Vec<(usize, usize)> 
         if content.trim_end_matches('\r') != inner_line.trim_end_matches('\r')
             && !inner_line.is_empty()
         {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
         out.push((inner_pos, outer_pos + indent.min(outer_line.len())));
         outer_pos += outer_line.len() + 1;
         inner_pos += inner_line.len() + 1;
     }
-    out
+    (out, indent)
 }
 
 #[cfg(test)]

@@ -42,19 +42,35 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Copies every rule fixture (`tests/fixtures/rules/…`) under `to`, keeping their paths.
 pub fn copy_rule_fixtures(to: &Path) {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-    let mut stack = vec![fixtures.clone()];
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules"),
+        to,
+    );
+}
+
+/// Every file under `dir`, at any depth, as (path relative to `dir`, full path).
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let dest = to.join(path.strip_prefix(&fixtures).unwrap());
-                std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-                std::fs::copy(&path, &dest).unwrap();
+                files.push((path.strip_prefix(dir).unwrap().to_path_buf(), path));
             }
         }
+    }
+    files
+}
+
+/// Copies every file under `from` to the same relative path under `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for (rel, path) in files_under(from) {
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&path, &dest).unwrap();
     }
 }
 

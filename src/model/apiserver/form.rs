@@ -1,6 +1,7 @@
 //! The forms an apiserver configuration is written in, and how a setting is spelled in each
 //! (so a finding about a missing flag shows the exact line to add, in the file's own terms).
 
+use crate::fix::{Edit, Editor};
 use crate::yaml::{Node, Span};
 
 /// How the configuration was written; decides how a missing flag is spelled.
@@ -127,6 +128,10 @@ pub struct Insertion {
     /// Whether the flag list itself is missing (so the line to add includes its key).
     pub list_missing: bool,
     pub form: Form,
+    /// The flag list (a sequence or a mapping) and, for a sequence, its last item: where
+    /// `--fix` adds a flag.
+    pub list: Option<Span>,
+    pub last_item: Option<Span>,
 }
 
 impl Insertion {
@@ -144,6 +149,10 @@ impl Insertion {
             at: Span::point(end.unwrap_or(parent.span().end)),
             list_missing: end.is_none(),
             form,
+            list: list.filter(|_| end.is_some()).map(|l| l.span()),
+            last_item: list
+                .filter(|l| l.is_seq())
+                .and_then(|l| l.items().last().map(|i| i.span())),
         }
     }
 
@@ -151,6 +160,30 @@ impl Insertion {
     /// `{a: b}`).
     pub fn flow_entry(&self, name: &str, value: &str) -> String {
         self.form.flow_entry(name, value)
+    }
+
+    /// The edit that adds `--name=value` to the flag list, in the file's layout; `None` where
+    /// the list itself is missing, or the form has no list to add to (kops, kubespray and RKE
+    /// name one field per flag; a kwok patch must be created).
+    pub fn add(&self, text: &str, name: &str, value: &str) -> Option<Edit> {
+        use crate::fix::Value;
+        let editor = Editor::new(text);
+        let quoted = || Value::scalar(format!("\"{value}\""));
+        let item = match self.form {
+            Form::Pod | Form::Kamaji => Value::scalar(format!("--{name}={value}")),
+            Form::K3s | Form::Rke2 => Value::scalar(format!("{name}={value}")),
+            Form::KubeadmList => Value::map([("name", Value::scalar(name)), ("value", quoted())]),
+            Form::Kwok => Value::map([("key", Value::scalar(name)), ("value", quoted())]),
+            Form::KubeadmMap | Form::Talos => {
+                return editor.append_entry(self.list?, name, &quoted())
+            }
+            Form::OpenShift => {
+                let list = Value::Seq(vec![quoted()]);
+                return editor.append_entry(self.list?, name, &list);
+            }
+            Form::Kops | Form::Kubespray | Form::Rke1 | Form::KwokPatch => return None,
+        };
+        editor.append_item(self.list?, self.last_item, &item)
     }
 
     /// The exact YAML to add for `--name=value`.

@@ -99,6 +99,7 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
         flags,
         defaults,
         mounts: None,
+        mount_sites: None,
         insertion,
         static_pod: false,
         problems: Vec::new(),

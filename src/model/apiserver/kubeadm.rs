@@ -126,9 +126,23 @@ fn read_kind(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerConfig>) 
             span: api.span(),
             message: format!("this patch says `{declared}`, but kind generates `{version}` for `{image}`: kind silently skips a patch whose apiVersion differs, so none of its apiServer settings (audit flags and volumes included) are applied"),
             help: "remove the `apiVersion` line from the patch (kind then applies it to any kubeadm version), or set it to the version kind uses".to_owned(),
+            // Only when the patch's extraArgs already have the shape that version decodes
+            // (a map before v1beta4, a list from it); otherwise it needs rewriting by hand.
+            fix: fits_extra_args(doc, version)
+                .then(|| crate::fix::Editor::new(&file.text).replace_scalar(api.span(), version))
+                .flatten(),
         });
     }
     out.push(config);
+}
+
+/// Whether the `apiServer.extraArgs` of `doc`, if any, have the shape `version` decodes.
+fn fits_extra_args(doc: &Node<'_>, version: &str) -> bool {
+    match doc.path(&["apiServer", "extraArgs"]) {
+        None => true,
+        Some(args) if version.ends_with("/v1beta4") => args.is_seq(),
+        Some(args) => args.is_map(),
+    }
 }
 
 /// The kubeadm config version kind uses for a node image (`kindest/node:v1.34.0`):
@@ -170,6 +184,7 @@ fn read_cluster_configuration(
         Form::KubeadmMap
     };
     let mut insertion = None;
+    let mut mount_sites = None;
     let mut certificates_dir = "/etc/kubernetes/pki".to_owned();
     let mut problems = Vec::new();
     for cc in parts {
@@ -178,6 +193,16 @@ fn read_cluster_configuration(
             certificates_dir = dir.to_owned();
         }
         let api_server = cc.get("apiServer");
+        if let Some(a) = api_server.filter(|a| a.is_map()) {
+            let volumes = a.get("extraVolumes").into_iter().flat_map(|v| v.items());
+            mount_sites = Some(mounts::MountSites {
+                mounts: mounts::ListSite::of(a, "extraVolumes"),
+                volumes: None,
+                names: volumes
+                    .filter_map(|v| v.get_str("name").map(str::to_owned))
+                    .collect(),
+            });
+        }
         let extra_args = api_server.and_then(|a| a.get("extraArgs"));
         match extra_args {
             Some(args) if args.is_map() => {
@@ -219,10 +244,15 @@ fn read_cluster_configuration(
             _ => None,
         };
         if let Some((at, list_missing)) = at {
+            let args = extra_args.filter(|_| !list_missing);
             insertion = Some(Insertion {
                 at: Span::point(at),
                 list_missing,
                 form,
+                list: args.map(|a| a.span()),
+                last_item: args
+                    .filter(|a| a.is_seq())
+                    .and_then(|a| a.items().last().map(|i| i.span())),
             });
         }
         mounts.extend(
@@ -238,6 +268,8 @@ fn read_cluster_configuration(
         at: Span::point(first.span().end),
         list_missing: true,
         form,
+        list: None,
+        last_item: None,
     });
     let insertion = Insertion { form, ..insertion };
     // An extra volume with a default volume's name replaces it; paths decide coverage here.
@@ -255,6 +287,7 @@ fn read_cluster_configuration(
         flags,
         defaults: Vec::new(),
         mounts: Some(mounts),
+        mount_sites,
         insertion,
         static_pod: false,
         problems,
@@ -276,6 +309,7 @@ fn shape_problem(args: Node<'_>, version: &str, found: &str, expected: &str) -> 
         } else {
             "write each flag as `audit-policy-file: /etc/kubernetes/audit/policy.yaml`, or use `apiVersion: kubeadm.k8s.io/v1beta4`".into()
         },
+        fix: None,
     }
 }
 
@@ -288,6 +322,7 @@ fn unquoted_values(args: Node<'_>) -> Vec<Problem> {
             let text = v.text().unwrap_or_default();
             Problem {
                 code: Code::AL117,
+                fix: Some(crate::fix::Edit::replace(v.span(), format!("\"{text}\""))),
                 span: v.span(),
                 message: format!("the value of `{}` is the {} {text}, but kubeadm reads extraArgs values as strings: the configuration fails to decode", k.text().unwrap_or_default(), v.kind_name()),
                 help: format!("quote it: `{}: \"{text}\"`", k.text().unwrap_or_default()),

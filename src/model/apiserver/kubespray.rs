@@ -128,11 +128,15 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
             at: Span::point(v.span().end),
             list_missing: false,
             form: Form::Kubespray,
+            list: None,
+            last_item: None,
         },
         None => Insertion {
             at: Span::point(root.span().end),
             list_missing: false,
             form: Form::Kubespray,
+            list: None,
+            last_item: None,
         },
     };
     out.push(ApiServerConfig {

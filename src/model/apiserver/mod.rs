@@ -52,6 +52,8 @@ pub struct ApiServerConfig {
     /// `None` when the apiserver sees host paths directly (k3s) or its mounts are generated
     /// (RKE2); otherwise the written mounts plus implicit ones (kubeadm defaults).
     pub mounts: Option<Vec<Mount>>,
+    /// Where `--fix` adds a mount, when the form has a list of them in the file.
+    pub mount_sites: Option<mounts::MountSites>,
     pub insertion: Insertion,
     /// A bare Pod (static Pod): it cannot mount ConfigMaps or Secrets.
     pub static_pod: bool,
@@ -87,6 +89,9 @@ pub struct Problem {
     pub span: Span,
     pub message: String,
     pub help: String,
+    /// The one edit that repairs it, when there is one (a value to quote, an apiVersion to
+    /// set).
+    pub fix: Option<crate::fix::Edit>,
 }
 
 impl ApiServerConfig {
@@ -100,6 +105,7 @@ impl ApiServerConfig {
             flags,
             defaults: Vec::new(),
             mounts: None,
+            mount_sites: None,
             insertion,
             static_pod: false,
             problems: Vec::new(),

@@ -109,6 +109,37 @@ pub fn extra_volume(v: Node<'_>) -> Option<Mount> {
     })
 }
 
+/// Where `--fix` adds an entry to a list: after the list's last item, or, when the list is
+/// missing, as a new key of its owner mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListSite {
+    pub owner: Span,
+    pub list: Option<Span>,
+    pub last: Option<Span>,
+}
+
+impl ListSite {
+    /// The list `key` of `owner` (a block or flow sequence, possibly missing).
+    pub fn of(owner: Node<'_>, key: &str) -> ListSite {
+        let list = owner.get(key).filter(|l| l.is_seq());
+        ListSite {
+            owner: owner.span(),
+            list: list.map(|l| l.span()),
+            last: list.and_then(|l| l.items().last().map(|i| i.span())),
+        }
+    }
+}
+
+/// Where new mounts go: the container's `volumeMounts` and the Pod's `volumes` (a Pod), or
+/// `apiServer.extraVolumes` (kubeadm, where one entry is both), with the volume names taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountSites {
+    pub mounts: ListSite,
+    /// A Pod's `volumes`; `None` where a mount entry names its host path itself.
+    pub volumes: Option<ListSite>,
+    pub names: Vec<String>,
+}
+
 /// The directory part of a file path (`/var/log/a.log` → `/var/log`).
 pub fn parent(path: &str) -> &str {
     match path.trim_end_matches('/').rfind('/') {

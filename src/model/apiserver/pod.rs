@@ -5,7 +5,7 @@
 //! `k8s.io/apiserver/pkg/server/options/audit.go`, so the same flag rules apply.
 
 use super::flags::{parse_argv, string_items};
-use super::mounts::{Mount, Volume};
+use super::mounts::{ListSite, Mount, MountSites, Volume};
 use super::{ApiServerConfig, Form, Insertion};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
@@ -40,6 +40,11 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
     for container in spec.get("containers").into_iter().flat_map(|c| c.items()) {
         if let Some(mut config) = read_container(container, &volumes, file) {
             config.static_pod = kind == "Pod";
+            config.mount_sites = Some(MountSites {
+                mounts: ListSite::of(container, "volumeMounts"),
+                volumes: Some(ListSite::of(spec, "volumes")),
+                names: volumes.iter().map(|v| v.name.clone()).collect(),
+            });
             out.push(config);
         }
     }

@@ -114,16 +114,22 @@ pub(super) fn read(root: Node<'_>, file: &SourceFile, out: &mut Vec<ApiServerCon
             at: Span::point(v.span().end),
             list_missing: false,
             form: Form::Rke1,
+            list: None,
+            last_item: None,
         },
         (None, Some(c)) if !c.is_empty() => Insertion {
             at: Span::point(c.span().end),
             list_missing: false,
             form: Form::Rke1,
+            list: None,
+            last_item: None,
         },
         (None, _) => Insertion {
             at: Span::point(audit_log.map_or(api.span().end, |(_, a)| a.span().end)),
             list_missing: false,
             form: Form::Rke1,
+            list: None,
+            last_item: None,
         },
     };
     let anchor = audit_log

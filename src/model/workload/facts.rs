@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{ContainerList, PodTemplate};
 use crate::model::agent_config::ConfigMount;
 use crate::model::agents;
+use crate::model::apiserver::mounts::{ListSite, MountSites};
 use crate::model::paths::{covers, host_path};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
@@ -30,6 +31,10 @@ pub struct WorkloadFacts {
     pub tolerations_span: Span,
     /// The first agent container's `volumeMounts` key, or its `name` when it has none.
     pub mounts_span: Span,
+    /// Where `--fix` adds a toleration: the pod spec's `tolerations`.
+    pub tolerations_site: ListSite,
+    /// Where `--fix` adds a hostPath mount to the first agent container.
+    pub mount_sites: Option<MountSites>,
     /// ConfigMaps mounted into the agent containers (where its configuration may be).
     pub config_mounts: Vec<ConfigMount>,
     /// The configuration file the agent containers' arguments name.
@@ -157,6 +162,17 @@ impl WorkloadFacts {
                     .map_or(c.span(), Node::span)
             })
             .unwrap_or(span);
+        let mount_sites = agent_containers.first().map(|c| MountSites {
+            mounts: ListSite::of(*c, "volumeMounts"),
+            volumes: Some(ListSite::of(t.spec, "volumes")),
+            names: t
+                .spec
+                .get("volumes")
+                .into_iter()
+                .flat_map(|v| v.items())
+                .filter_map(|v| v.get_str("name").map(str::to_owned))
+                .collect(),
+        });
         let tolerations_node = t.spec.get("tolerations");
         let tolerations = tolerations_node
             .into_iter()
@@ -217,6 +233,8 @@ impl WorkloadFacts {
                 .entry("tolerations")
                 .map_or(Span::point(t.spec.span().start), |(k, _)| k.span()),
             mounts_span,
+            tolerations_site: ListSite::of(t.spec, "tolerations"),
+            mount_sites,
             config_mounts,
             config_arg,
         }

@@ -4,6 +4,7 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::finding::Safety;
 use crate::model::apiserver::ApiServerConfig;
 
 pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
@@ -17,7 +18,8 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
             .finding(problem.code, problem.span)
             .message(problem.message.clone())
             .label(label)
-            .help(problem.help.clone());
+            .help(problem.help.clone())
+            .fix_with(Safety::Safe, problem.fix.clone().map(|e| vec![e]));
         cx.report(finding);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::finding::{Edit, Safety};
 use crate::model::apiserver::ApiServerConfig;
 
 pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
@@ -24,7 +25,9 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
             .finding(Code::AL114, flag.value_span)
             .message("`--audit-log-format=legacy` writes one text line per event: no request or response bodies, no structured fields for log pipelines and SIEMs to parse")
             .label("legacy text format")
-            .help("use `--audit-log-format=json` (the default): remove the flag or set it to json");
+            .help("use `--audit-log-format=json` (the default): remove the flag or set it to json")
+            // Unsafe: whatever parses the legacy lines downstream breaks on JSON.
+            .fix(Safety::Unsafe, vec![Edit::replace(flag.value_span, "json")]);
         cx.report(finding);
     }
 }

@@ -4,8 +4,11 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::finding::{Edit, Safety};
+use crate::fix::Editor;
 use crate::model::apiserver::mounts::{covering, covers, parent};
 use crate::model::apiserver::{ApiServerConfig, Flag, Form, Mount};
+use crate::rules::mount_fix::{self, NewMount};
 
 const DIRECTORY_TYPES: &[&str] = &["Directory", "DirectoryOrCreate"];
 const FILE_TYPES: &[&str] = &["File", "FileOrCreate"];
@@ -111,7 +114,21 @@ fn not_mounted(
         .finding(code, flag.value_span)
         .message(format!("{what} `{path}` is not under any hostPath mount of the apiserver's container, so kube-apiserver {consequence}"))
         .label("not mounted")
-        .help(format!("mount the file read-only, {}", mount_lines(config, volume, path, true, "File")));
+        .help(format!("mount the file read-only, {}", mount_lines(config, volume, path, true, "File")))
+        .fix_with(
+            Safety::Safe,
+            mount_fix::add(
+                &cx.file.text,
+                config,
+                &NewMount {
+                    name: volume,
+                    path,
+                    host: path,
+                    read_only: true,
+                    kind: "File",
+                },
+            ),
+        );
     // A mount that looks like it covers the path but does not, on component boundaries.
     if let Some(near) = mounts
         .iter()
@@ -168,7 +185,42 @@ fn writable_policy(
         ))
         .label("not read-only")
         .help(help);
+    let finding = if holds_log {
+        // A read-only mount of the policy file alone, deeper than the shared one, decides
+        // what the container sees at that path; the log directory stays writable. Unsafe:
+        // the file must exist on the node where the shared mount's host path puts it.
+        let path = policy.value.as_deref().unwrap_or_default();
+        let edits = mount.host_path_of(path).and_then(|host| {
+            mount_fix::add(
+                &cx.file.text,
+                config,
+                &NewMount {
+                    name: "audit-policy",
+                    path,
+                    host: &host,
+                    read_only: true,
+                    kind: "File",
+                },
+            )
+        });
+        finding.fix_with(Safety::Unsafe, edits)
+    } else {
+        finding.fix_with(Safety::Safe, read_only(&cx.file.text, config, mount))
+    };
     cx.report(finding);
+}
+
+/// The edit that makes `mount` read-only: `readOnly: true` written over `false`, or added to
+/// the entry.
+fn read_only(text: &str, config: &ApiServerConfig, mount: &Mount) -> Option<Vec<Edit>> {
+    // Only where the mounts are written in this file (not generated).
+    config.mount_sites.as_ref()?;
+    let editor = Editor::new(text);
+    let edit = match mount.read_only_span {
+        Some(span) => editor.replace_scalar(span, "true")?,
+        None => editor.append_entry(mount.span, "readOnly", &crate::fix::Value::scalar("true"))?,
+    };
+    Some(vec![edit])
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -185,6 +237,8 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
         return;
     }
     let path = flag.value.as_deref().unwrap_or_default();
+    // The hostPath type to write instead, when one is right for this use.
+    let mut retype = None;
     let problem = match &mount.volume {
         None => Some((
             mount.span,
@@ -197,21 +251,33 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
             format!("make `{}` a hostPath volume", v.name),
         )),
         Some(v) => match v.host_type.as_deref() {
-            Some(t) if !HOST_PATH_TYPES.contains(&t) => Some((
+            Some(t) if !HOST_PATH_TYPES.contains(&t) => {
+                retype = HOST_PATH_TYPES
+                    .iter()
+                    .find(|valid| !valid.is_empty() && valid.eq_ignore_ascii_case(t))
+                    .map(|valid| (v.type_span, *valid));
+                Some((
                 v.type_span.unwrap_or(v.span),
                 format!("hostPath type `{t}` is not valid: the Pod is rejected"),
                 "use one of File, FileOrCreate, Directory, DirectoryOrCreate (or leave it empty)".to_owned(),
-            )),
-            Some(t) if usage == Use::File && DIRECTORY_TYPES.contains(&t) && mount.mount_path.trim_end_matches('/') == path => Some((
+            ))
+            }
+            Some(t) if usage == Use::File && DIRECTORY_TYPES.contains(&t) && mount.mount_path.trim_end_matches('/') == path => {
+                retype = Some((v.type_span, "File"));
+                Some((
                 v.type_span.unwrap_or(v.span),
                 format!("`{path}` is mounted as a file, but its hostPath type is `{t}`: the kubelet expects (or creates) a directory there and kube-apiserver cannot read its file"),
                 "use `type: File` for a single-file mount, or mount the directory that contains the file".to_owned(),
-            )),
-            Some(t) if usage == Use::LogDirectory && FILE_TYPES.contains(&t) => Some((
+            ))
+            }
+            Some(t) if usage == Use::LogDirectory && FILE_TYPES.contains(&t) => {
+                retype = Some((v.type_span, "DirectoryOrCreate"));
+                Some((
                 v.type_span.unwrap_or(v.span),
                 format!("the mount that must hold the audit log directory has hostPath type `{t}`: a file cannot hold the log and its rotated copies"),
                 "use `type: DirectoryOrCreate` and mount the log's directory".to_owned(),
-            )),
+            ))
+            }
             _ => None,
         },
     };
@@ -222,6 +288,9 @@ fn broken(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mount: &Mount, flag: &F
             .label("cannot work")
             .help(help)
             .related(cx.file, flag.value_span, "used for this path");
+        let fix =
+            retype.and_then(|(span, kind)| Editor::new(&cx.file.text).replace_scalar(span?, kind));
+        let finding = finding.fix_with(Safety::Safe, fix.map(|e| vec![e]));
         cx.report(finding);
     }
 }
@@ -231,6 +300,7 @@ fn log_mount(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mounts: &[Mount], fl
     let path = flag.value.as_deref().unwrap_or_default();
     let dir = parent(path);
     let add = mount_lines(config, "audit-log", dir, false, "DirectoryOrCreate");
+    let missing = covering(mounts, path).is_none();
     let problem = match covering(mounts, path) {
         None => Some((
             format!("the audit log `{path}` is not under any hostPath mount: events are written into the container's own filesystem and lost when the container restarts; no node-level forwarder can read them"),
@@ -255,6 +325,16 @@ fn log_mount(cx: &mut DocCtx<'_>, config: &ApiServerConfig, mounts: &[Mount], fl
             .message(message)
             .label("not on a writable hostPath")
             .help(format!("mount the directory writable, {add}"));
+        if missing {
+            let new = NewMount {
+                name: "audit-log",
+                path: dir,
+                host: dir,
+                read_only: false,
+                kind: "DirectoryOrCreate",
+            };
+            finding = finding.fix_with(Safety::Safe, mount_fix::add(&cx.file.text, config, &new));
+        }
         if let Some((span, label)) = related {
             finding = finding.related(cx.file, span, label);
         }

@@ -3,6 +3,7 @@
 use super::missing_flag;
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::finding::{Edit, Safety};
 use crate::model::apiserver::ApiServerConfig;
 
 pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
@@ -34,8 +35,12 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
         ),
     ];
     for (code, name, minimum, what, cis) in checks {
+        let add = config
+            .insertion
+            .add(&cx.file.text, name, &minimum.to_string())
+            .map(|edit| vec![edit]);
         let finding = match config.value(name) {
-            None => missing_flag(cx, config, code, name, &minimum.to_string()).message(format!(
+            None => missing_flag(cx, config, code, name, &minimum.to_string()).fix_with(Safety::Safe, add).message(format!(
                 "`--{name}` is not set: {what} is left to the Kubernetes version's default, which reviewers and kube-bench cannot see ({cis} requires an explicit value of at least {minimum})"
             )),
             Some(value) => {
@@ -48,6 +53,7 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                     // The distribution's own default (kubespray keeps one backup): the fix
                     // is to write the setting.
                     let finding = missing_flag(cx, config, code, name, &minimum.to_string())
+                        .fix_with(Safety::Safe, add)
                         .message(format!("`--{name}` is not written, so the {} passes {n}, below the minimum of {minimum} ({cis}): it sets {what}, and too little history is kept to investigate an incident", config.form.describe()));
                     cx.report(finding);
                     continue;
@@ -66,7 +72,9 @@ pub fn check(cx: &mut DocCtx<'_>, config: &ApiServerConfig) {
                     ),
                     _ => ", and too little history is kept to investigate an incident".to_owned(),
                 };
+                // The value alone is replaced: its quoting and the flag's spelling stay.
                 cx.finding(code, flag.value_span)
+                    .fix(Safety::Safe, vec![Edit::replace(flag.value_span, minimum.to_string())])
                     .message(format!("`--{name}={n}` is below the minimum of {minimum} ({cis}){meaning}: it sets {what}{kept}"))
                     .label(format!("below {minimum}"))
                     .help(format!("set `{}` or more", config.form.spell(name, &minimum.to_string())))

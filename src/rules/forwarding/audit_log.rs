@@ -7,9 +7,11 @@
 use super::Scan;
 use crate::catalog::Code;
 use crate::config::Config;
-use crate::finding::Finding;
+use crate::finding::{Edit, Finding, Safety};
+use crate::fix::{Editor, Value};
 use crate::model::apiserver::{NodeTaint, NodeTaints};
 use crate::model::workload::WorkloadFacts;
+use crate::rules::mount_fix::{self, NewMount};
 use crate::yaml::Span;
 
 const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
@@ -98,6 +100,12 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
                     f = f.related(&api.file, t.span, format!("`{}` set here", t.display()));
                 }
             }
+            // The first forwarder is given the tolerations (the others are named below).
+            if let Some(w) = scan.forwarders.first() {
+                if let Some(edits) = tolerate(w, shown) {
+                    f = f.fix_in(&w.file, Safety::Safe, edits);
+                }
+            }
             for w in &scan.forwarders {
                 f = f.related(
                     &w.file,
@@ -167,6 +175,17 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
                  path) and add an input that tails `{host}`"
             ))
             .template(api.template.as_deref());
+        // A mount is the whole repair only for a forwarder whose configuration is not known
+        // here (it is taken to read what it mounts); one whose configuration is known also
+        // needs an input that tails the file, which is not mechanical.
+        if let Some((w, edits)) = scan
+            .forwarders
+            .iter()
+            .filter(|w| scan.pipeline(w).is_none())
+            .find_map(|w| Some((*w, mount_log_directory(w, dir)?)))
+        {
+            f = f.fix_in(&w.file, Safety::Unsafe, edits);
+        }
         for w in &scan.forwarders {
             if w.host_mounts.is_empty() {
                 f = f.related(
@@ -185,4 +204,73 @@ pub(super) fn check(scan: &Scan<'_>, config: &Config, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+/// The edits that make forwarder `w` tolerate `taints` (`{key, operator: Exists, effect}` each,
+/// as the help says): items after its last toleration, in its style, or a `tolerations` list
+/// in its pod spec. Toleration fields: <https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/>.
+fn tolerate(w: &WorkloadFacts, taints: &[NodeTaint]) -> Option<Vec<Edit>> {
+    let text = &w.file.text;
+    let editor = Editor::new(text);
+    let items: Vec<Value> = taints
+        .iter()
+        .map(|t| {
+            Value::map([
+                ("key", Value::scalar(&t.key)),
+                ("operator", Value::scalar("Exists")),
+                ("effect", Value::scalar(&t.effect)),
+            ])
+        })
+        .collect();
+    let site = &w.tolerations_site;
+    match (site.list, site.last) {
+        (Some(_), Some(_)) => items
+            .into_iter()
+            .map(|item| mount_fix::append(&editor, text, site, "tolerations", item))
+            .collect(),
+        (Some(list), None) => {
+            let flow: Vec<String> = items.iter().map(Value::flow).collect();
+            Some(vec![editor.append_item(
+                list,
+                None,
+                &Value::scalar(flow.join(", ")),
+            )?])
+        }
+        (None, _) => Some(vec![editor.append_entry(
+            site.owner,
+            "tolerations",
+            &Value::Seq(items),
+        )?]),
+    }
+}
+
+/// The edits that mount the audit log's directory `dir` read-only into forwarder `w`: the
+/// node's `/var/log` when `dir` is under it and `w` mounts no part of it (the mount AL403's fix
+/// adds, so that both findings are repaired by one edit), else `dir` itself.
+fn mount_log_directory(w: &WorkloadFacts, dir: &str) -> Option<Vec<Edit>> {
+    let var_log = crate::model::paths::covers("/var/log", dir)
+        && !w
+            .host_mounts
+            .iter()
+            .any(|m| crate::model::paths::covers("/var/log", &m.host_path));
+    let mount = if var_log {
+        mount_fix::VAR_LOG
+    } else {
+        NewMount {
+            name: "audit-log",
+            path: dir,
+            host: dir,
+            read_only: true,
+            kind: "Directory",
+        }
+    };
+    // A second mount at a path the container already mounts is rejected by the API server.
+    let taken = w
+        .host_mounts
+        .iter()
+        .any(|m| m.mount_path.trim_end_matches('/') == mount.path);
+    if taken {
+        return None;
+    }
+    mount_fix::add_to_pod(&w.file.text, w.mount_sites.as_ref()?, &mount)
 }

@@ -2,7 +2,8 @@
 
 use super::Scan;
 use crate::catalog::Code;
-use crate::finding::Finding;
+use crate::finding::{Finding, Safety};
+use crate::rules::mount_fix;
 
 /// Where the kubelet writes every container's log. `/var/log/containers` holds only
 /// symlinks to these files (absolute targets, kubelet `legacyLogSymlink`), so a forwarder that
@@ -64,6 +65,7 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
                 agent.agent
             ))
             .label("no hostPath covering /var/log")
+            .fix_with(Safety::Unsafe, mount_var_log(scan, w))
             .help(
                 "add a volume `{name: varlog, hostPath: {path: /var/log}}` to the pod spec and \
                  mount it in the agent container: `{name: varlog, mountPath: /var/log, \
@@ -79,4 +81,22 @@ pub(super) fn check(scan: &Scan<'_>, out: &mut Vec<Finding>) {
         }
         out.push(finding);
     }
+}
+
+/// The edits that mount the node's /var/log read-only into the agent, as the help says; only
+/// for a forwarder whose configuration is not in the scan (one whose configuration is known
+/// also needs inputs that tail the files). Unsafe: it gives the agent every log of the node.
+fn mount_var_log(
+    scan: &Scan<'_>,
+    w: &crate::model::workload::WorkloadFacts,
+) -> Option<Vec<crate::finding::Edit>> {
+    // A second mount at a path the container already mounts is rejected by the API server.
+    let taken = w
+        .host_mounts
+        .iter()
+        .any(|m| m.mount_path.trim_end_matches('/') == "/var/log");
+    if scan.pipeline(w).is_some() || taken {
+        return None;
+    }
+    mount_fix::add_to_pod(&w.file.text, w.mount_sites.as_ref()?, &mount_fix::VAR_LOG)
 }

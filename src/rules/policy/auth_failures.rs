@@ -1,9 +1,11 @@
 //! AL212: failed authentications are not logged. They carry no user (rules with `users` or
 //! `userGroups` cannot match) and are emitted only at stage `ResponseStarted`.
 
+use super::edit::{append_catch_all, editor, set_level};
 use super::Analysis;
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::Safety;
 use crate::model::policy::matcher::evaluate;
 use crate::model::policy::probes;
 use crate::model::policy::{Level, Policy, Stage};
@@ -50,6 +52,14 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                     .omit_stages
                     .iter()
                     .find(|s| s.value == Stage::ResponseStarted.as_str());
+                // The list that omits the stage, and the stage in it.
+                let omitted = match (in_rule, in_policy) {
+                    (Some(s), _) => Some((rule.omit_stages_span, rule.omit_stages.len(), s.span)),
+                    (None, Some(s)) => {
+                        Some((policy.omit_stages_span, policy.omit_stages.len(), s.span))
+                    }
+                    (None, None) => None,
+                };
                 let (span, whose) = match (in_rule, in_policy) {
                     (Some(s), _) => (s.span, format!("rule {}", rule.number())),
                     (None, Some(s)) => (s.span, "the policy".to_owned()),
@@ -63,6 +73,14 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                     .label("drops every 401 event")
                     .help("remove `ResponseStarted` from `omitStages` (omit `RequestReceived` instead to cut volume)")
                     .related(cx.file, rule.anchor(), format!("rule {} matches requests without a user", rule.number()))
+                    // Safe: it only adds the events of the stage back.
+                    .fix_with(
+                        Safety::Safe,
+                        omitted
+                            .zip(editor(cx, policy))
+                            .and_then(|(omitted, e)| keep_response_started(&e, omitted))
+                            .map(|e| vec![e]),
+                    )
             }
         };
         cx.report(finding);
@@ -106,6 +124,24 @@ fn unmatched(
         None => super::after(cx.file, policy.rules_end),
     };
     let finding = cx.finding(Code::AL212, span);
+    // Without AL207 here, AL207's fix is this one's: the catch-all it appends (or the final
+    // `None` made to log) catches failed authentications too.
+    let editor = editor(cx, policy);
+    let finding = match trailing {
+        _ if super::misses_catch_all(policy, analysis) => finding,
+        Some(i) => finding.fix_with(
+            Safety::Unsafe,
+            editor
+                .and_then(|e| set_level(&e, &policy.rules[i], Level::Metadata))
+                .map(|e| vec![e]),
+        ),
+        None => finding.fix_with(
+            Safety::Safe,
+            editor
+                .and_then(|e| append_catch_all(&e, policy))
+                .map(|e| vec![e]),
+        ),
+    };
     if super::misses_catch_all(policy, analysis) {
         finding
             .message(format!(
@@ -120,5 +156,17 @@ fn unmatched(
             ))
             .label("no rule without users/userGroups catches it")
             .help("end the rules with a catch-all that has no `users`/`userGroups` and keeps `ResponseStarted`:\n- level: Metadata\n  omitStages: [RequestReceived]")
+    }
+}
+
+/// `ResponseStarted` (at `item`) taken out of its `omitStages` list (at `list`, of `len`
+/// stages): the item, or the whole `omitStages` entry when it is the only one.
+fn keep_response_started(
+    editor: &crate::fix::Editor<'_>,
+    (list, len, item): (Option<Span>, usize, Span),
+) -> Option<crate::fix::Edit> {
+    match list {
+        Some(list) if len == 1 => editor.remove_entry(editor.key_of(list)?, list),
+        _ => editor.remove_item(item),
     }
 }

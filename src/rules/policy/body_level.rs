@@ -2,13 +2,15 @@
 //! `Metadata`: on a rule that matches only non-resource URLs, or in a policy loaded by an
 //! apiserver writing `--audit-log-format=legacy` (one text line per event, no bodies).
 
+use super::edit::{editor, set_level};
 use super::resolve::resolve;
 use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
 use crate::config::Config;
 use crate::context::DocCtx;
 use crate::finding::Finding;
-use crate::model::policy::Policy;
+use crate::fix::Safety;
+use crate::model::policy::{Level, Policy};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
     for rule in &policy.rules {
@@ -26,7 +28,14 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
                     level.as_str()
                 ))
                 .label("no body is recorded for non-resource URLs")
-                .help("write `level: Metadata` to say what is logged"),
+                .help("write `level: Metadata` to say what is logged")
+                // Safe: the apiserver logs the same at `Metadata`.
+                .fix_with(
+                    Safety::Safe,
+                    editor(cx, policy)
+                        .and_then(|e| set_level(&e, rule, Level::Metadata))
+                        .map(|e| vec![e]),
+                ),
         );
     }
 }

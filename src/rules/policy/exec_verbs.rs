@@ -1,9 +1,11 @@
 //! AL211: a rule on exec/attach/portforward limited to `verbs: [create]`. kubectl opens
 //! these sessions over WebSockets, which the apiserver sees as verb `get`.
 
+use super::edit::{editor, newly_dead};
 use crate::catalog::Code;
 use crate::context::DocCtx;
-use crate::model::policy::Policy;
+use crate::fix::{Edit, Safety, Value};
+use crate::model::policy::{Located, Policy, Rule};
 
 const SESSIONS: [&str; 3] = ["exec", "attach", "portforward"];
 
@@ -37,7 +39,28 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy) {
                 ))
                 .label("misses WebSocket sessions (verb get)")
                 .related(cx.file, session.span, "the session subresource")
-                .help("remove the `verbs` filter from this rule (or add `get`)"),
+                .help("remove the `verbs` filter from this rule (or add `get`)")
+                .fix_with(Safety::Safe, add_get(cx, policy, rule, verbs_span)),
         );
     }
+}
+
+/// `get` added to the rule's verbs, unless the wider rule would hide a later one (AL209).
+fn add_get(
+    cx: &DocCtx<'_>,
+    policy: &Policy,
+    rule: &Rule,
+    verbs: crate::yaml::Span,
+) -> Option<Vec<Edit>> {
+    let mut wider = rule.clone();
+    wider.verbs.push(Located {
+        value: "get".to_owned(),
+        span: crate::yaml::Span::default(),
+    });
+    if newly_dead(cx, policy, rule.index + 1, &wider) {
+        return None;
+    }
+    let last = rule.verbs.last().map(|v| v.span);
+    let edit = editor(cx, policy)?.append_item(verbs, last, &Value::scalar("get"))?;
+    Some(vec![edit])
 }

@@ -6,6 +6,7 @@ mod auth_failures;
 mod body_level;
 mod broad_none;
 mod catch_all_none;
+mod edit;
 mod exec_verbs;
 mod never_matches;
 mod no_catch_all;

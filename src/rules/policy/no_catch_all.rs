@@ -1,11 +1,13 @@
 //! AL207: requests that must be logged match no rule at all, so they get level `None`
 //! (typically: no catch-all last rule).
 
+use super::edit::{append_catch_all, editor, set_level};
 use super::{more, Analysis};
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::Safety;
 use crate::model::policy::probes::Purpose;
-use crate::model::policy::Policy;
+use crate::model::policy::{Level, Policy};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     let trailing = super::trailing_none(policy);
@@ -19,6 +21,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
         return;
     };
     let witness = &analysis.results[first].0;
+    let editor = editor(cx, policy);
     let finding = match trailing.map(|i| &policy.rules[i]) {
         // `- level: None` as the last rule logs nothing, the same as no rule.
         Some(last) => cx
@@ -30,7 +33,15 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                 more(analysis, &unmatched)
             ))
             .label("a catch-all that logs nothing")
-            .help("make the last rule log: `- level: Metadata` with `omitStages: [RequestReceived]` (silence noise with narrower `None` rules before it)"),
+            .help("make the last rule log: `- level: Metadata` with `omitStages: [RequestReceived]` (silence noise with narrower `None` rules before it)")
+            // Unsafe: the rule says `None` on purpose, and everything it silenced is logged.
+            .fix_with(
+                Safety::Unsafe,
+                editor
+                    .as_ref()
+                    .and_then(|e| set_level(e, last, Level::Metadata))
+                    .map(|e| vec![e]),
+            ),
         None => cx
             .finding(Code::AL207, super::after(cx.file, policy.rules_end))
             .message(format!(
@@ -41,7 +52,14 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
                 more(analysis, &unmatched)
             ))
             .label("add a catch-all rule here")
-            .help("end the rules with a catch-all:\n- level: Metadata\n  omitStages: [RequestReceived]"),
+            .help("end the rules with a catch-all:\n- level: Metadata\n  omitStages: [RequestReceived]")
+            .fix_with(
+                Safety::Safe,
+                editor
+                    .as_ref()
+                    .and_then(|e| append_catch_all(e, policy))
+                    .map(|e| vec![e]),
+            ),
     };
     cx.report(finding);
 }

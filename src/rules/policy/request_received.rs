@@ -1,8 +1,10 @@
 //! AL214: the catch-all rule does not omit `RequestReceived`, so every request it logs
 //! produces two events (RequestReceived and ResponseComplete) with the same content.
 
+use super::edit::editor;
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::{Safety, Value};
 use crate::model::policy::{Level, Policy, Stage};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
@@ -26,6 +28,23 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
                 rule.number()
             ))
             .label("logs RequestReceived and ResponseComplete")
-            .help(help),
+            .help(help)
+            .fix_with(Safety::Safe, omit_request_received(cx, policy, rule)),
     );
+}
+
+/// `RequestReceived` added to the catch-all's own `omitStages` (the policy's would change
+/// every other rule too).
+fn omit_request_received(
+    cx: &DocCtx<'_>,
+    policy: &Policy,
+    rule: &crate::model::policy::Rule,
+) -> Option<Vec<crate::fix::Edit>> {
+    let editor = editor(cx, policy)?;
+    let stage = Value::scalar(Stage::RequestReceived.as_str());
+    let edit = match rule.omit_stages_span {
+        Some(list) => editor.append_item(list, rule.omit_stages.last().map(|s| s.span), &stage)?,
+        None => editor.append_entry(rule.span, "omitStages", &Value::Seq(vec![stage]))?,
+    };
+    Some(vec![edit])
 }

@@ -1,8 +1,10 @@
 //! AL209: a rule that can never match because an earlier rule provably matches every
 //! request it would (first match wins). Only proven subsumption is reported.
 
+use super::edit::editor;
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::Safety;
 use crate::model::policy::subsume::covers;
 use crate::model::policy::Policy;
 
@@ -38,7 +40,23 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, _: &super::Analysis) {
                     "move rule {} above rule {} if it is meant to take precedence, or delete it",
                     later.number(),
                     earlier.number()
-                )),
+                ))
+                // Unsafe: the rule may be meant to come first; deleting it keeps what the
+                // policy does, not what its author meant.
+                .fix_with(Safety::Unsafe, delete(cx, policy, later)),
         );
     }
+}
+
+/// The dead rule deleted, unless it holds an anchor another rule may use.
+fn delete(
+    cx: &DocCtx<'_>,
+    policy: &Policy,
+    rule: &crate::model::policy::Rule,
+) -> Option<Vec<crate::fix::Edit>> {
+    let written = cx.file.text.get(rule.span.start..rule.span.end)?;
+    if written.contains('&') {
+        return None;
+    }
+    editor(cx, policy)?.remove_item(rule.span).map(|e| vec![e])
 }

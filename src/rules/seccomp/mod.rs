@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::registry::{Check, Rule};
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::{Editor, Safety};
 use crate::model::seccomp::{self, Form, Profile, ProfileEntry};
 use crate::yaml::{Node, Span};
 
@@ -164,7 +165,9 @@ fn disabled(cx: &mut DocCtx<'_>, body: Node<'_>, span: Span) {
 /// Checks a non-empty `defaultAction`; true when it is an action runc accepts as default.
 fn default_action(cx: &mut DocCtx<'_>, text: &str, value: Node<'_>) -> bool {
     if !values::ACTIONS.contains(&text) {
-        unknown_value(cx, value, "action", text, values::ACTIONS);
+        // The fix must not write a default action AL303, AL304 or the notify checks report.
+        let avoid = ["SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"];
+        unknown_value(cx, value, ("action", text), values::ACTIONS, &avoid);
         return false;
     }
     match text {
@@ -308,7 +311,7 @@ fn check_arch(cx: &mut DocCtx<'_>, node: Node<'_>) {
                 .help(format!("write `{real}`")),
         );
     } else {
-        unknown_value(cx, node, "architecture", arch, values::ARCHES);
+        unknown_value(cx, node, ("architecture", arch), values::ARCHES, &[]);
     }
 }
 
@@ -334,7 +337,7 @@ fn check_flags(cx: &mut DocCtx<'_>, body: Node<'_>) {
         } else if !values::FLAGS.contains(&text) {
             let mut known = values::FLAGS.to_vec();
             known.extend(values::FLAGS_RUNC_REJECTS);
-            unknown_value(cx, flag, "flag", text, &known);
+            unknown_value(cx, flag, ("flag", text), &known, &[]);
         }
     }
 }
@@ -410,21 +413,46 @@ pub(crate) fn type_error(cx: &mut DocCtx<'_>, node: Node<'_>, field: &str, expec
 pub(crate) fn unknown_value(
     cx: &mut DocCtx<'_>,
     node: Node<'_>,
-    what: &str,
-    value: &str,
+    (what, value): (&str, &str),
     allowed: &[&str],
+    avoid: &[&str],
 ) {
     let help = match nearest(value, allowed) {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("use one of: {}", allowed.join(", ")),
     };
-    cx.report(
-        cx.finding(Code::AL301, node.span())
-            .message(format!(
-                "`{value}` is not a seccomp {what} runc or crun know: the profile is rejected \
-                 and the container does not start"
-            ))
-            .label(format!("unknown {what}"))
-            .help(help),
-    );
+    let finding = cx
+        .finding(Code::AL301, node.span())
+        .message(format!(
+            "`{value}` is not a seccomp {what} runc or crun know: the profile is rejected \
+             and the container does not start"
+        ))
+        .label(format!("unknown {what}"))
+        .help(help);
+    let finding = match correction(cx, node, value, allowed, avoid) {
+        Some((safety, edits)) => finding.fix(safety, edits),
+        None => finding,
+    };
+    cx.report(finding);
+}
+
+/// The value `value` was meant to be, written over it: safe when only its case is wrong,
+/// unsafe when it is the nearest of `allowed` (a guess). Never one of `avoid`, which would
+/// raise a finding of its own (`SCMP_ACT_ALLOW` as the default action is AL303).
+fn correction(
+    cx: &DocCtx<'_>,
+    node: Node<'_>,
+    value: &str,
+    allowed: &[&str],
+    avoid: &[&str],
+) -> Option<(Safety, Vec<crate::fix::Edit>)> {
+    let (safety, meant) = match allowed.iter().find(|a| a.eq_ignore_ascii_case(value)) {
+        Some(a) => (Safety::Safe, *a),
+        None => (Safety::Unsafe, nearest(value, allowed)?),
+    };
+    if avoid.contains(&meant) {
+        return None;
+    }
+    let edit = Editor::within(&cx.file.text, cx.doc.span).replace_scalar(node.span(), meant)?;
+    Some((safety, vec![edit]))
 }

@@ -2,6 +2,7 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::{Editor, Safety};
 use crate::model::seccomp::syscalls;
 use crate::yaml::{Node, Span};
 
@@ -39,7 +40,7 @@ pub fn check(cx: &mut DocCtx<'_>, body: Node<'_>, top: &Top<'_>) {
         if action == "SCMP_ACT_NOTIFY" {
             notify(cx, top, &names, action_node, &mut notify_reported);
         }
-        redundant(cx, top, action, errno, action_node);
+        redundant(cx, top, (action, errno), action_node, rule);
     }
     legacy_names(cx, &legacy);
 }
@@ -48,7 +49,7 @@ pub fn check(cx: &mut DocCtx<'_>, body: Node<'_>, top: &Top<'_>) {
 fn check_names<'d>(
     cx: &mut DocCtx<'_>,
     rule: Node<'d>,
-    legacy: &mut Vec<(Span, String)>,
+    legacy: &mut Vec<Legacy>,
 ) -> Vec<(&'d str, Node<'d>)> {
     let mut out = Vec::new();
     if let Some(names) = rule.get("names") {
@@ -71,7 +72,12 @@ fn check_names<'d>(
         match string(name) {
             Err(()) => type_error(cx, name, "name", "a string"),
             Ok(text) => {
-                legacy.push((key.span(), text.unwrap_or("").to_owned()));
+                legacy.push(Legacy {
+                    key: key.span(),
+                    value: name.span(),
+                    name: text.unwrap_or("").to_owned(),
+                    beside_names: rule.get("names").is_some(),
+                });
                 if let Some(text) = text {
                     out.push((text, name));
                 }
@@ -86,8 +92,11 @@ fn check_names<'d>(
 
 /// AL306: Docker's legacy singular `name`, reported once per profile (old Docker profiles
 /// use it on every rule) at the first use.
-fn legacy_names(cx: &mut DocCtx<'_>, legacy: &[(Span, String)]) {
-    let Some((span, name)) = legacy.first() else {
+fn legacy_names(cx: &mut DocCtx<'_>, legacy: &[Legacy]) {
+    let Some(Legacy {
+        key: span, name, ..
+    }) = legacy.first()
+    else {
         return;
     };
     let count = match legacy.len() {
@@ -105,8 +114,34 @@ fn legacy_names(cx: &mut DocCtx<'_>, legacy: &[(Span, String)]) {
             .help(format!(
                 "write `\"names\": [\"{name}\"]` in this rule and the same in every other rule \
                  with `\"name\"` (or merge rules that share an action into one `names` list)"
-            )),
+            ))
+            // Unsafe: under containerd the rules start to apply.
+            .fix_with(Safety::Unsafe, to_names(cx, legacy)),
     );
+}
+
+/// One use of the legacy `name`.
+struct Legacy {
+    key: Span,
+    value: Span,
+    name: String,
+    /// The rule has `names` too: merging them is a choice, not a rename.
+    beside_names: bool,
+}
+
+/// Every `"name": "x"` written `"names": ["x"]`.
+fn to_names(cx: &DocCtx<'_>, legacy: &[Legacy]) -> Option<Vec<crate::fix::Edit>> {
+    let editor = Editor::within(&cx.file.text, cx.doc.span);
+    let mut edits = Vec::new();
+    for l in legacy {
+        let value = cx.file.text.get(l.value.start..l.value.end)?;
+        if l.beside_names || value.contains('\n') {
+            return None;
+        }
+        edits.push(editor.replace_scalar(l.key, "names")?);
+        edits.push(crate::fix::Edit::replace(l.value, format!("[{value}]")));
+    }
+    Some(edits)
 }
 
 fn check_name(cx: &mut DocCtx<'_>, name: &str, node: Node<'_>) {
@@ -156,7 +191,13 @@ fn check_action<'d>(cx: &mut DocCtx<'_>, rule: Node<'d>) -> Option<(&'d str, Nod
             None
         }
         Ok(Some(action)) if !values::ACTIONS.contains(&action) => {
-            unknown_value(cx, node, "action", action, values::ACTIONS);
+            unknown_value(
+                cx,
+                node,
+                ("action", action),
+                values::ACTIONS,
+                &["SCMP_ACT_NOTIFY"],
+            );
             None
         }
         Ok(Some(action)) => Some((action, node)),
@@ -255,7 +296,7 @@ fn check_args(cx: &mut DocCtx<'_>, rule: Node<'_>) {
                 Err(()) => type_error(cx, op, "op", "a string such as `SCMP_CMP_EQ`"),
                 Ok(None) | Ok(Some("")) => missing_op(cx, op.span()),
                 Ok(Some(text)) if !values::OPERATORS.contains(&text) => {
-                    unknown_value(cx, op, "operator", text, values::OPERATORS)
+                    unknown_value(cx, op, ("operator", text), values::OPERATORS, &[])
                 }
                 Ok(Some(_)) => {}
             },
@@ -294,7 +335,13 @@ fn missing_op(cx: &mut DocCtx<'_>, span: Span) {
 }
 
 /// AL307: the rule does what the default does; runc drops it.
-fn redundant(cx: &mut DocCtx<'_>, top: &Top<'_>, action: &str, errno: Option<i64>, node: Node<'_>) {
+fn redundant(
+    cx: &mut DocCtx<'_>,
+    top: &Top<'_>,
+    (action, errno): (&str, Option<i64>),
+    node: Node<'_>,
+    rule: Node<'_>,
+) {
     let Some((default, default_errno)) = top.default else {
         return;
     };
@@ -308,7 +355,14 @@ fn redundant(cx: &mut DocCtx<'_>, top: &Top<'_>, action: &str, errno: Option<i64
              the rule, so it adds nothing (and may hide a mistake, such as a missing exception)"
         ))
         .label("same as the default action")
-        .help("remove the rule, or give it the action it was meant to have");
+        .help("remove the rule, or give it the action it was meant to have")
+        // Safe: runc drops the rule, so the profile enforces the same without it.
+        .fix_with(
+            Safety::Safe,
+            Editor::within(&cx.file.text, cx.doc.span)
+                .remove_item(rule.span())
+                .map(|e| vec![e]),
+        );
     if let Some(span) = top.default_span {
         finding = finding.related(cx.file, span, "the default action");
     }

@@ -5,6 +5,7 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::Safety;
 use crate::model::workload::PodTemplate;
 use crate::yaml::Node;
 
@@ -80,7 +81,11 @@ pub fn check(cx: &mut DocCtx<'_>, pod: PodTemplate<'_>) {
                     "ignored: the field decides"
                 })
                 .related(cx.file, field.span(), "this field decides the profile")
-                .help("remove the annotation; keep the `seccompProfile` field"),
+                .help("remove the annotation; keep the `seccompProfile` field")
+                .fix_with(
+                    Safety::Safe,
+                    super::seccomp_edit::remove_annotation(cx, pod, key, value).map(|e| vec![e]),
+                ),
         );
     }
 }

@@ -6,6 +6,7 @@ mod annotation_beside_field;
 mod annotations;
 mod profile_fields;
 mod profile_refs;
+mod seccomp_edit;
 
 use super::registry::{Check, Rule};
 use crate::catalog::Code;

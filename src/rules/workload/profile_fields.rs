@@ -2,6 +2,7 @@
 
 use crate::catalog::Code;
 use crate::context::DocCtx;
+use crate::fix::Safety;
 use crate::model::seccomp::resolve::has_dotdot;
 use crate::model::seccomp::LocalhostRef;
 use crate::model::workload::{ContainerList, PodTemplate};
@@ -79,7 +80,15 @@ fn check_profile(cx: &mut DocCtx<'_>, sp: Node<'_>, level: Level<'_>, workload: 
                     ),
                 })
                 .label("seccomp disabled")
-                .help("use `type: RuntimeDefault` (or `Localhost` with a profile written for it)"),
+                .help("use `type: RuntimeDefault` (or `Localhost` with a profile written for it)")
+                // Unsafe: a workload that needs a system call the runtime's default profile
+                // blocks stops working.
+                .fix_with(
+                    Safety::Unsafe,
+                    super::seccomp_edit::editor(cx)
+                        .replace_scalar(kind.span(), "RuntimeDefault")
+                        .map(|e| vec![e]),
+                ),
         ),
         (Some("Localhost"), Some(kind)) if profile_text.is_none() => cx.report(
             cx.finding(Code::AL311, kind.span())

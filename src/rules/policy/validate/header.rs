@@ -6,7 +6,9 @@ use super::schema::Unknown;
 use super::Issue;
 use crate::catalog::Code;
 use crate::finding::Severity;
+use crate::fix::{Edit, Safety};
 use crate::version::Version;
+use crate::yaml::Style;
 use crate::yaml::{Node, Scalar, Span};
 
 pub fn check(root: Node<'_>, unknown: &[&Unknown], version: Option<Version>) -> Vec<Issue> {
@@ -51,6 +53,17 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
     if api_version == "audit.k8s.io/v1" {
         return;
     }
+    // `audit.k8s.io/v1` is served since 1.12; the fields are the same in every version.
+    let rename = |issue: Issue| match cluster {
+        Some(v) if v < (1, 12) => issue,
+        _ => issue.fix(
+            Safety::Safe,
+            vec![Edit::replace(
+                value.span(),
+                quoted(value, "audit.k8s.io/v1"),
+            )],
+        ),
+    };
     let issue = match api_version {
         // Still decoded before 1.24: the policy works today and stops the apiserver after an
         // upgrade.
@@ -68,9 +81,9 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
             .label("deprecated API version")
             .help("change it to `apiVersion: audit.k8s.io/v1` (accepted since 1.12); the Policy fields are the same");
             issue.severity = Some(Severity::Warning);
-            issue
+            rename(issue)
         }
-        "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1" => Issue::new(
+        "audit.k8s.io/v1beta1" | "audit.k8s.io/v1alpha1" => rename(Issue::new(
             Code::AL201,
             value.span(),
             format!(
@@ -78,7 +91,7 @@ fn api_version(root: Node<'_>, cluster: Option<Version>, out: &mut Vec<Issue>) {
             ),
         )
         .label("removed API version")
-        .help("change it to `apiVersion: audit.k8s.io/v1`; the Policy fields are the same"),
+        .help("change it to `apiVersion: audit.k8s.io/v1`; the Policy fields are the same")),
         _ => Issue::new(
             Code::AL201,
             value.span(),
@@ -169,4 +182,38 @@ fn rules(root: Node<'_>, unknown: &[&Unknown], out: &mut Vec<Issue>) {
             }
         }
     }
+}
+
+/// `text` written in the quotes of the scalar `node`.
+fn quoted(node: Node<'_>, text: &str) -> String {
+    match node.style() {
+        Some(Style::SingleQuoted) => format!("'{text}'"),
+        Some(Style::DoubleQuoted) => format!("\"{text}\""),
+        _ => text.to_owned(),
+    }
+}
+
+/// AL202's fix: a `rules:` list (or an item in `rules: []`) holding a catch-all
+/// `- level: Metadata` that omits `RequestReceived`, what the help advises. `None` for
+/// `rules:` written with nothing after it, whose null value has no place to write into.
+pub fn add_rules(text: &str, root: Node<'_>) -> Option<crate::fix::Fix> {
+    use crate::fix::{Editor, Value};
+    let editor = Editor::within(text, root.span());
+    let omits = root
+        .get("omitStages")
+        .is_some_and(|s| s.items().any(|i| i.text() == Some("RequestReceived")));
+    let mut catch_all = vec![("level", Value::scalar("Metadata"))];
+    if !omits {
+        catch_all.push(("omitStages", Value::list(["RequestReceived"])));
+    }
+    let catch_all = Value::map(catch_all);
+    let edit = match root.get("rules") {
+        None => editor.append_entry(root.span(), "rules", &Value::Seq(vec![catch_all]))?,
+        Some(list) if list.is_seq() => editor.append_item(list.span(), None, &catch_all)?,
+        Some(_) => return None,
+    };
+    Some(crate::fix::Fix {
+        safety: Safety::Safe,
+        edits: vec![edit],
+    })
 }

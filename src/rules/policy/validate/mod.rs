@@ -35,6 +35,7 @@ pub(crate) struct Issue {
     pub message: String,
     pub label: String,
     pub help: String,
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Issue {
@@ -46,6 +47,7 @@ impl Issue {
             message: message.into(),
             label: String::new(),
             help: String::new(),
+            fix: None,
         }
     }
 
@@ -56,6 +58,11 @@ impl Issue {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = help.into();
+        self
+    }
+
+    pub fn fix(mut self, safety: crate::fix::Safety, edits: Vec<crate::fix::Edit>) -> Self {
+        self.fix = Some(crate::fix::Fix { safety, edits });
         self
     }
 }
@@ -88,6 +95,13 @@ pub fn validate_with(
             if !issue.help.is_empty() {
                 f = f.help(issue.help);
             }
+            let fix = match issue.code {
+                Code::AL202 => header::add_rules(&file.text, policy_root),
+                _ => issue.fix,
+            };
+            // A span that is the whole Policy is one that could not be mapped into the
+            // string holding it: no edit can be placed there.
+            f.fix = fix.filter(|fix| fix.edits.iter().all(|e| e.span != policy_root.span()));
             f
         })
         .collect()

@@ -1,6 +1,18 @@
 //! Fixes: text edits at byte spans of the file a finding is in, computed by the rule that
 //! raised it. Never a re-serialisation: whatever an edit does not cover (comments, key order,
 //! quoting, indentation, line endings) stays byte for byte.
+//!
+//! The toolkit for writing them: [`yaml_edit::Editor`] inserts and removes sequence items
+//! and mapping entries in the style around them ([`layout::Layout`]: newline, indentation,
+//! `- ` placement; block or flow), and [`embedded::to_file`] moves an edit made on the text of
+//! a string value (a Policy in a ConfigMap) into the file.
+
+pub mod embedded;
+pub mod layout;
+pub mod yaml_edit;
+
+pub use layout::Layout;
+pub use yaml_edit::{Editor, Value};
 
 use crate::yaml::Span;
 
