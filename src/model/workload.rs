@@ -92,7 +92,9 @@ impl<'d> PodTemplate<'d> {
 }
 
 mod facts;
+mod unprofiled;
 pub use facts::{AgentMatch, HostMount, Toleration, WorkloadFacts};
+pub use unprofiled::{unprofiled, Unprofiled};
 
 #[cfg(test)]
 mod tests {
