@@ -132,3 +132,111 @@ fn a_stdout_pipeline_ships_nothing() {
     assert!(codes.contains(&"AL406".to_owned()), "{codes:?}");
     assert!(codes.contains(&"AL405".to_owned()), "{codes:?}");
 }
+
+#[test]
+fn grafana_alloy_is_read_from_the_file_after_run() {
+    let api = common::apiserver("v1.30.2");
+    let ds = daemonset(
+        "alloy",
+        "grafana/alloy:v1.4.0",
+        "/var/log",
+        "[run, --storage.path=/tmp/alloy, /conf/config.alloy]",
+    );
+    let alloy = |sink: &str| {
+        config_map(
+            "config.alloy",
+            &format!(
+                "local.file_match \"logs\" {{\n  path_targets = [\n    {{\"__path__\" = \"/var/log/pods/*/*/*.log\"}},\n    {{\"__path__\" = \"/var/log/kubernetes/audit/*.log\"}},\n  ]\n}}\nloki.source.file \"logs\" {{\n  targets    = local.file_match.logs.targets\n  forward_to = [{sink}.receiver]\n}}\nloki.write \"loki\" {{\n  endpoint {{\n    url = \"https://loki.example.com/loki/api/v1/push\"\n  }}\n}}\nloki.echo \"debug\" {{ }}\n"
+            ),
+        )
+    };
+    let shipped = alloy("loki.write.loki");
+    assert_eq!(
+        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &shipped)]),
+        Vec::<String>::new()
+    );
+    let echoed = alloy("loki.echo.debug");
+    assert_eq!(
+        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &echoed)]),
+        ["AL403", "AL405", "AL406"]
+    );
+}
+
+#[test]
+fn splunk_connect_is_fluentd_with_a_hec_output() {
+    let api = common::apiserver("v1.30.2");
+    let ds = daemonset(
+        "splunk-fluentd-k8s-logs",
+        "docker.io/splunk/fluentd-hec:1.3.3",
+        "/var/log",
+        "[]",
+    );
+    let conf = |protocol: &str| {
+        config_map(
+            "fluent.conf",
+            &format!("<source>\n  @type tail\n  @label @SPLUNK\n  tag tail.file.audit\n  path /var/log/containers/*.log,/var/log/kubernetes/audit/*.log\n</source>\n<label @SPLUNK>\n  <match **>\n    @type splunk_hec\n    protocol {protocol}\n    hec_host splunk.example.com\n  </match>\n</label>\n"),
+        )
+    };
+    let https = conf("https");
+    assert_eq!(
+        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &https)]),
+        Vec::<String>::new()
+    );
+    let http = conf("http");
+    assert_eq!(
+        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &http)]),
+        ["AL408"]
+    );
+}
+
+#[test]
+fn the_cloudwatch_agent_and_aws_for_fluent_bit() {
+    let api = common::apiserver("v1.30.2");
+    // Container Insights' CloudWatch agent collects metrics only: no forwarder.
+    let agent = daemonset(
+        "cloudwatch-agent",
+        "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300040.0b650",
+        "/var/log",
+        "[]",
+    );
+    let metrics = config_map(
+        "cwagentconfig.json",
+        r#"{"logs": {"metrics_collected": {"kubernetes": {"cluster_name": "prod"}}}}"#,
+    );
+    assert_eq!(
+        scan(&[
+            ("api.yaml", &api),
+            ("ds.yaml", &agent),
+            ("cm.yaml", &metrics)
+        ]),
+        ["AL401"]
+    );
+    let files = config_map(
+        "cwagentconfig.json",
+        r#"{"logs": {"logs_collected": {"files": {"collect_list": [{"file_path": "/var/log/kubernetes/audit/*.log", "log_group_name": "audit"}]}}}}"#,
+    );
+    assert_eq!(
+        scan(&[("api.yaml", &api), ("ds.yaml", &agent), ("cm.yaml", &files)]),
+        ["AL403"],
+        "the audit log ships; container logs are not tailed"
+    );
+    // aws-for-fluent-bit, as the EKS add-ons run it, reads a Fluent Bit configuration.
+    let fluent_bit = daemonset(
+        "fluent-bit",
+        "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.2",
+        "/var/log",
+        "[-c, /conf/fluent-bit.conf]",
+    );
+    let stdout = config_map(
+        "fluent-bit.conf",
+        "[INPUT]\n    Name tail\n    Path /var/log/kubernetes/audit/*.log\n[OUTPUT]\n    Name stdout\n    Match *\n",
+    );
+    assert_eq!(
+        scan(&[
+            ("api.yaml", &api),
+            ("ds.yaml", &fluent_bit),
+            ("cm.yaml", &stdout)
+        ]),
+        ["AL403", "AL405", "AL406"]
+    );
+}

@@ -32,6 +32,11 @@ const MARKERS: &[&str] = &[
     "filebeat",
     "scrape_configs",
     "clients:",
+    "loki.source",
+    "local.file_match",
+    "logs_collected",
+    "metrics_collected",
+    "prometheus.scrape",
 ];
 
 /// The facts of a ConfigMap that may hold an agent configuration.
@@ -77,8 +82,12 @@ pub struct ConfigMount {
 /// The file each agent loads when no argument names one.
 fn default_file(agent: &str) -> &'static [&'static str] {
     match agent {
-        "fluent-bit" => &["fluent-bit.conf", "fluent-bit.yaml"],
-        "fluentd" => &["fluent.conf"],
+        "fluent-bit" | "aws-for-fluent-bit" => &["fluent-bit.conf", "fluent-bit.yaml"],
+        "fluentd" | "splunk-connect" => &["fluent.conf"],
+        "grafana-alloy" => &["config.alloy"],
+        "grafana-agent" => &["config.river"],
+        // The agent reads every file of `/etc/cwagentconfig`; the manifests name it so.
+        "cloudwatch-agent" => &["cwagentconfig.json", "cwagentconfig"],
         "vector" => &["vector.yaml", "vector.toml", "vector.yml"],
         "opentelemetry-collector" => &["relay", "config.yaml", "collector.yaml"],
         "filebeat" => &["filebeat.yml", "filebeat.yaml"],
@@ -170,8 +179,15 @@ pub fn resolve(
 }
 
 /// The configuration file an agent container's arguments name: `-c FILE`, `--config FILE`,
-/// `--config=FILE`, `--config-file`, `-config.file` (promtail).
+/// `--config=FILE`, `--config-file`, `-config.file` (promtail), or the path after `run`
+/// (Grafana Alloy and Grafana Agent flow mode: `alloy run /etc/alloy/config.alloy`).
 pub fn config_argument(args: &[&str]) -> Option<String> {
+    if let Some(run) = args.iter().position(|a| *a == "run") {
+        let path = args[run + 1..].iter().find(|a| !a.starts_with('-'));
+        if let Some(path) = path.filter(|p| p.ends_with(".alloy") || p.ends_with(".river")) {
+            return Some((*path).to_owned());
+        }
+    }
     let flags = [
         "-c",
         "--config",
@@ -275,5 +291,14 @@ mod tests {
             Some("/etc/promtail/promtail.yaml")
         );
         assert_eq!(config_argument(&["--other"]), None);
+        assert_eq!(
+            config_argument(&[
+                "run",
+                "--server.http.listen-addr=0.0.0.0:12345",
+                "/etc/alloy/config.alloy"
+            ])
+            .as_deref(),
+            Some("/etc/alloy/config.alloy")
+        );
     }
 }

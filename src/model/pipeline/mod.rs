@@ -1,11 +1,13 @@
 //! What a log agent is configured to do: which host files its inputs tail, where its outputs
 //! send records, and which inputs reach which outputs. Read from the agent's own
 //! configuration (Fluent Bit, Fluentd, Vector, the OpenTelemetry collector, Filebeat,
-//! Promtail), so that a forwarder is judged by what it ships, not by what it mounts.
+//! Promtail, Grafana Alloy, the CloudWatch agent), so that a forwarder is judged by what it ships, not by what it mounts.
 //!
 //! Spans are in the coordinates of the text each parser was given, tagged with the index of
 //! that text (a configuration can span several files: `@INCLUDE`, `@include`).
 
+mod alloy;
+mod cloudwatch;
 mod filebeat;
 mod fluent_bit;
 mod fluentd;
@@ -76,7 +78,7 @@ pub struct Output {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pipeline {
     /// The agent (`fluent-bit`, `fluentd`, `vector`, `opentelemetry-collector`, `filebeat`,
-    /// `promtail`).
+    /// `promtail`, `grafana-alloy`, `cloudwatch-agent`).
     pub agent: &'static str,
     pub inputs: Vec<FileInput>,
     pub outputs: Vec<Output>,
@@ -97,16 +99,26 @@ pub enum Format {
     Otel,
     Filebeat,
     Promtail,
+    Alloy,
+    CloudWatch,
 }
 
 impl Format {
     /// The format of a configuration file, by the agent and the file's name.
     pub fn of(agent: &str, file_name: &str) -> Option<Format> {
         let yaml = file_name.ends_with(".yaml") || file_name.ends_with(".yml");
+        // aws-for-fluent-bit (the EKS add-ons' image) is Fluent Bit; Splunk Connect for
+        // Kubernetes is Fluentd with the `splunk_hec` output.
         Some(match agent {
-            "fluent-bit" if yaml => Format::FluentBitYaml,
-            "fluent-bit" => Format::FluentBitClassic,
-            "fluentd" => Format::Fluentd,
+            "fluent-bit" | "aws-for-fluent-bit" if yaml => Format::FluentBitYaml,
+            "fluent-bit" | "aws-for-fluent-bit" => Format::FluentBitClassic,
+            "fluentd" | "splunk-connect" => Format::Fluentd,
+            "grafana-alloy" | "grafana-agent"
+                if file_name.ends_with(".alloy") || file_name.ends_with(".river") =>
+            {
+                Format::Alloy
+            }
+            "cloudwatch-agent" => Format::CloudWatch,
             "vector" if file_name.ends_with(".toml") => Format::VectorToml,
             "vector" => Format::VectorYaml,
             "opentelemetry-collector" => Format::Otel,
@@ -129,6 +141,8 @@ pub fn read(format: Format, files: &[(&str, &str)], main: usize) -> Option<Pipel
         Format::Otel => otel::read(files[main].1, main)?,
         Format::Filebeat => filebeat::read(files[main].1, main)?,
         Format::Promtail => promtail::read(files[main].1, main)?,
+        Format::Alloy => alloy::read(files[main].1, main)?,
+        Format::CloudWatch => cloudwatch::read(files[main].1, main)?,
     };
     p.routes.sort_unstable();
     p.routes.dedup();
