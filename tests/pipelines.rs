@@ -240,3 +240,52 @@ fn the_cloudwatch_agent_and_aws_for_fluent_bit() {
         ["AL403", "AL405", "AL406"]
     );
 }
+
+#[test]
+fn a_re_hosted_agent_is_a_forwarder_by_its_configuration() {
+    let api = common::apiserver("v1.30.2");
+    let ds = daemonset("vector", "quay.io/someone/vector:0.40.0", "/var/log", "[]");
+    let vector = config_map(
+        "vector.yaml",
+        "sources:\n  pods: {type: file, include: ['/var/log/pods/**/*.log', '/var/log/kubernetes/audit/*.log']}\nsinks:\n  es: {type: elasticsearch, inputs: [pods], endpoints: ['https://es.example.com:9200']}\n",
+    );
+    assert_eq!(
+        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &vector)]),
+        Vec::<String>::new()
+    );
+    // Without its configuration, neither image nor container name says it is an agent.
+    assert_eq!(scan(&[("api.yaml", &api), ("ds.yaml", &ds)]), ["AL401"]);
+    // Any name, any image: a Fluent Bit configuration that tails node files makes it one, and
+    // it is then judged by that configuration.
+    let shipper = daemonset(
+        "shipper",
+        "registry.acme.io/platform/shipper:2",
+        "/var/log",
+        "[]",
+    );
+    let fluent_bit = config_map(
+        "shipper.conf",
+        "[INPUT]\n    Name tail\n    Path /var/log/containers/*.log\n[OUTPUT]\n    Name stdout\n    Match *\n",
+    );
+    assert_eq!(
+        scan(&[
+            ("api.yaml", &api),
+            ("ds.yaml", &shipper),
+            ("cm.yaml", &fluent_bit)
+        ]),
+        ["AL403", "AL405", "AL406"]
+    );
+    // A configuration that tails nothing (OTLP in, OTLP out) makes no forwarder.
+    let otlp = config_map(
+        "relay.yaml",
+        "receivers: {otlp: {protocols: {grpc: {}}}}\nexporters: {otlp: {endpoint: 'collector:4317'}}\nservice: {pipelines: {logs: {receivers: [otlp], exporters: [otlp]}}}\n",
+    );
+    assert_eq!(
+        scan(&[
+            ("api.yaml", &api),
+            ("ds.yaml", &shipper),
+            ("cm.yaml", &otlp)
+        ]),
+        ["AL401"]
+    );
+}

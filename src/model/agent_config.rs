@@ -128,8 +128,13 @@ impl Resolved {
 
 /// The configuration `agent` loads from `mounts` (ConfigMaps in `maps`, same namespace),
 /// given the path its arguments name (`config_arg`). `None` when it cannot be found or read.
+///
+/// An agent not in the list (`None`), or one whose format is not read here, loads the text
+/// that reads as a known configuration by its content ([`Format::sniff`]): the file its
+/// arguments name, else the ConfigMap's keys with an agent's default file name first (the
+/// file that includes the others), else the other keys in order.
 pub fn resolve(
-    agent: &str,
+    agent: Option<&str>,
     namespace: Option<&str>,
     mounts: &[ConfigMount],
     config_arg: Option<&str>,
@@ -144,6 +149,7 @@ pub fn resolve(
         }) else {
             continue;
         };
+        let known = agent.filter(|a| !default_file(a).is_empty());
         // The key the agent loads: the argument's file name when it is under this mount,
         // else the agent's default.
         let wanted: Vec<String> = match (config_arg, &mount.sub_path) {
@@ -152,21 +158,36 @@ pub fn resolve(
                 .strip_prefix(mount.mount_path.trim_end_matches('/'))
                 .map(|rest| vec![rest.trim_start_matches('/').to_owned()])
                 .unwrap_or_default(),
-            (None, _) => default_file(agent)
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            (None, _) => match known {
+                Some(agent) => default_file(agent)
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                None => by_default_name_first(&cm.data),
+            },
         };
-        let Some(main) = cm.data.iter().position(|(k, _, _)| wanted.contains(k)) else {
-            continue;
-        };
-        let format = Format::of(agent, &cm.data[main].0)?;
         let files: Vec<(&str, &str)> = cm
             .data
             .iter()
             .map(|(k, t, _)| (k.as_str(), t.as_str()))
             .collect();
-        let pipeline = pipeline::read(format, &files, main)?;
+        let read = |main: usize| {
+            let (name, text) = files[main];
+            let format = match known {
+                Some(agent) => Format::of(agent, name)?,
+                None => Format::sniff(name, text)?,
+            };
+            pipeline::read(format, &files, main)
+        };
+        // The first wanted key present (and, for an agent found by its configuration, the
+        // first that reads as one).
+        let found = wanted
+            .iter()
+            .filter_map(|w| cm.data.iter().position(|(k, _, _)| k == w))
+            .find_map(|main| Some((main, read(main)?)));
+        let Some((main, pipeline)) = found else {
+            continue;
+        };
         return Some(Resolved {
             pipeline,
             file: Arc::clone(&cm.file),
@@ -176,6 +197,27 @@ pub fn resolve(
         });
     }
     None
+}
+
+/// A ConfigMap's keys, those named like an agent's default file first.
+fn by_default_name_first(data: &[(String, String, OffsetMap)]) -> Vec<String> {
+    const AGENTS: &[&str] = &[
+        "fluent-bit",
+        "fluentd",
+        "vector",
+        "opentelemetry-collector",
+        "filebeat",
+        "promtail",
+        "grafana-alloy",
+        "cloudwatch-agent",
+    ];
+    let is_default = |k: &str| AGENTS.iter().any(|a| default_file(a).contains(&k));
+    let (mut first, rest): (Vec<String>, Vec<String>) = data
+        .iter()
+        .map(|(k, _, _)| k.clone())
+        .partition(|k| is_default(k));
+    first.extend(rest);
+    first
 }
 
 /// The configuration file an agent container's arguments name: `-c FILE`, `--config FILE`,
@@ -237,7 +279,7 @@ mod tests {
             sub_path: None,
         };
         let r = resolve(
-            "fluent-bit",
+            Some("fluent-bit"),
             Some("logging"),
             std::slice::from_ref(&mount),
             None,
@@ -249,7 +291,7 @@ mod tests {
         assert_eq!(&text[s.start..s.end], "[OUTPUT]");
         // Another namespace's ConfigMap of the same name is not it.
         assert!(resolve(
-            "fluent-bit",
+            Some("fluent-bit"),
             Some("other"),
             std::slice::from_ref(&mount),
             None,
@@ -258,7 +300,7 @@ mod tests {
         .is_none());
         // An argument naming another key of the mount.
         assert!(resolve(
-            "fluent-bit",
+            Some("fluent-bit"),
             Some("logging"),
             &[mount],
             Some("/fluent-bit/etc/other.conf"),

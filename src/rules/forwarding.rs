@@ -16,7 +16,7 @@ use crate::context::DocCtx;
 use crate::finding::Finding;
 use crate::model::agent_config::{self, Resolved};
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
-use crate::model::workload::{pod_template, WorkloadFacts};
+use crate::model::workload::{pod_template, AgentMatch, WorkloadFacts};
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -65,7 +65,7 @@ pub(super) fn record(cx: &mut DocCtx<'_>) {
     let facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
     // Other workloads are no cross-file rule's concern: what makes a cluster is its control
     // plane, not its applications.
-    if facts.agent.is_some() {
+    if facts.may_be_agent() {
         cx.index.workloads.push(facts);
     }
 }
@@ -125,19 +125,50 @@ impl Scan<'_> {
 pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     let mut apiservers: Vec<&ApiServerFacts> = index.apiservers.iter().collect();
     apiservers.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
-    let mut workloads: Vec<&WorkloadFacts> = index.workloads.iter().collect();
+    let resolve = |w: &WorkloadFacts| {
+        agent_config::resolve(
+            w.agent.as_ref().map(|a| a.agent.as_str()),
+            w.namespace.as_deref(),
+            &w.config_mounts,
+            w.config_arg.as_deref(),
+            &index.agent_configs,
+        )
+    };
+    // A workload that is no agent by its image or name is a forwarder when the ConfigMap it
+    // mounts reads as an agent's configuration that tails node files (a re-hosted image).
+    let by_config: Vec<(WorkloadFacts, Resolved)> = index
+        .workloads
+        .iter()
+        .filter(|w| w.agent.is_none())
+        .filter_map(|w| {
+            let r = resolve(w).filter(|r| !r.pipeline.inputs.is_empty())?;
+            let agent = AgentMatch {
+                agent: r.pipeline.agent.to_owned(),
+                matched: format!("configuration (ConfigMap `{}`)", r.config_map),
+                span: w.mounts_span,
+            };
+            let w = WorkloadFacts {
+                agent: Some(agent),
+                ..w.clone()
+            };
+            Some((w, r))
+        })
+        .collect();
+    let mut workloads: Vec<&WorkloadFacts> = index
+        .workloads
+        .iter()
+        .filter(|w| w.agent.is_some())
+        .chain(by_config.iter().map(|(w, _)| w))
+        .collect();
     workloads.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
     let pipelines: Vec<(&WorkloadFacts, Resolved)> = workloads
         .iter()
         .filter_map(|w| {
-            let agent = w.agent.as_ref()?;
-            let resolved = agent_config::resolve(
-                &agent.agent,
-                w.namespace.as_deref(),
-                &w.config_mounts,
-                w.config_arg.as_deref(),
-                &index.agent_configs,
-            )?;
+            let known = by_config.iter().find(|(b, _)| std::ptr::eq(b, *w));
+            let resolved = match known {
+                Some((_, r)) => r.clone(),
+                None => resolve(w)?,
+            };
             Some((*w, resolved))
         })
         .collect();

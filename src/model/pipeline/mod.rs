@@ -129,6 +129,52 @@ impl Format {
     }
 }
 
+impl Format {
+    /// The format a configuration file reads as, by its content (and name), whoever runs it:
+    /// a workload whose image is not in the agent list is still a forwarder when it loads one.
+    pub fn sniff(file_name: &str, text: &str) -> Option<Format> {
+        let name = file_name.to_ascii_lowercase();
+        if name.ends_with(".alloy") || name.ends_with(".river") {
+            return Some(Format::Alloy);
+        }
+        let upper = text.to_ascii_uppercase();
+        if ["[INPUT]", "[OUTPUT]", "[SERVICE]"]
+            .iter()
+            .any(|s| upper.contains(s))
+        {
+            return Some(Format::FluentBitClassic);
+        }
+        if text.contains("<source>") || text.contains("<match ") {
+            return Some(Format::Fluentd);
+        }
+        if name.ends_with(".toml") {
+            return (text.contains("[sources.") || text.contains("[sinks."))
+                .then_some(Format::VectorToml);
+        }
+        let doc = first_document(text)?;
+        let root = doc.root().filter(|r| r.is_map())?;
+        let has = |k: &str| root.get(k).is_some();
+        Some(if has("pipeline") {
+            Format::FluentBitYaml
+        } else if has("sources") || has("sinks") {
+            Format::VectorYaml
+        } else if has("receivers") && has("service") {
+            Format::Otel
+        } else if has("filebeat.inputs")
+            || has("filebeat.autodiscover")
+            || root.path(&["filebeat", "inputs"]).is_some()
+        {
+            Format::Filebeat
+        } else if has("scrape_configs") && (has("positions") || has("clients")) {
+            Format::Promtail
+        } else if root.path(&["logs", "logs_collected"]).is_some() {
+            Format::CloudWatch
+        } else {
+            return None;
+        })
+    }
+}
+
 /// Reads a configuration: `files` are (name, text) pairs, `main` the index of the one the
 /// agent loads (the others can be included by name). `None` when it cannot be read.
 pub fn read(format: Format, files: &[(&str, &str)], main: usize) -> Option<Pipeline> {

@@ -226,6 +226,13 @@ impl WorkloadFacts {
         self.kind == "DaemonSet"
     }
 
+    /// Whether the cross-file rules need the workload: it is a log agent by its image or
+    /// name, or it may be one by its configuration (it mounts a ConfigMap and a host
+    /// directory).
+    pub fn may_be_agent(&self) -> bool {
+        self.agent.is_some() || (!self.config_mounts.is_empty() && !self.host_mounts.is_empty())
+    }
+
     /// A forwarder DaemonSet: the workloads whose mounts and tolerations decide AL403–AL405.
     pub fn is_forwarder_daemonset(&self) -> bool {
         self.agent.is_some() && self.is_daemonset()
@@ -260,7 +267,9 @@ fn long_running<'d>(t: PodTemplate<'d>) -> impl Iterator<Item = Node<'d>> + 'd {
 }
 
 /// The agent a workload runs, and its agent containers: those whose image or name is in the
-/// list; when none is but the object's name is, every long-running container.
+/// list; when none is but the object's name is, every long-running container. A workload
+/// that is no agent by either gets every long-running container, so that its mounts are known
+/// if its configuration turns out to be an agent's.
 fn find_agent<'d>(t: PodTemplate<'d>, extra: &[String]) -> (Option<AgentMatch>, Vec<Node<'d>>) {
     let mut found: Option<AgentMatch> = None;
     let mut containers = Vec::new();
@@ -294,6 +303,9 @@ fn find_agent<'d>(t: PodTemplate<'d>, extra: &[String]) -> (Option<AgentMatch>, 
                 containers = long_running(t).collect();
             }
         }
+    }
+    if found.is_none() {
+        containers = long_running(t).collect();
     }
     (found, containers)
 }
@@ -438,7 +450,10 @@ spec: {template: {spec: {containers: [{name: e, image: prom/node-exporter, volum
 ",
         );
         assert!(g.agent.is_none());
-        assert!(g.host_mounts.is_empty());
+        // Its mounts are read, but it mounts no ConfigMap: no configuration can make it an
+        // agent.
+        assert_eq!(g.host_mounts.len(), 1);
+        assert!(!g.may_be_agent());
     }
 
     #[test]
