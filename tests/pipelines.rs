@@ -289,3 +289,43 @@ fn a_re_hosted_agent_is_a_forwarder_by_its_configuration() {
         ["AL401"]
     );
 }
+
+#[test]
+fn no_persistent_buffer_is_opt_in() {
+    let api = common::apiserver("v1.30.2");
+    let ds = daemonset("vector", "timberio/vector:0.40.0", "/var/log", "[]");
+    let vector = |buffer: &str| {
+        config_map(
+            "vector.yaml",
+            &format!("sources:\n  pods: {{type: file, include: ['/var/log/pods/**/*.log', '/var/log/kubernetes/audit/*.log']}}\nsinks:\n  es: {{type: elasticsearch, inputs: [pods], endpoints: ['https://es.example.com:9200']{buffer}}}\n"),
+        )
+    };
+    let memory = vector("");
+    let files = [
+        ("api.yaml", api.as_str()),
+        ("ds.yaml", &ds),
+        ("cm.yaml", &memory),
+    ];
+    assert_eq!(scan(&files), Vec::<String>::new(), "off by default");
+    let mut selected = Config::new();
+    selected.extend_select.push("AL409".to_owned());
+    let codes = |files: &[(&str, &str)]| -> Vec<String> {
+        let texts = files
+            .iter()
+            .map(|(name, text)| Text {
+                display: (*name).to_owned(),
+                text: (*text).to_owned(),
+                abs_path: None,
+            })
+            .collect();
+        engine::scan_texts(texts, &selected)
+            .findings
+            .iter()
+            .filter(|f| f.code().starts_with("AL4"))
+            .map(|f| f.code().to_owned())
+            .collect()
+    };
+    assert_eq!(codes(&files), ["AL409"]);
+    let disk = vector(", buffer: {type: disk, max_size: 268435488}");
+    assert!(codes(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &disk)]).is_empty());
+}

@@ -44,6 +44,10 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Forwarding(|scan, _, out| pipeline::plaintext(scan, out)),
     },
     Rule {
+        codes: &[Code::AL409],
+        check: Check::Forwarding(|scan, _, out| pipeline::no_disk_buffer(scan, out)),
+    },
+    Rule {
         codes: &[Code::AL404, Code::AL405],
         // A managed control plane writes no audit log file on a node anyone can reach.
         check: Check::Forwarding(|scan, config, out| {
