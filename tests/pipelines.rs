@@ -329,3 +329,47 @@ fn no_persistent_buffer_is_opt_in() {
     let disk = vector(", buffer: {type: disk, max_size: 268435488}");
     assert!(codes(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &disk)]).is_empty());
 }
+
+/// The AL4xx findings of the fixture directory `dir` (by default: the opt-in AL409 has its
+/// own test), one line each: code, place, message.
+fn fixture_findings(dir: &std::path::Path) -> Vec<String> {
+    let config = Config::new();
+    let report = engine::scan_paths(&[dir.to_path_buf()], &config).expect("the fixture scans");
+    let mut lines: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.code().starts_with("AL4"))
+        .map(|f| {
+            let path = f.file.path.replace('\\', "/");
+            let path = path
+                .rsplit_once("/pipelines/")
+                .map_or(path.as_str(), |(_, p)| p);
+            let line = f.file.position(f.span.start).line;
+            format!("{} {path}:{line} {}", f.code(), f.message)
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn every_agent_format_has_a_bad_and_a_good_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipelines");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 16, "{cases:?}");
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let bad = fixture_findings(&case.join("bad"));
+        let good = fixture_findings(&case.join("good"));
+        assert!(!bad.is_empty(), "{name}: the bad fixture raises nothing");
+        assert!(good.is_empty(), "{name}: the good fixture raises {good:?}");
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("../snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(format!("pipeline_{name}"), bad.join("\n")));
+    }
+}

@@ -27,6 +27,8 @@ const MARKERS: &[&str] = &[
     "pipeline:",
     "sources:",
     "sinks:",
+    "[sources.",
+    "[sinks.",
     "receivers:",
     "exporters:",
     "filebeat",
