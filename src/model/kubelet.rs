@@ -19,7 +19,9 @@
 //! - k3s/RKE2 `kubelet-arg: [seccomp-default=true]` in `config.yaml`;
 //! - Talos `machine.kubelet.defaultRuntimeSeccompProfileEnabled`, and `seccompDefault` in
 //!   `machine.kubelet.extraConfig` (merged over what Talos generates) or `seccomp-default` in
-//!   `machine.kubelet.extraArgs`.
+//!   `machine.kubelet.extraArgs`;
+//! - a Gardener `Shoot`: `spec.kubernetes.kubelet.seccompDefault`, and each worker pool's
+//!   `kubernetes.kubelet`, which replaces it for that pool (gardener/gardener#6741).
 
 use super::apiserver::flags::{list_flags, map_flags, parse_k3s_args, string_items, Flag};
 use crate::yaml::{parse_embedded, Item, Node, Scalar, Span};
@@ -82,6 +84,7 @@ pub fn seccomp_default(root: Node<'_>, file_text: &str, file_name: &str) -> Vec<
             }
         }
         Some("Cluster") if group("kind.x-k8s.io/") => out.extend(kind_patches(root, file_text)),
+        Some("Shoot") if group("core.gardener.cloud/") => out.extend(gardener(root)),
         Some("ConfigMap")
             if root.path(&["metadata", "name"]).and_then(|n| n.str()) == Some("kubelet-config") =>
         {
@@ -224,6 +227,37 @@ fn kind_patches(root: Node<'_>, text: &str) -> Vec<SeccompDefault> {
             };
             out.extend(found);
         }
+    }
+    out
+}
+
+/// A Gardener Shoot's kubelet settings: the cluster's, and each worker pool's own.
+fn gardener(root: Node<'_>) -> Vec<SeccompDefault> {
+    const SOURCE: &str = "Gardener Shoot `kubelet.seccompDefault`";
+    let spec = root.get("spec");
+    let cluster = spec.and_then(|s| s.path(&["kubernetes", "kubelet"]));
+    let pools = spec
+        .and_then(|s| s.path(&["provider", "workers"]))
+        .into_iter()
+        .flat_map(|w| w.items())
+        .filter_map(|w| w.path(&["kubernetes", "kubelet"]));
+    let mut out: Vec<SeccompDefault> = cluster
+        .and_then(|k| kubelet_configuration(k, SOURCE))
+        .into_iter()
+        .collect();
+    let cluster_on = out.first().is_some_and(|s| s.enabled);
+    for pool in pools {
+        // A pool's own kubelet settings replace the cluster's: without `seccompDefault` the
+        // pool's kubelets keep the default, off.
+        out.extend(kubelet_configuration(pool, SOURCE).or_else(|| {
+            cluster_on.then(|| SeccompDefault {
+                enabled: false,
+                gate: None,
+                span: pool.span(),
+                source:
+                    "a Gardener worker pool's own `kubelet` settings (without `seccompDefault`)",
+            })
+        }));
     }
     out
 }
@@ -410,6 +444,16 @@ mod tests {
         assert_eq!(
             (found[0].0, found[0].2),
             (false, "Talos `machine.kubelet.extraConfig`")
+        );
+    }
+
+    #[test]
+    fn gardener_shoot_and_its_worker_pools() {
+        let text = "apiVersion: core.gardener.cloud/v1beta1\nkind: Shoot\nspec:\n  kubernetes:\n    kubelet: {seccompDefault: true}\n  provider:\n    workers:\n    - name: a\n      kubernetes: {kubelet: {seccompDefault: false}}\n    - name: b\n    - name: c\n      kubernetes: {kubelet: {maxPods: 110}}\n";
+        let found = read("shoot.yaml", text);
+        assert_eq!(
+            found.iter().map(|f| f.0).collect::<Vec<_>>(),
+            [true, false, false]
         );
     }
 
