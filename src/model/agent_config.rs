@@ -128,8 +128,38 @@ impl Resolved {
     }
 }
 
+/// What became of an agent's configuration.
+#[derive(Debug, Clone)]
+pub enum Resolution {
+    Read(Resolved),
+    /// The file a known agent loads is in the scan, but could not be read: the agent is
+    /// judged by its image and mounts, never by a guess at its configuration.
+    Unreadable(Unreadable),
+    /// No configuration of the agent is in the scan.
+    Absent,
+}
+
+/// A configuration file that could not be read.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    pub file: Arc<SourceFile>,
+    /// Where its text starts in the ConfigMap's file.
+    pub span: Span,
+    pub config_map: String,
+    pub key: String,
+}
+
+impl Resolution {
+    pub fn read(self) -> Option<Resolved> {
+        match self {
+            Resolution::Read(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
 /// The configuration `agent` loads from `mounts` (ConfigMaps in `maps`, same namespace),
-/// given the path its arguments name (`config_arg`). `None` when it cannot be found or read.
+/// given the path its arguments name (`config_arg`).
 ///
 /// An agent not in the list (`None`), or one whose format is not read here, loads the text
 /// that reads as a known configuration by its content ([`Format::sniff`]): the file its
@@ -141,7 +171,8 @@ pub fn resolve(
     mounts: &[ConfigMount],
     config_arg: Option<&str>,
     maps: &[ConfigMapFacts],
-) -> Option<Resolved> {
+) -> Resolution {
+    let mut unreadable = None;
     for mount in mounts {
         let Some(cm) = maps.iter().find(|m| {
             m.name == mount.config_map
@@ -181,16 +212,29 @@ pub fn resolve(
             };
             pipeline::read(format, &files, main)
         };
-        // The first wanted key present (and, for an agent found by its configuration, the
-        // first that reads as one).
-        let found = wanted
+        let mut present = wanted
             .iter()
-            .filter_map(|w| cm.data.iter().position(|(k, _, _)| k == w))
-            .find_map(|main| Some((main, read(main)?)));
+            .filter_map(|w| cm.data.iter().position(|(k, _, _)| k == w));
+        // A known agent loads the first wanted key present; an agent found by its
+        // configuration, the first that reads as one.
+        let found = match known {
+            Some(_) => present.next().map(|main| (main, read(main))),
+            None => present.find_map(|main| Some((main, Some(read(main)?)))),
+        };
         let Some((main, pipeline)) = found else {
             continue;
         };
-        return Some(Resolved {
+        let Some(pipeline) = pipeline else {
+            let (key, _, map) = &cm.data[main];
+            unreadable.get_or_insert(Unreadable {
+                file: Arc::clone(&cm.file),
+                span: map.span(Span::new(0, 0)),
+                config_map: cm.name.clone(),
+                key: key.clone(),
+            });
+            continue;
+        };
+        return Resolution::Read(Resolved {
             pipeline,
             file: Arc::clone(&cm.file),
             maps: cm.data.iter().map(|(_, _, m)| m.clone()).collect(),
@@ -198,7 +242,7 @@ pub fn resolve(
             main,
         });
     }
-    None
+    unreadable.map_or(Resolution::Absent, Resolution::Unreadable)
 }
 
 /// A ConfigMap's keys, those named like an agent's default file first.
@@ -287,6 +331,7 @@ mod tests {
             None,
             &cms,
         )
+        .read()
         .unwrap();
         let out = &r.pipeline.outputs[0];
         let s = r.span(out.at);
@@ -299,6 +344,7 @@ mod tests {
             None,
             &cms
         )
+        .read()
         .is_none());
         // An argument naming another key of the mount.
         assert!(resolve(
@@ -308,6 +354,7 @@ mod tests {
             Some("/fluent-bit/etc/other.conf"),
             &cms
         )
+        .read()
         .is_none());
     }
 

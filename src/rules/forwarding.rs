@@ -14,7 +14,7 @@ use crate::cluster::ClusterIndex;
 use crate::config::{Config, Managed};
 use crate::context::DocCtx;
 use crate::finding::Finding;
-use crate::model::agent_config::{self, Resolved};
+use crate::model::agent_config::{self, Resolution, Resolved, Unreadable};
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
 use crate::model::workload::{pod_template, AgentMatch, WorkloadFacts};
 
@@ -42,6 +42,10 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[Code::AL408],
         check: Check::Forwarding(|scan, _, out| pipeline::plaintext(scan, out)),
+    },
+    Rule {
+        codes: &[Code::AL410],
+        check: Check::Forwarding(|scan, _, out| pipeline::unreadable(scan, out)),
     },
     Rule {
         codes: &[Code::AL409],
@@ -88,6 +92,8 @@ pub struct Scan<'a> {
     pub managed: Managed,
     /// The configuration of each agent whose ConfigMap is scanned: what it tails and ships.
     pub pipelines: Vec<(&'a WorkloadFacts, Resolved)>,
+    /// Agents whose configuration is scanned but could not be read.
+    pub unreadable: Vec<(&'a WorkloadFacts, Unreadable)>,
 }
 
 impl Scan<'_> {
@@ -145,7 +151,9 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
         .iter()
         .filter(|w| w.agent.is_none())
         .filter_map(|w| {
-            let r = resolve(w).filter(|r| !r.pipeline.inputs.is_empty())?;
+            let r = resolve(w)
+                .read()
+                .filter(|r| !r.pipeline.inputs.is_empty())?;
             let agent = AgentMatch {
                 agent: r.pipeline.agent.to_owned(),
                 matched: format!("configuration (ConfigMap `{}`)", r.config_map),
@@ -165,17 +173,19 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
         .chain(by_config.iter().map(|(w, _)| w))
         .collect();
     workloads.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
-    let pipelines: Vec<(&WorkloadFacts, Resolved)> = workloads
-        .iter()
-        .filter_map(|w| {
-            let known = by_config.iter().find(|(b, _)| std::ptr::eq(b, *w));
-            let resolved = match known {
-                Some((_, r)) => r.clone(),
-                None => resolve(w)?,
-            };
-            Some((*w, resolved))
-        })
-        .collect();
+    let mut pipelines: Vec<(&WorkloadFacts, Resolved)> = Vec::new();
+    let mut unreadable: Vec<(&WorkloadFacts, Unreadable)> = Vec::new();
+    for w in &workloads {
+        if let Some((_, r)) = by_config.iter().find(|(b, _)| std::ptr::eq(b, *w)) {
+            pipelines.push((*w, r.clone()));
+            continue;
+        }
+        match resolve(w) {
+            Resolution::Read(r) => pipelines.push((*w, r)),
+            Resolution::Unreadable(u) => unreadable.push((*w, u)),
+            Resolution::Absent => {}
+        }
+    }
     // A collector whose configuration tails no file (it only receives OTLP, or scrapes
     // metrics) forwards no node log, whatever its image.
     let tails_nothing = |w: &WorkloadFacts| {
@@ -196,6 +206,7 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
         declared_at: index.declared_at.as_ref(),
         managed: index.managed,
         pipelines,
+        unreadable,
     };
     super::registry::run_into(out, |check, out| match check {
         Check::Forwarding(check) => {

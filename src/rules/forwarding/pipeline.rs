@@ -1,6 +1,6 @@
-//! AL406–AL409: what a forwarder's own configuration does with what it collects — ships
+//! AL406–AL410: what a forwarder's own configuration does with what it collects — ships
 //! nothing (every route ends on the node), excludes the audit log, ships in plain text, or
-//! keeps what it has not yet sent only in memory.
+//! keeps what it has not yet sent only in memory — and a configuration that cannot be read.
 
 use super::Scan;
 use crate::catalog::Code;
@@ -159,6 +159,32 @@ pub(super) fn no_disk_buffer(scan: &Scan<'_>, out: &mut Vec<Finding>) {
                 .label("no persistent buffer")
                 .help(fix)
                 .related(&w.file, w.span, "the forwarder"),
+        );
+    }
+}
+
+/// AL410: a log agent's configuration is in the scan but could not be read, so the agent is
+/// judged by its image and mounts alone.
+pub(super) fn unreadable(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+    for (w, u) in &scan.unreadable {
+        let agent = w.agent.as_ref().map_or("log agent", |a| a.agent.as_str());
+        out.push(
+            Finding::new(Code::AL410, &u.file, u.span)
+                .message(format!(
+                    "`{}` ({agent}) loads `{}` from ConfigMap `{}`, which auditlint cannot read: \
+                     what it tails and where it sends it are not checked, and it counts as a \
+                     forwarder of whatever its hostPath mounts hold",
+                    w.display(),
+                    u.key,
+                    u.config_map
+                ))
+                .label("configuration not read")
+                .help(
+                    "check that the text is a valid configuration for the agent; if it is, \
+                     scan the rendered form (a template or an expression auditlint does not \
+                     evaluate is not read), or report the construct that is not understood",
+                )
+                .related(&w.file, w.span, "the agent"),
         );
     }
 }
