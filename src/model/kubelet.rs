@@ -385,7 +385,7 @@ mod tests {
             )]
         );
         let v1beta4 = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\nnodeRegistration:\n  kubeletExtraArgs:\n  - {name: seccomp-default, value: \"false\"}\n";
-        assert_eq!(read("kubeadm.yaml", v1beta4)[0].0, false);
+        assert!(!read("kubeadm.yaml", v1beta4)[0].0);
         let capi = "apiVersion: bootstrap.cluster.x-k8s.io/v1beta1\nkind: KubeadmConfigTemplate\nspec:\n  template:\n    spec:\n      joinConfiguration:\n        nodeRegistration:\n          kubeletExtraArgs: {seccomp-default: \"true\"}\n";
         assert_eq!(read("md.yaml", capi).len(), 1);
         let kcp = "apiVersion: controlplane.cluster.x-k8s.io/v1beta1\nkind: KubeadmControlPlane\nspec:\n  kubeadmConfigSpec:\n    initConfiguration: {nodeRegistration: {kubeletExtraArgs: {seccomp-default: \"true\"}}}\n    joinConfiguration: {nodeRegistration: {kubeletExtraArgs: {seccomp-default: \"true\"}}}\n";
@@ -426,17 +426,14 @@ mod tests {
             read("config.yaml", text),
             [(true, Some(false), "k3s/RKE2 `kubelet-arg`", "true".into())]
         );
-        assert_eq!(
-            read("config.yaml", "kubelet-arg: seccomp-default\n")[0].0,
-            true
-        );
+        assert!(read("config.yaml", "kubelet-arg: seccomp-default\n")[0].0);
         assert!(read("config.yaml", "kubelet-arg: [max-pods=200]\n").is_empty());
     }
 
     #[test]
     fn talos_machine_kubelet() {
         let field = "version: v1alpha1\nmachine:\n  type: worker\n  kubelet:\n    defaultRuntimeSeccompProfileEnabled: true\n";
-        assert_eq!(read("worker.yaml", field)[0].0, true);
+        assert!(read("worker.yaml", field)[0].0);
         // extraConfig is merged over what the field generates.
         let overridden = "machine:\n  kubelet:\n    defaultRuntimeSeccompProfileEnabled: true\n    extraConfig: {seccompDefault: false}\n";
         let found = read("patch.yaml", overridden);
