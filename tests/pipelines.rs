@@ -9,6 +9,11 @@ use auditlint::config::Config;
 use auditlint::engine::{self, Text};
 
 fn scan(files: &[(&str, &str)]) -> Vec<String> {
+    scan_with(files, &Config::new())
+}
+
+/// The AL4xx codes `files` raise under `config`, each once.
+fn scan_with(files: &[(&str, &str)], config: &Config) -> Vec<String> {
     let texts = files
         .iter()
         .map(|(name, text)| Text {
@@ -17,7 +22,7 @@ fn scan(files: &[(&str, &str)]) -> Vec<String> {
             abs_path: None,
         })
         .collect();
-    let mut codes: Vec<String> = engine::scan_texts(texts, &Config::new())
+    let mut codes: Vec<String> = engine::scan_texts(texts, config)
         .findings
         .iter()
         .filter(|f| f.code().starts_with("AL4"))
@@ -26,6 +31,13 @@ fn scan(files: &[(&str, &str)]) -> Vec<String> {
     codes.sort();
     codes.dedup();
     codes
+}
+
+/// An agent DaemonSet and the ConfigMap it mounts, beside a control plane that writes its
+/// audit log to the node.
+fn with_control_plane(ds: &str, cm: &str) -> Vec<String> {
+    let api = common::apiserver("v1.30.2");
+    scan(&[("api.yaml", &api), ("ds.yaml", ds), ("cm.yaml", cm)])
 }
 
 /// A DaemonSet running `image` as container `name`, mounting the host's `/var/log` (or `/`)
@@ -71,17 +83,13 @@ fn an_otlp_only_collector_is_no_forwarder() {
         "relay.yaml",
         "receivers: {otlp: {protocols: {grpc: {}}}}\nexporters: {otlp: {endpoint: 'collector:4317'}}\nservice: {pipelines: {logs: {receivers: [otlp], exporters: [otlp]}}}\n",
     );
-    assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &otlp)]),
-        ["AL401"]
-    );
+    assert_eq!(with_control_plane(&ds, &otlp), ["AL401"]);
     // Without its configuration in the scan, the image decides, as before.
     assert!(!scan(&[("api.yaml", &api), ("ds.yaml", &ds)]).contains(&"AL401".to_owned()));
 }
 
 #[test]
 fn a_host_metrics_collector_does_not_hide_the_audit_log() {
-    let api = common::apiserver("v1.30.2");
     let ds = daemonset(
         "otel-collector",
         "otel/opentelemetry-collector-contrib:0.100.0",
@@ -92,13 +100,12 @@ fn a_host_metrics_collector_does_not_hide_the_audit_log() {
         "relay.yaml",
         "receivers: {hostmetrics: {root_path: /hostfs}}\nexporters: {otlp: {endpoint: 'x:4317'}}\nservice: {pipelines: {metrics: {receivers: [hostmetrics], exporters: [otlp]}}}\n",
     );
-    let codes = scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &metrics)]);
+    let codes = with_control_plane(&ds, &metrics);
     assert_eq!(codes, ["AL401"], "mounting / is not shipping /var/log");
 }
 
 #[test]
 fn the_audit_log_must_be_tailed_into_a_remote_output() {
-    let api = common::apiserver("v1.30.2");
     let ds = daemonset("fluentd", "fluent/fluentd:v1.16", "/var/log", "[]");
     let fluentd = |audit_to: &str| {
         config_map(
@@ -109,33 +116,25 @@ fn the_audit_log_must_be_tailed_into_a_remote_output() {
         )
     };
     let shipped = fluentd("elasticsearch\n  scheme https");
-    assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &shipped)]),
-        Vec::<String>::new()
-    );
+    assert_eq!(with_control_plane(&ds, &shipped), Vec::<String>::new());
     let printed = fluentd("stdout");
-    assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &printed)]),
-        ["AL405"]
-    );
+    assert_eq!(with_control_plane(&ds, &printed), ["AL405"]);
 }
 
 #[test]
 fn a_stdout_pipeline_ships_nothing() {
-    let api = common::apiserver("v1.30.2");
     let ds = daemonset("vector", "timberio/vector:0.40.0", "/var/log", "[]");
     let vector = config_map(
         "vector.yaml",
         "sources: {logs: {type: file, include: ['/var/log/**/*.log']}}\nsinks: {out: {type: console, inputs: [logs]}}\n",
     );
-    let codes = scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &vector)]);
+    let codes = with_control_plane(&ds, &vector);
     assert!(codes.contains(&"AL406".to_owned()), "{codes:?}");
     assert!(codes.contains(&"AL405".to_owned()), "{codes:?}");
 }
 
 #[test]
 fn grafana_alloy_is_read_from_the_file_after_run() {
-    let api = common::apiserver("v1.30.2");
     let ds = daemonset(
         "alloy",
         "grafana/alloy:v1.4.0",
@@ -151,20 +150,16 @@ fn grafana_alloy_is_read_from_the_file_after_run() {
         )
     };
     let shipped = alloy("loki.write.loki");
-    assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &shipped)]),
-        Vec::<String>::new()
-    );
+    assert_eq!(with_control_plane(&ds, &shipped), Vec::<String>::new());
     let echoed = alloy("loki.echo.debug");
     assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &echoed)]),
+        with_control_plane(&ds, &echoed),
         ["AL403", "AL405", "AL406"]
     );
 }
 
 #[test]
 fn splunk_connect_is_fluentd_with_a_hec_output() {
-    let api = common::apiserver("v1.30.2");
     let ds = daemonset(
         "splunk-fluentd-k8s-logs",
         "docker.io/splunk/fluentd-hec:1.3.3",
@@ -178,15 +173,9 @@ fn splunk_connect_is_fluentd_with_a_hec_output() {
         )
     };
     let https = conf("https");
-    assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &https)]),
-        Vec::<String>::new()
-    );
+    assert_eq!(with_control_plane(&ds, &https), Vec::<String>::new());
     let http = conf("http");
-    assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &http)]),
-        ["AL408"]
-    );
+    assert_eq!(with_control_plane(&ds, &http), ["AL408"]);
 }
 
 #[test]
@@ -216,7 +205,7 @@ fn the_cloudwatch_agent_and_aws_for_fluent_bit() {
         r#"{"logs": {"logs_collected": {"files": {"collect_list": [{"file_path": "/var/log/kubernetes/audit/*.log", "log_group_name": "audit"}]}}}}"#,
     );
     assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &agent), ("cm.yaml", &files)]),
+        with_control_plane(&agent, &files),
         ["AL403"],
         "the audit log ships; container logs are not tailed"
     );
@@ -249,10 +238,7 @@ fn a_re_hosted_agent_is_a_forwarder_by_its_configuration() {
         "vector.yaml",
         "sources:\n  pods: {type: file, include: ['/var/log/pods/**/*.log', '/var/log/kubernetes/audit/*.log']}\nsinks:\n  es: {type: elasticsearch, inputs: [pods], endpoints: ['https://es.example.com:9200']}\n",
     );
-    assert_eq!(
-        scan(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &vector)]),
-        Vec::<String>::new()
-    );
+    assert_eq!(with_control_plane(&ds, &vector), Vec::<String>::new());
     // Without its configuration, neither image nor container name says it is an agent.
     assert_eq!(scan(&[("api.yaml", &api), ("ds.yaml", &ds)]), ["AL401"]);
     // Any name, any image: a Fluent Bit configuration that tails node files makes it one, and
@@ -301,33 +287,26 @@ fn no_persistent_buffer_is_opt_in() {
         )
     };
     let memory = vector("");
+    assert_eq!(
+        with_control_plane(&ds, &memory),
+        Vec::<String>::new(),
+        "off by default"
+    );
+    let mut selected = Config::new();
+    selected.extend_select.push("AL409".to_owned());
     let files = [
         ("api.yaml", api.as_str()),
         ("ds.yaml", &ds),
         ("cm.yaml", &memory),
     ];
-    assert_eq!(scan(&files), Vec::<String>::new(), "off by default");
-    let mut selected = Config::new();
-    selected.extend_select.push("AL409".to_owned());
-    let codes = |files: &[(&str, &str)]| -> Vec<String> {
-        let texts = files
-            .iter()
-            .map(|(name, text)| Text {
-                display: (*name).to_owned(),
-                text: (*text).to_owned(),
-                abs_path: None,
-            })
-            .collect();
-        engine::scan_texts(texts, &selected)
-            .findings
-            .iter()
-            .filter(|f| f.code().starts_with("AL4"))
-            .map(|f| f.code().to_owned())
-            .collect()
-    };
-    assert_eq!(codes(&files), ["AL409"]);
+    assert_eq!(scan_with(&files, &selected), ["AL409"]);
     let disk = vector(", buffer: {type: disk, max_size: 268435488}");
-    assert!(codes(&[("api.yaml", &api), ("ds.yaml", &ds), ("cm.yaml", &disk)]).is_empty());
+    let files = [
+        ("api.yaml", api.as_str()),
+        ("ds.yaml", &ds),
+        ("cm.yaml", &disk),
+    ];
+    assert!(scan_with(&files, &selected).is_empty());
 }
 
 /// The AL4xx findings of the fixture directory `dir` scanned with the shared control plane

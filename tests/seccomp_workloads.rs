@@ -112,9 +112,8 @@ fn resolves_through_the_configured_mapping() {
     assert!(hits[0].contains("`profile-paths`") && hits[0].contains("node/seccomp/strict.json"));
 }
 
-#[test]
-fn legacy_annotation_message_follows_the_target_version() {
-    let pod = "apiVersion: v1
+/// A pod whose only seccomp setting is the legacy pod annotation.
+const LEGACY_ANNOTATED: &str = "apiVersion: v1
 kind: Pod
 metadata:
   name: app
@@ -124,6 +123,10 @@ spec:
   containers:
   - {name: a, image: a:1}
 ";
+
+#[test]
+fn legacy_annotation_message_follows_the_target_version() {
+    let pod = LEGACY_ANNOTATED;
     let messages = |config: &Config| -> Vec<String> {
         engine::scan_texts(vec![text("pod.yaml", pod)], config)
             .findings
@@ -357,16 +360,7 @@ fn no_profile_names_the_setting_that_leaves_it_off() {
 
 #[test]
 fn no_profile_counts_a_legacy_annotation_only_before_1_27() {
-    let pod = "apiVersion: v1
-kind: Pod
-metadata:
-  name: app
-  annotations:
-    seccomp.security.alpha.kubernetes.io/pod: runtime/default
-spec:
-  containers:
-  - {name: a, image: a:1}
-";
+    let pod = LEGACY_ANNOTATED;
     let hits = al315(vec![text("pod.yaml", pod)], &Config::new());
     assert_eq!(hits.len(), 1);
     assert_eq!(

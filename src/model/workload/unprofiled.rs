@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use super::{ContainerList, PodTemplate};
+use super::PodTemplate;
 use crate::source::SourceFile;
 use crate::yaml::{Node, Scalar, Span};
 
@@ -76,7 +76,7 @@ pub fn unprofiled(
                 file: Arc::clone(file),
                 template: template.map(str::to_owned),
                 workload: workload.clone(),
-                container: describe(list, name),
+                container: list.describe(name),
                 span,
                 has_security_context: security_context.is_some(),
                 annotation: name
@@ -85,18 +85,6 @@ pub fn unprofiled(
             }
         })
         .collect()
-}
-
-fn describe(list: ContainerList, name: Option<&str>) -> String {
-    let kind = match list {
-        ContainerList::Containers => "container",
-        ContainerList::InitContainers => "init container",
-        ContainerList::EphemeralContainers => "ephemeral container",
-    };
-    match name {
-        Some(n) => format!("{kind} `{n}`"),
-        None => format!("an unnamed {kind}"),
-    }
 }
 
 /// Whether the boolean at `path` is `true`.
