@@ -77,8 +77,24 @@ pub struct ConfigMount {
     pub config_map: String,
     /// The directory it is mounted at (or the file, with `subPath`).
     pub mount_path: String,
-    /// `subPath`: the one key mounted as `mount_path`.
+    /// `subPath`: the one file mounted as `mount_path`.
     pub sub_path: Option<String>,
+    /// The volume's `items`: (file path, key). When set, only these keys are mounted, each
+    /// under its path (the OpenTelemetry collector chart mounts key `relay` as `relay.yaml`).
+    pub items: Vec<(String, String)>,
+}
+
+impl ConfigMount {
+    /// The key a file of this mount (its path under `mount_path`) holds.
+    fn key_of<'a>(&'a self, file: &'a str) -> Option<&'a str> {
+        if self.items.is_empty() {
+            return Some(file);
+        }
+        self.items
+            .iter()
+            .find(|(path, _)| path == file)
+            .map(|(_, key)| key.as_str())
+    }
 }
 
 /// The file each agent loads when no argument names one.
@@ -196,7 +212,8 @@ pub fn resolve(
                     .iter()
                     .map(|s| (*s).to_owned())
                     .collect(),
-                None => by_default_name_first(&cm.data),
+                None if mount.items.is_empty() => by_default_name_first(&cm.data),
+                None => mount.items.iter().map(|(path, _)| path.clone()).collect(),
             },
         };
         let files: Vec<(&str, &str)> = cm
@@ -214,6 +231,7 @@ pub fn resolve(
         };
         let mut present = wanted
             .iter()
+            .filter_map(|w| mount.key_of(w))
             .filter_map(|w| cm.data.iter().position(|(k, _, _)| k == w));
         // A known agent loads the first wanted key present; an agent found by its
         // configuration, the first that reads as one.
@@ -323,6 +341,7 @@ mod tests {
             config_map: "fb".into(),
             mount_path: "/fluent-bit/etc/".into(),
             sub_path: None,
+            items: Vec::new(),
         };
         let r = resolve(
             Some("fluent-bit"),
@@ -356,6 +375,27 @@ mod tests {
         )
         .read()
         .is_none());
+    }
+
+    #[test]
+    fn volume_items_rename_keys() {
+        // The OpenTelemetry collector chart: key `relay` mounted as `relay.yaml`.
+        let text = "kind: ConfigMap\nmetadata: {name: otel}\ndata:\n  relay: |\n    receivers: {filelog: {include: [/var/log/pods/*/*/*.log]}}\n    exporters: {otlp: {endpoint: 'x:4317'}}\n    service: {pipelines: {logs: {receivers: [filelog], exporters: [otlp]}}}\n";
+        let cms = maps(text);
+        let mount = |items: Vec<(String, String)>| ConfigMount {
+            config_map: "otel".into(),
+            mount_path: "/conf".into(),
+            sub_path: None,
+            items,
+        };
+        let renamed = mount(vec![("relay.yaml".into(), "relay".into())]);
+        let arg = Some("/conf/relay.yaml");
+        let agent = Some("opentelemetry-collector");
+        let r = resolve(agent, None, std::slice::from_ref(&renamed), arg, &cms).read();
+        assert_eq!(r.expect("read through items").pipeline.inputs.len(), 1);
+        // Without the items, the file `relay.yaml` is not in the volume.
+        let plain = mount(Vec::new());
+        assert!(resolve(agent, None, &[plain], arg, &cms).read().is_none());
     }
 
     #[test]

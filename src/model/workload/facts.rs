@@ -173,21 +173,36 @@ impl WorkloadFacts {
                 }
             })
             .collect();
-        let config_volumes: HashMap<&str, &str> = t
+        // ConfigMap volumes by name: the ConfigMap, and its `items` (file path, key) when
+        // they pick and rename keys.
+        let config_volumes: HashMap<&str, (&str, Vec<(String, String)>)> = t
             .spec
             .get("volumes")
             .into_iter()
             .flat_map(|v| v.items())
-            .filter_map(|v| Some((v.get_str("name")?, v.path(&["configMap", "name"])?.str()?)))
+            .filter_map(|v| {
+                let cm = v.get("configMap")?;
+                let items = cm
+                    .get("items")
+                    .into_iter()
+                    .flat_map(|i| i.items())
+                    .filter_map(|i| {
+                        Some((i.get_str("path")?.to_owned(), i.get_str("key")?.to_owned()))
+                    })
+                    .collect();
+                Some((v.get_str("name")?, (cm.get_str("name")?, items)))
+            })
             .collect();
         let config_mounts = agent_containers
             .iter()
             .flat_map(|c| c.get("volumeMounts").into_iter().flat_map(|m| m.items()))
             .filter_map(|m| {
+                let (config_map, items) = config_volumes.get(m.get_str("name")?)?;
                 Some(ConfigMount {
-                    config_map: (*config_volumes.get(m.get_str("name")?)?).to_owned(),
+                    config_map: (*config_map).to_owned(),
                     mount_path: m.get_str("mountPath")?.to_owned(),
                     sub_path: m.get_str("subPath").map(str::to_owned),
+                    items: items.clone(),
                 })
             })
             .collect();
