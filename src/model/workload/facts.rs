@@ -36,6 +36,9 @@ pub struct WorkloadFacts {
     pub config_arg: Option<String>,
 }
 
+/// A ConfigMap volume's `items`: (file path, key).
+type ConfigItems = Vec<(String, String)>;
+
 /// Why a workload is taken for a log agent.
 #[derive(Debug, Clone)]
 pub struct AgentMatch {
@@ -175,7 +178,7 @@ impl WorkloadFacts {
             .collect();
         // ConfigMap volumes by name: the ConfigMap, and its `items` (file path, key) when
         // they pick and rename keys.
-        let config_volumes: HashMap<&str, (&str, Vec<(String, String)>)> = t
+        let config_volumes: HashMap<&str, (&str, ConfigItems)> = t
             .spec
             .get("volumes")
             .into_iter()
