@@ -309,12 +309,10 @@ fn no_persistent_buffer_is_opt_in() {
     assert!(scan_with(&files, &selected).is_empty());
 }
 
-/// The AL4xx findings of the fixture directory `dir` scanned with the shared control plane
-/// (by default: the opt-in AL409 has its own test), one line each: code, place, message.
-fn fixture_findings(dir: &std::path::Path, apiserver: &std::path::Path) -> Vec<String> {
-    let config = Config::new();
-    let report = engine::scan_paths(&[dir.to_path_buf(), apiserver.to_path_buf()], &config)
-        .expect("the fixture scans");
+/// The AL4xx findings of `paths` (a fixture) scanned with the shared control plane (by
+/// default: the opt-in AL409 has its own test), one line each: code, place, message.
+fn fixture_findings(paths: Vec<std::path::PathBuf>) -> Vec<String> {
+    let report = engine::scan_paths(&paths, &Config::new()).expect("the fixture scans");
     let mut lines: Vec<String> = report
         .findings
         .iter()
@@ -332,12 +330,13 @@ fn fixture_findings(dir: &std::path::Path, apiserver: &std::path::Path) -> Vec<S
     lines
 }
 
-/// `tests/fixtures/pipelines/<case>/{bad,good}/`: a DaemonSet and, in another file, the
-/// ConfigMap it names, judged with the shared `kube-apiserver.yaml` (audit log on the node).
+/// `tests/fixtures/pipelines/<case>/`: the agent's DaemonSet (`daemonset.yaml`, or one in each
+/// side when they differ) and, in another file, the ConfigMap it names (`bad/configmap.yaml`,
+/// `good/configmap.yaml`), judged with the shared `kube-apiserver.yaml` (audit log on the
+/// node).
 #[test]
 fn every_agent_format_has_a_bad_and_a_good_fixture() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipelines");
-    let apiserver = root.join("kube-apiserver.yaml");
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -347,8 +346,15 @@ fn every_agent_format_has_a_bad_and_a_good_fixture() {
     assert!(cases.len() >= 16, "{cases:?}");
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let bad = fixture_findings(&case.join("bad"), &apiserver);
-        let good = fixture_findings(&case.join("good"), &apiserver);
+        let side = |side: &str| {
+            let mut paths = vec![case.join(side), root.join("kube-apiserver.yaml")];
+            let shared = case.join("daemonset.yaml");
+            if shared.is_file() {
+                paths.push(shared);
+            }
+            fixture_findings(paths)
+        };
+        let (bad, good) = (side("bad"), side("good"));
         assert!(!bad.is_empty(), "{name}: the bad fixture raises nothing");
         assert!(good.is_empty(), "{name}: the good fixture raises {good:?}");
         let mut settings = insta::Settings::clone_current();
