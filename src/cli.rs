@@ -736,11 +736,14 @@ fn show_files(paths: &[PathBuf], config: &Config) -> ExitCode {
                 out.push_str(&output::location::escape_path(input.display()));
                 out.push('\n');
             }
+            let passed_over = crate::discover::passed_over(paths, &config.exclude, &found);
             for (s, why) in found
                 .skipped
                 .iter()
+                .chain(&found.vendored)
                 .map(|s| (s, "skipped"))
                 .chain(found.failed.iter().map(|s| (s, "cannot be scanned")))
+                .chain(passed_over.iter().map(|s| (s, "not scanned")))
             {
                 out.push_str(&format!(
                     "{}: {why}: {}\n",

@@ -35,6 +35,11 @@ pub struct ClusterIndex {
     pub seccomp_defaults: Vec<KubeletSeccompDefault>,
     /// Containers that name no seccomp profile (for AL315).
     pub unprofiled: Vec<Unprofiled>,
+    /// Managed control planes and what exports their logs, from YAML and JSON documents;
+    /// on a cluster's own index, with its Terraform resolved too.
+    pub control_planes: crate::model::managed::Facts,
+    /// Terraform files, resolved by directory once every file is read.
+    pub terraform: Vec<crate::model::managed::terraform::Module>,
     /// Set on a cluster's own index: who runs its control plane.
     pub managed: Managed,
     /// Set on a declared cluster's index: where `.auditlint.yaml` declares it.
@@ -78,6 +83,18 @@ impl ClusterIndex {
         self.agent_configs.extend(other.agent_configs);
         self.seccomp_defaults.extend(other.seccomp_defaults);
         self.unprofiled.extend(other.unprofiled);
+        self.control_planes.extend(other.control_planes);
+        self.terraform.extend(other.terraform);
+    }
+
+    /// Resolves the Terraform of each directory into control-plane facts (every file of a
+    /// directory is read by now).
+    pub fn resolve_terraform(&mut self) {
+        use crate::model::managed::terraform::{resolve, resources};
+        let modules = std::mem::take(&mut self.terraform);
+        for dir in resolve::by_directory(&modules) {
+            self.control_planes.extend(resources::facts(&dir));
+        }
     }
 
     /// One index per cluster: each fact goes to every cluster its file belongs to
@@ -146,6 +163,43 @@ impl ClusterIndex {
             &mut out,
             |c| by_file(&c.file),
             |i| &mut i.agent_configs,
+        );
+        let facts = self.control_planes;
+        spread(
+            facts.planes,
+            &mut out,
+            |p| by_file(&p.file),
+            |i| &mut i.control_planes.planes,
+        );
+        spread(
+            facts.log_groups,
+            &mut out,
+            |g| by_file(&g.file),
+            |i| &mut i.control_planes.log_groups,
+        );
+        spread(
+            facts.diagnostics,
+            &mut out,
+            |d| by_file(&d.file),
+            |i| &mut i.control_planes.diagnostics,
+        );
+        spread(
+            facts.metric_filters,
+            &mut out,
+            |m| by_file(&m.file),
+            |i| &mut i.control_planes.metric_filters,
+        );
+        spread(
+            facts.audit_configs,
+            &mut out,
+            |a| by_file(&a.file),
+            |i| &mut i.control_planes.audit_configs,
+        );
+        spread(
+            self.terraform,
+            &mut out,
+            |m| by_file(&m.file),
+            |i| &mut i.terraform,
         );
         spread(
             self.seccomp_defaults,

@@ -15,12 +15,14 @@ pub mod starter;
 
 pub use error::{ConfigError, ConfigErrors};
 
-/// CIS minimums for the log rotation flags (AL103–AL105).
+/// CIS minimums for the log rotation flags (AL103–AL105), and the days a managed
+/// cluster's control-plane log group must keep its events (AL503).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thresholds {
     pub maxage: i64,
     pub maxbackup: i64,
     pub maxsize: i64,
+    pub log_retention_days: i64,
 }
 
 impl Default for Thresholds {
@@ -29,6 +31,9 @@ impl Default for Thresholds {
             maxage: 30,
             maxbackup: 10,
             maxsize: 100,
+            // The CIS EKS Benchmark and AWS's guidance keep audit logs at least 90 days;
+            // see rules/AL503.yaml.
+            log_retention_days: 90,
         }
     }
 }

@@ -61,6 +61,9 @@ pub struct Discovered {
     pub named: Vec<PathBuf>,
     /// The paths discovery was asked for, as shown.
     pub requested: Vec<String>,
+    /// Directories passed over as someone else's code (Terraform's downloaded modules), for
+    /// `--show-files`; the scan says nothing about them.
+    pub vendored: Vec<Skipped>,
 }
 
 /// How a path is shown: relative to the working directory when it is under it, else
@@ -123,7 +126,9 @@ pub struct Skipped {
     pub reason: String,
 }
 
-const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+/// YAML and JSON (Kubernetes objects, CloudFormation, ARM, Terraform's JSON forms), and
+/// Terraform's HCL (`.tf`, `.tfvars`).
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "tf", "tfvars"];
 const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target"];
 
 /// Expands the command-line paths into inputs, sorted, plus what was skipped and why. A
@@ -161,6 +166,110 @@ pub fn discover(paths: &[PathBuf], exclude: &[String]) -> Result<Discovered, Str
     Ok(found)
 }
 
+/// What a walk of the directories in `paths` passes over without a word, and why: hidden
+/// and vendored directories (each once, not walked), and YAML/JSON files that `exclude` or
+/// an ignore file (`.gitignore`, `.ignore`) leaves out. For `--show-files` only; a scan
+/// never reads these.
+pub fn passed_over(paths: &[PathBuf], exclude: &[String], found: &Discovered) -> Vec<Skipped> {
+    let cwd = working_dir();
+    let scanned: std::collections::HashSet<&str> =
+        found.inputs.iter().map(Input::display).collect();
+    let said: std::collections::HashSet<&str> = found
+        .skipped
+        .iter()
+        .chain(&found.failed)
+        .map(|s| s.display.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for root in paths.iter().filter(|p| p.is_dir()) {
+        // `exclude` as the walk reads it: gitignore-style patterns under the root.
+        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+        for pattern in exclude {
+            let _ = overrides.add(&format!("!{pattern}"));
+        }
+        let excluded = overrides.build().ok();
+        let quiet = Arc::new(Mutex::new(Vec::new()));
+        let walker = WalkBuilder::new(root)
+            .standard_filters(false)
+            .follow_links(false)
+            .filter_entry({
+                let quiet = Arc::clone(&quiet);
+                let cwd = cwd.clone();
+                let root = root.clone();
+                move |e| {
+                    let name = e.file_name().to_string_lossy();
+                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                    let why = if e.depth() == 0 || !is_dir {
+                        None
+                    } else if SKIPPED_DIRS.contains(&name.as_ref()) {
+                        Some("vendored or build directory; not walked")
+                    } else if name.starts_with('.') {
+                        Some("hidden directory; not walked")
+                    } else {
+                        None
+                    };
+                    let Some(why) = why else { return true };
+                    let display = display_path_from(e.path(), cwd.as_deref());
+                    // A directory the scan was pointed at inside one is still walked.
+                    if e.path().starts_with(&root) {
+                        if let Ok(mut quiet) = quiet.lock() {
+                            quiet.push(Skipped {
+                                reason: why.to_owned(),
+                                display: format!("{display}/"),
+                            });
+                        }
+                    }
+                    false
+                }
+            })
+            .build();
+        for entry in walker.flatten() {
+            let path = entry.path();
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !is_file || !EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) {
+                continue;
+            }
+            let display = display_path_from(path, cwd.as_deref());
+            if scanned.contains(display.as_str()) || said.contains(display.as_str()) {
+                continue;
+            }
+            let why = if name_is_hidden(path) {
+                "hidden file"
+            } else if excluded.as_ref().is_some_and(|x| {
+                // The file, or a directory it is in (a pattern like `drafts/`).
+                x.matched(path, false).is_ignore()
+                    || path
+                        .ancestors()
+                        .skip(1)
+                        .take_while(|a| a.starts_with(root) && *a != root.as_path())
+                        .any(|a| x.matched(a, true).is_ignore())
+            }) {
+                "excluded by `exclude`"
+            } else {
+                "ignored by a .gitignore or .ignore file"
+            };
+            out.push(Skipped {
+                reason: why.to_owned(),
+                display,
+            });
+        }
+        out.append(
+            &mut quiet
+                .lock()
+                .map(|mut q| std::mem::take(&mut *q))
+                .unwrap_or_default(),
+        );
+    }
+    out.sort_by(|a, b| a.display.cmp(&b.display));
+    out
+}
+
+fn name_is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
 /// An I/O error as a sentence, without Rust's `(os error 2)`.
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
@@ -194,7 +303,7 @@ fn walk(root: &Path, exclude: &[String], found: &mut Discovered) -> Result<(), S
         });
         return Ok(());
     }
-    let (inputs, skipped) = (&mut found.inputs, &mut found.skipped);
+    let (inputs, skipped, vendored) = (&mut found.inputs, &mut found.skipped, &mut found.vendored);
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     for pattern in exclude {
         overrides
@@ -273,6 +382,18 @@ fn walk(root: &Path, exclude: &[String], found: &mut Discovered) -> Result<(), S
             continue;
         }
         let display = display_path(path);
+        // Terraform keeps the modules it downloads in `.terraform/` beside the files that
+        // call them (hidden, so never walked): say so once per directory.
+        if ext == "tf" {
+            let downloaded = path.with_file_name(".terraform");
+            let shown = display_path(&downloaded);
+            if downloaded.is_dir() && !vendored.iter().any(|s| s.display == shown) {
+                vendored.push(Skipped {
+                    reason: format!("{shown}: Terraform's downloaded modules; not scanned"),
+                    display: shown,
+                });
+            }
+        }
         if !file_type.is_file() {
             // A FIFO, socket or device named like a manifest: never opened (a FIFO would
             // block the scan), but said, so nobody wonders why it was not linted.

@@ -2,6 +2,7 @@
 //! rules → cluster index → clusters ([`crate::scope`]) → cross-file rules per cluster →
 //! suppressions → sorted findings.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -403,28 +404,35 @@ impl<'c> ScanSettings<'c> {
     /// Files checked under an assumed version whose cluster turns out to declare another
     /// (a kubeadm `kubernetesVersion` in a file read later) are checked again under it.
     fn recheck_declared_versions(&self, scanned: &mut Scanned, clusters: &[scope::Cluster]) {
-        let kept = std::mem::take(&mut scanned.kept);
-        for (file, used) in kept {
-            let Some(cluster) = clusters
-                .iter()
-                .find(|c| c.declared && c.files.iter().any(|(p, _)| *p == file.path))
-                .or_else(|| {
-                    clusters
-                        .iter()
-                        .find(|c| c.files.iter().any(|(p, _)| *p == file.path))
-                })
-            else {
-                continue;
-            };
-            if cluster.version == used {
-                continue;
+        // Each file's cluster (a declared one first), looked up once: a scan of tens of
+        // thousands of files keeps thousands of them.
+        let mut cluster_of: HashMap<&str, &scope::Cluster> = HashMap::new();
+        for cluster in clusters {
+            for (path, _) in &cluster.files {
+                let entry = cluster_of.entry(path.as_str()).or_insert(cluster);
+                if cluster.declared && !entry.declared {
+                    *entry = cluster;
+                }
             }
-            scanned.consulted_assumed.retain(|p| *p != file.path);
-            let config = self.config_for(cluster.version);
-            let again = scan_text(Arc::clone(&file), &config);
-            scanned.findings.retain(|f| f.file.path != file.path);
-            scanned.findings.extend(again.findings);
         }
+        let kept = std::mem::take(&mut scanned.kept);
+        let again: Vec<(Arc<SourceFile>, FileResult)> = kept
+            .into_par_iter()
+            .filter_map(|(file, used)| {
+                let cluster = cluster_of.get(file.path.as_str())?;
+                let config = self.config_for(cluster.version);
+                (cluster.version != used).then(|| (Arc::clone(&file), scan_text(file, &config)))
+            })
+            .collect();
+        let redone: HashSet<&str> = again.iter().map(|(f, _)| f.path.as_str()).collect();
+        scanned
+            .consulted_assumed
+            .retain(|p| !redone.contains(p.as_str()));
+        scanned
+            .findings
+            .retain(|f| !redone.contains(f.file.path.as_str()));
+        let findings: Vec<Finding> = again.into_iter().flat_map(|(_, r)| r.findings).collect();
+        scanned.findings.extend(findings);
     }
 }
 
@@ -532,6 +540,9 @@ fn unreadable_path(s: &Skipped, named: bool) -> FileResult {
 }
 
 fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
+    if crate::model::managed::terraform::is_hcl(&file.path) {
+        return scan_hcl(file);
+    }
     let text = Arc::clone(&file.text);
     let mut result = FileResult::default();
     let mut findings = Limiter::new(config.max_findings_per_rule);
@@ -615,6 +626,22 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
     {
         result.comments = info.comments;
         result.source = Some(file);
+    }
+    result
+}
+
+/// A Terraform HCL file: its blocks go to the cluster index, to be resolved with the rest of
+/// its directory; a file that does not parse is AL007.
+fn scan_hcl(file: Arc<SourceFile>) -> FileResult {
+    let mut result = FileResult {
+        documents: 1,
+        ..FileResult::default()
+    };
+    match crate::model::managed::terraform::hcl::read(&file) {
+        Ok(module) => result.index.terraform.push(module),
+        Err(error) => result
+            .findings
+            .push(rules::input::hcl_syntax_error(&file, &error)),
     }
     result
 }

@@ -18,6 +18,9 @@ pub use crate::fix::{Edit, Fix, Safety};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
+/// Related places kept per finding ([`Finding::related`]).
+pub const MAX_RELATED: usize = 20;
+
 /// Another place that explains a finding (the rule that shadows, the mount that is missing).
 #[derive(Debug, Clone)]
 pub struct Related {
@@ -46,7 +49,10 @@ pub struct Finding {
     pub help: Option<String>,
     /// The Helm template (`# Source:`) of the document the finding is in.
     pub template: Option<String>,
+    /// At most [`MAX_RELATED`] places, then one that stands for the rest.
     pub related: Vec<Related>,
+    /// How many related places were left out.
+    pub(crate) related_omitted: usize,
     pub suppressed: Option<Suppression>,
     /// For the finding that stands for those over the per-rule cap: how many it stands for.
     pub omitted: usize,
@@ -70,6 +76,7 @@ impl Finding {
             help: None,
             template: None,
             related: Vec::new(),
+            related_omitted: 0,
             suppressed: None,
             omitted: 0,
             cluster: None,
@@ -107,17 +114,29 @@ impl Finding {
         self
     }
 
+    /// Another place that explains the finding. Past [`MAX_RELATED`] (a thousand log agents,
+    /// none of which tolerates a taint), one more place stands for all the rest and says how
+    /// many they are: every output stays readable and its size bounded.
     pub fn related(
         mut self,
         file: &Arc<SourceFile>,
         span: Span,
         message: impl Into<String>,
     ) -> Self {
-        self.related.push(Related {
-            file: Arc::clone(file),
-            span,
-            message: message.into(),
-        });
+        if self.related.len() <= MAX_RELATED {
+            self.related.push(Related {
+                file: Arc::clone(file),
+                span,
+                message: message.into(),
+            });
+        } else if let Some(last) = self.related.last_mut() {
+            // The last place kept stands for itself and every one left out.
+            self.related_omitted += 1;
+            last.message = format!(
+                "and {} more places like the ones above",
+                self.related_omitted + 1
+            );
+        }
         self
     }
 

@@ -8,6 +8,11 @@
 //! cluster whose control plane is configured in it (an apiserver in any recognised form) or
 //! that is declared: an application repository is no cluster, and gets no AL401.
 //!
+//! A cluster is managed (`managed: eks|gke|aks`) when `.auditlint.yaml` says so, or when it
+//! runs no apiserver of its own and its files declare managed clusters of one provider
+//! (Terraform, CloudFormation, eksctl, ARM, a controller's resource). The file-based audit
+//! rules (AL404, AL405) never apply to a managed cluster; node-log forwarding (AL401) does.
+//!
 //! A cluster's version comes from, in order: `--kubernetes-version`, its `kubernetes-version`
 //! in the configuration, the top-level `kubernetes-version`, the newest version its files
 //! declare; else the newest version the rules know is assumed, and the report says so.
@@ -19,6 +24,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::cluster::ClusterIndex;
 use crate::config::{relative_to, Config, Managed};
+use crate::model::managed::Provider;
 use crate::source::SourceFile;
 use crate::version::{self, Version};
 
@@ -149,9 +155,10 @@ pub struct Cluster {
 
 impl Cluster {
     /// Whether the cluster-wide rules speak about this cluster: its control plane is
-    /// configured in its files, or it is declared.
+    /// configured in its files (an apiserver, or a managed cluster's declaration), or it is
+    /// declared.
     pub fn is_judged(&self) -> bool {
-        self.declared || !self.index.apiservers.is_empty()
+        self.declared || !self.index.apiservers.is_empty() || !self.index.control_planes.is_empty()
     }
 }
 
@@ -217,6 +224,18 @@ pub fn partition(index: ClusterIndex, files: &[FileInfo], config: &Config) -> Ve
     let mut split = index.split(n + 1, |file| members(&file.path, file.abs_path.as_deref()));
     for (i, cluster) in clusters.iter_mut().enumerate() {
         cluster.index = std::mem::take(&mut split[i]);
+        cluster.index.resolve_terraform();
+        // A cluster that runs no apiserver of its own and whose files declare managed
+        // clusters of one provider is managed by it, unless `.auditlint.yaml` says.
+        if cluster.managed == Managed::None && cluster.index.apiservers.is_empty() {
+            if let Some(provider) = cluster.index.control_planes.provider() {
+                cluster.managed = match provider {
+                    Provider::Eks => Managed::Eks,
+                    Provider::Gke => Managed::Gke,
+                    Provider::Aks => Managed::Aks,
+                };
+            }
+        }
         let own = (i < n).then_some(i);
         let (v, source) = configured_version(config, own.as_slice());
         (cluster.version, cluster.version_source) = (v, source);

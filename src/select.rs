@@ -13,6 +13,7 @@ pub const FAMILIES: &[(&str, &str)] = &[
     ("policy", "AL2"),
     ("seccomp", "AL3"),
     ("forwarding", "AL4"),
+    ("managed", "AL5"),
 ];
 
 /// Whether `selector` picks `rule`.

@@ -46,13 +46,10 @@ impl SourceFile {
         abs_path: Option<std::path::PathBuf>,
     ) -> Arc<Self> {
         let text = text.into();
+        // `match_indices` on a char searches with memchr: several times faster than a
+        // byte-by-byte filter on large files.
         let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            )
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         Arc::new(SourceFile {
             path: path.into(),

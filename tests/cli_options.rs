@@ -202,7 +202,25 @@ fn statistics_count_findings_per_rule() {
 #[test]
 fn show_files_lists_what_would_be_scanned_and_what_is_skipped() {
     let dir = repo();
-    std::fs::write(dir.path().join("notes.txt"), "not yaml").unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("notes.txt"), "not yaml").unwrap();
+    for (path, text) in [
+        ("node_modules/dep/chart.yaml", "a: 1\n"),
+        (".github/workflows/ci.yaml", "on: push\n"),
+        ("ignored.yaml", "a: 1\n"),
+        (".gitignore", "ignored.yaml\n"),
+        ("drafts/old.yaml", "a: 1\n"),
+        (".hidden.yaml", "a: 1\n"),
+    ] {
+        std::fs::create_dir_all(d.join(path).parent().unwrap()).unwrap();
+        std::fs::write(d.join(path), text).unwrap();
+    }
+    let config = std::fs::read_to_string(d.join(".auditlint.yaml")).unwrap_or_default();
+    std::fs::write(
+        d.join(".auditlint.yaml"),
+        format!("{config}\nexclude: [drafts/]\n"),
+    )
+    .unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc", dir.path().join("etc-link")).unwrap();
     let out = run(&["check", "--show-files", "."], None, dir.path());
@@ -214,6 +232,26 @@ fn show_files_lists_what_would_be_scanned_and_what_is_skipped() {
         "{text}"
     );
     assert!(!text.contains("notes.txt"), "{text}");
+    // What the walk passes over without a word is said too, with why.
+    for (line, why) in [
+        (
+            "node_modules/: not scanned: ",
+            "vendored or build directory",
+        ),
+        (".github/: not scanned: ", "hidden directory"),
+        ("ignored.yaml: not scanned: ", "ignored by a .gitignore"),
+        ("drafts/old.yaml: not scanned: ", "excluded by `exclude`"),
+        (".hidden.yaml: not scanned: ", "hidden file"),
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(line) && l.contains(why)),
+            "{line}{why}: {text}"
+        );
+    }
+    assert!(
+        !text.contains("node_modules/dep"),
+        "a vendored directory is said once: {text}"
+    );
     #[cfg(unix)]
     assert!(
         lines

@@ -733,3 +733,42 @@ fn files_named_under_the_host_root_are_linted_like_scanned_files() {
     assert!(!run.has("policy.yaml", "AL208", ""), "{:?}", run.findings());
     assert_eq!(run.json["summary"]["files"], 1);
 }
+
+/// Found by fuzzing: a one-line list of a thousand log agents beside an apiserver gave AL404
+/// and AL405 a thousand related places each, and the human format took seconds to lay them
+/// out. A finding keeps 20 related places and one more that stands for the rest.
+#[test]
+fn a_thousand_agents_give_a_bounded_list_of_related_places() {
+    let agent = |i: usize| {
+        format!(
+            r#"{{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{{"name":"fluent-bit-{i}"}},"spec":{{"template":{{"spec":{{"containers":[{{"name":"fluent-bit","image":"fluent/fluent-bit:3.0"}}]}}}}}}}}"#
+        )
+    };
+    let items: Vec<String> = (0..1000).map(agent).collect();
+    let list = format!(
+        r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+        items.join(",")
+    );
+    let dir = root_with(&[("agents.json", list.as_bytes())]);
+    let run = scan(dir.path());
+    let al404 = run.json["findings"]
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["code"] == "AL404"))
+        .expect("AL404: no agent tolerates the control-plane taint");
+    let related = al404["related"].as_array().unwrap();
+    assert_eq!(related.len(), 21, "{al404}");
+    assert_eq!(
+        related[20]["message"],
+        "and 980 more places like the ones above"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_auditlint"))
+        .args(["check", "--format", "human", "--fail-on", "never", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains("and 980 more places like the ones above"),
+        "{human:.2000}"
+    );
+}

@@ -96,11 +96,41 @@ fn an_items_annotation_covers_that_item_only() {
     assert_eq!(suppressed, 1);
 }
 
+/// kubectl reads any object whose `items` is a list as a list of objects, whatever its kind
+/// (apimachinery `Unstructured.IsList`), and applies each item: so are they checked.
 #[test]
-fn other_kinds_with_items_are_not_lists() {
+fn any_object_with_items_is_a_list() {
     let text = format!(
         "apiVersion: example.com/v1\nkind: Inventory\nitems:\n{}",
         apiserver_item("kube-apiserver", "")
     );
-    assert!(active(&scan("inventory.yaml", &text)).is_empty());
+    // The item's command list, line 12.
+    assert_eq!(al101_lines(&scan("inventory.yaml", &text)), [12]);
+}
+
+/// An item that holds an anchor stays in the list's tree (a later item may alias it), and
+/// is still checked as an object where it is.
+#[test]
+fn an_anchored_item_is_checked_in_place() {
+    let text = format!(
+        "apiVersion: v1\nkind: List\nitems:\n{}",
+        apiserver_item("kube-apiserver", "").replacen("- apiVersion", "- &pinned\n  apiVersion", 1)
+    );
+    let report = scan("dump.yaml", &text);
+    // The command list, one line lower than without the anchor's line.
+    assert_eq!(al101_lines(&report), [13], "{:?}", active(&report));
+}
+
+/// A list broken halfway: the syntax error is reported, and the items before it are still
+/// checked rather than hidden behind it.
+#[test]
+fn items_before_a_syntax_error_are_still_checked() {
+    let text = format!(
+        "apiVersion: v1\nkind: List\nitems:\n{}- [unclosed\n",
+        apiserver_item("kube-apiserver", "")
+    );
+    let report = scan("dump.yaml", &text);
+    let codes: Vec<String> = active(&report).into_iter().map(|(_, c)| c).collect();
+    assert!(codes.contains(&"AL001".to_string()), "{codes:?}");
+    assert_eq!(al101_lines(&report), [12], "{codes:?}");
 }

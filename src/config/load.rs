@@ -38,7 +38,7 @@ pub const TOP_KEYS: &[&str] = &[
 pub const CLUSTER_KEYS: &[&str] = &["paths", "kubernetes-version", "managed"];
 
 /// Keys of `thresholds`.
-pub const THRESHOLD_KEYS: &[&str] = &["maxage", "maxbackup", "maxsize"];
+pub const THRESHOLD_KEYS: &[&str] = &["maxage", "maxbackup", "maxsize", "log-retention-days"];
 
 /// Keys of one `extra-probes` entry (those of a probe set in `rules/probes.yaml`, plus
 /// `kind`).
@@ -456,6 +456,7 @@ impl Loader<'_> {
             match name {
                 "maxage" => t.maxage = n,
                 "maxbackup" => t.maxbackup = n,
+                "log-retention-days" => t.log_retention_days = n,
                 _ => t.maxsize = n,
             }
         }

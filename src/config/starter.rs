@@ -33,6 +33,7 @@ pub const STARTER: &str = r#"# auditlint configuration. auditlint looks for this
 #   maxage: 30
 #   maxbackup: 10
 #   maxsize: 100
+#   log-retention-days: 90    # a managed cluster's control-plane log group (AL503)
 
 # Extra log agents (image or name patterns) that count as log forwarders.
 # log-agents: [registry.example.com/logging/shipper]

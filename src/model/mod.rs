@@ -5,6 +5,7 @@ pub mod agent_config;
 pub mod agents;
 pub mod apiserver;
 pub mod kubelet;
+pub mod managed;
 pub mod paths;
 pub mod pipeline;
 pub mod policy;
@@ -24,13 +25,14 @@ pub fn is_object(root: Node<'_>, kind: &str, group: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// The objects of a `kind: List` (what `kubectl get -o yaml` writes for several objects):
-/// each item is an object of its own. Empty for anything else.
+/// The objects of a list (what `kubectl get -o yaml` writes for several objects) that are
+/// still in its tree: each is an object of its own. As for kubectl (`Unstructured.IsList`),
+/// any object whose `items` is a sequence is a list, whatever its kind. The parser already
+/// splits most items off as documents of their own (`yaml::parse`); what remains here are
+/// items it must keep in place (anchored or aliasing ones).
 pub fn list_items<'d>(root: Node<'d>) -> impl Iterator<Item = Node<'d>> + 'd {
-    let is_list = root.get_str("kind") == Some("List");
     root.get("items")
-        .filter(|_| is_list)
         .into_iter()
         .flat_map(Node::items)
-        .filter(|item| item.is_map())
+        .filter(|item| item.is_map() && item.get("kind").is_some())
 }

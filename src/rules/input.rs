@@ -9,12 +9,13 @@ use crate::finding::Finding;
 use crate::source::SourceFile;
 use crate::yaml::{Item, Span, SyntaxError};
 
-/// AL001, AL003–AL006 are reported by the scan as it reads its input and applies
+/// AL001, AL003–AL007 are reported by the scan as it reads its input and applies
 /// suppressions; AL002 is a rule on each parsed document.
 pub(super) const RULES: &[Rule] = &[
     Rule {
         codes: &[
             Code::AL001,
+            Code::AL007,
             Code::AL003,
             Code::AL004,
             Code::AL005,
@@ -37,6 +38,17 @@ pub fn syntax_error(file: &Arc<SourceFile>, error: &SyntaxError) -> Finding {
         ))
         .label(error.message.clone())
         .help("fix the syntax; the other documents in this file were still checked")
+}
+
+/// AL007: a Terraform file that is not valid HCL.
+pub fn hcl_syntax_error(file: &Arc<SourceFile>, error: &SyntaxError) -> Finding {
+    Finding::new(Code::AL007, file, error.span)
+        .message(format!(
+            "this Terraform file is not valid HCL, so Terraform refuses the whole directory: {}",
+            error.message
+        ))
+        .label("cannot be parsed")
+        .help("fix the syntax (`terraform validate` shows the same error)")
 }
 
 /// AL002: a key repeated in one mapping.

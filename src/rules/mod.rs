@@ -4,6 +4,7 @@
 pub mod apiserver;
 pub mod forwarding;
 pub mod input;
+pub mod managed;
 pub mod policy;
 pub mod registry;
 pub mod seccomp;
@@ -81,6 +82,7 @@ fn check_families(cx: &mut DocCtx<'_>) {
     workload::check_object(cx);
     workload::record(cx);
     forwarding::record(cx);
+    managed::record(cx);
 }
 
 /// Runs the rules that need facts from several files. Only a `judged` set of files (one
@@ -101,6 +103,7 @@ pub fn check_cluster(index: &ClusterIndex, config: &Config, judged: bool) -> Vec
     });
     if judged {
         forwarding::check_cluster(index, config, &mut out);
+        managed::check_cluster(index, config, &mut out);
     }
     out
 }

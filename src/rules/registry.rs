@@ -57,6 +57,9 @@ pub enum Check {
     AnyCluster(fn(&ClusterIndex, &Config, &mut Vec<Finding>)),
     /// Once over the log forwarders and apiservers, when the scan defines a cluster.
     Forwarding(fn(&Scan<'_>, &Config, &mut Vec<Finding>)),
+    /// Once per cluster over its managed control planes and what exports their logs (log
+    /// groups, metric filters, diagnostic settings, audit configurations), when it has any.
+    Managed(fn(&crate::model::managed::Facts, &Config, &mut Vec<Finding>)),
 }
 
 /// Every rule, family by family.
@@ -68,6 +71,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::seccomp::RULES,
         super::workload::RULES,
         super::forwarding::RULES,
+        super::managed::RULES,
     ]
     .into_iter()
     .flatten()

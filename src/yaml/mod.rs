@@ -280,4 +280,52 @@ mod tests {
             .expect("within budget");
         assert!(json.to_string().contains("[[[1]]]"));
     }
+
+    #[test]
+    fn list_items_are_documents_of_their_own() {
+        // As `kubectl get -o json` writes it: `kind` after `items`, on one line.
+        let text = r#"{"apiVersion":"v1","items":[{"apiVersion":"v1","kind":"ConfigMap","data":{"a":"1","a":"2"}},{"kind":"Secret"}],"kind":"List"}"#;
+        let docs = docs(text);
+        assert_eq!(docs.len(), 3, "two items, then the list");
+        let first = docs[0].root().unwrap();
+        assert_eq!(first.get_str("kind"), Some("ConfigMap"));
+        assert_eq!(first.path(&["data", "a"]).unwrap().text(), Some("2"));
+        assert!(slice(text, docs[0].span).starts_with(r#"{"apiVersion":"v1","kind":"ConfigMap""#));
+        assert_eq!(
+            docs[0].duplicates.len(),
+            1,
+            "the item's duplicate key is the item's"
+        );
+        assert_eq!(slice(text, docs[0].duplicates[0].second), r#""a""#);
+        assert_eq!(slice(text, docs[1].span), r#"{"kind":"Secret"}"#);
+        let list = docs[2].root().unwrap();
+        assert_eq!(list.get_str("kind"), Some("List"));
+        assert!(docs[2].duplicates.is_empty());
+        let items: Vec<_> = list.get("items").unwrap().items().collect();
+        assert_eq!(items.len(), 2);
+        assert!(items.iter().all(|i| i.is_null()), "{items:?}");
+        assert_eq!(
+            items[1].span(),
+            docs[1].span,
+            "the placeholder keeps the item's place"
+        );
+    }
+
+    #[test]
+    fn list_items_that_are_not_plain_objects_stay_in_the_list() {
+        // Not an object (no kind), an anchored item and an item aliasing outside itself,
+        // and `items` below the top level: nothing is split off.
+        let text = "kind: List\nmeta: &m {x: 1}\nitems:\n- {name: no-kind}\n- &a {kind: A}\n- {kind: B, m: *m}\n- *a\nspec:\n  items: [{kind: C}]\n";
+        let docs = docs(text);
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        let items: Vec<_> = docs[0]
+            .root()
+            .unwrap()
+            .get("items")
+            .unwrap()
+            .items()
+            .collect();
+        assert_eq!(items.len(), 4);
+        assert!(items[..3].iter().all(|i| i.is_map()));
+    }
 }

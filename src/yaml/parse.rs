@@ -1,7 +1,9 @@
 //! One pass over a YAML (or JSON) stream: events become document trees with byte spans.
 //!
 //! A broken document is reported and skipped; parsing resumes at the next `---`, so one
-//! bad document never hides the rest of a stream.
+//! bad document never hides the rest of a stream. The items of a list are documents of
+//! their own as soon as they are parsed ([`Builder::detach`]), so in a list broken halfway
+//! the items before the break are still checked, beside the syntax error.
 
 use std::collections::HashMap;
 
@@ -57,14 +59,7 @@ pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
                                 }
                             }
                             info.documents += 1;
-                            let doc = b.finish();
-                            match super::aliasing::check(&doc) {
-                                None => on_item(Item::Document(doc)),
-                                Some(rejected) => on_item(Item::Error(SyntaxError {
-                                    message: rejected.message,
-                                    span: rejected.span,
-                                })),
-                            }
+                            on_item(checked(b.finish()));
                         }
                     }
                     Event::Comment(comment, _) => {
@@ -79,6 +74,10 @@ pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
                     other => {
                         if let Some(b) = builder.as_mut() {
                             b.event(other, span);
+                            for mut item in b.detached.drain(..) {
+                                item.template = source_comment.as_ref().map(|(n, _)| n.clone());
+                                on_item(checked(item));
+                            }
                         }
                     }
                 }
@@ -97,6 +96,17 @@ pub fn parse_stream(text: &str, mut on_item: impl FnMut(Item)) -> StreamInfo {
         }
     }
     info
+}
+
+/// The document, unless Kubernetes would refuse to decode it (an alias bomb).
+fn checked(doc: Document) -> Item {
+    match super::aliasing::check(&doc) {
+        None => Item::Document(doc),
+        Some(rejected) => Item::Error(SyntaxError {
+            message: rejected.message,
+            span: rejected.span,
+        }),
+    }
 }
 
 fn syntax_error(text: &str, error: &ScanError, at: usize) -> SyntaxError {
@@ -158,6 +168,12 @@ struct Builder {
     end: usize,
     template: Option<String>,
     duplicates: Vec<DuplicateKey>,
+    /// The top-level `items` sequence while it is open.
+    items: Option<NodeId>,
+    /// The highest node that carries an anchor: an item at or before it may be aliased later.
+    last_anchored: Option<NodeId>,
+    /// Items of `items` split off as documents of their own, for the stream to hand on.
+    detached: Vec<Document>,
 }
 
 impl Builder {
@@ -172,6 +188,9 @@ impl Builder {
             end: start,
             template: None,
             duplicates: Vec::new(),
+            items: None,
+            last_anchored: None,
+            detached: Vec::new(),
         }
     }
 
@@ -199,8 +218,12 @@ impl Builder {
                 self.attach(id);
             }
             Event::SequenceStart(_, anchor, _) => {
+                let top_level_items = self.stack.len() == 1 && self.pending_key_is("items");
                 let id = self.push(Value::Seq(Vec::new()), span, anchor);
                 self.stack.push(Open::new(id));
+                if top_level_items {
+                    self.items = Some(id);
+                }
             }
             Event::MappingStart(_, anchor, _) => {
                 let id = self.push(Value::Map(Vec::new()), span, anchor);
@@ -210,6 +233,7 @@ impl Builder {
                 if let Some(Open { id, .. }) = self.stack.pop() {
                     let node = &mut self.nodes[id as usize];
                     node.span.end = node.span.end.max(span.end);
+                    let id = self.detach(id).unwrap_or(id);
                     self.attach(id);
                 }
             }
@@ -234,8 +258,78 @@ impl Builder {
         self.nodes.push(NodeData { value, span });
         if anchor != 0 {
             self.anchors.insert(anchor, id);
+            self.last_anchored = Some(id);
         }
         id
+    }
+
+    /// Whether the open mapping's pending key is the plain scalar `key`.
+    fn pending_key_is(&self, key: &str) -> bool {
+        let Some(Open {
+            pending_key: Some(k),
+            ..
+        }) = self.stack.last()
+        else {
+            return false;
+        };
+        matches!(&self.nodes[*k as usize].value, Value::Scalar { text, .. } if &**text == key)
+    }
+
+    /// Splits a just-finished item of the top-level `items` sequence off into a document of
+    /// its own, and returns the null placeholder left in its place. kubectl treats any object
+    /// whose `items` is a list as a list of objects (`Unstructured.IsList`), and `kubectl get
+    /// -o json` puts `kind: List` after `items`, so the split cannot wait for the kind: it
+    /// is what keeps a 200 MB single-line list from being held as one tree. An item that
+    /// is not an object (no `kind`), holds an anchor or aliases outside itself stays.
+    fn detach(&mut self, id: NodeId) -> Option<NodeId> {
+        let in_items = self.stack.len() == 2 && self.items == self.stack.last().map(|o| o.id);
+        let Value::Map(pairs) = &self.nodes[id as usize].value else {
+            return None;
+        };
+        if !in_items {
+            return None;
+        }
+        let has_kind = pairs.iter().any(|&(k, _)| {
+            matches!(&self.nodes[k as usize].value, Value::Scalar { text, .. } if &**text == "kind")
+        });
+        let anchored = self.last_anchored.is_some_and(|a| a >= id);
+        let aliases_out = self.nodes[id as usize..]
+            .iter()
+            .any(|n| matches!(n.value, Value::Alias(target) if target < id));
+        if !has_kind || anchored || aliases_out {
+            return None;
+        }
+        let mut nodes: Vec<NodeData> = self.nodes.drain(id as usize..).collect();
+        for node in &mut nodes {
+            match &mut node.value {
+                Value::Seq(items) => items.iter_mut().for_each(|i| *i -= id),
+                Value::Map(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+                    *k -= id;
+                    *v -= id;
+                }),
+                Value::Alias(target) => *target -= id,
+                Value::Scalar { .. } => {}
+            }
+        }
+        let span = nodes[0].span;
+        let (duplicates, outside) = std::mem::take(&mut self.duplicates)
+            .into_iter()
+            .partition(|d| d.second.start >= span.start);
+        self.duplicates = outside;
+        self.detached.push(Document {
+            nodes,
+            root: Some(0),
+            index: self.index,
+            span,
+            template: None,
+            duplicates,
+        });
+        let null = Value::Scalar {
+            text: "".into(),
+            style: Style::Plain,
+            tag: None,
+        };
+        Some(self.push(null, span, 0))
     }
 
     /// Places a finished node into its parent (or as the root).

@@ -1,11 +1,11 @@
 //! AL101–AL118: kube-apiserver audit configuration. Each configuration found in a document
 //! (static Pod or any workload, kubeadm, kind, Cluster API, k3s, RKE2, kops, OpenShift,
 //! Talos, kubespray, kwok, Kamaji) is checked the same way, and leaves its facts in the
-//! cluster index for the cross-file rules. Settings that are not flags (eksctl log types,
-//! OpenShift audit profiles, a Gardener Shoot's policy reference) have their own checks.
+//! cluster index for the cross-file rules. Settings that are not flags (OpenShift
+//! audit profiles, a Gardener Shoot's policy reference) have their own checks; eksctl's log
+//! types (AL116) are judged with the other managed control planes ([`super::managed`]).
 
 mod backend;
-mod eksctl;
 mod flag_values;
 mod gardener;
 mod kubeadm_shape;
@@ -22,10 +22,6 @@ use crate::finding::Finding;
 use crate::model::apiserver::{self, ApiServerConfig, ApiServerFacts, NodeTaints};
 
 pub(super) const RULES: &[Rule] = &[
-    Rule {
-        codes: &[Code::AL116],
-        check: Check::Object(eksctl::check),
-    },
     Rule {
         codes: &[Code::AL101, Code::AL206, Code::AL208],
         check: Check::Object(openshift_profile::check),

@@ -2,6 +2,8 @@
 //! nothing (every route ends on the node), excludes the audit log, ships in plain text, or
 //! keeps what it has not yet sent only in memory — and a configuration that cannot be read.
 
+use std::collections::HashMap;
+
 use super::Scan;
 use crate::catalog::Code;
 use crate::finding::Finding;
@@ -46,17 +48,24 @@ pub(super) fn never_ships(scan: &Scan<'_>, out: &mut Vec<Finding>) {
 /// AL407: the apiserver's audit log is under an input's paths but one of its exclude patterns
 /// drops it, and no other input reads it.
 pub(super) fn audit_log_excluded(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+    // Many apiservers write the same path: each pipeline judges each path once, so the work
+    // grows with the pipelines, not with apiservers × pipelines.
+    let mut verdicts: HashMap<(String, usize), Option<(usize, String)>> = HashMap::new();
     for api in &scan.apiservers {
         let Some(host) = &api.log_host_path else {
             continue;
         };
-        for (w, r) in &scan.pipelines {
+        for (i, (w, r)) in scan.pipelines.iter().enumerate() {
             let Some(mount) = w.mount_covering(host) else {
                 continue;
             };
             let inside = mount.inside(host);
-            let (reading, excluding) = r.pipeline.readers(&inside);
-            let Some((input, pattern)) = excluding.first().filter(|_| reading.is_empty()) else {
+            let verdict = verdicts.entry((inside.clone(), i)).or_insert_with(|| {
+                let (reading, excluding) = r.pipeline.readers(&inside);
+                let first = excluding.first().filter(|_| reading.is_empty());
+                first.map(|(input, pattern)| (*input, (*pattern).to_owned()))
+            });
+            let Some((input, pattern)) = verdict else {
                 continue;
             };
             let input = &r.pipeline.inputs[*input];
