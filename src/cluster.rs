@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use crate::config::Managed;
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
+use crate::model::kubelet::SeccompDefault;
 use crate::model::policy::PolicyEntry;
 use crate::model::seccomp::{LocalhostRef, ProfileEntry};
 use crate::model::version::Declared;
-use crate::model::workload::WorkloadFacts;
+use crate::model::workload::{Unprofiled, WorkloadFacts};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
@@ -30,6 +31,10 @@ pub struct ClusterIndex {
     pub versions: Vec<DeclaredVersion>,
     /// ConfigMaps that may hold a log agent's configuration.
     pub agent_configs: Vec<crate::model::agent_config::ConfigMapFacts>,
+    /// Where the kubelet's `seccompDefault` is set.
+    pub seccomp_defaults: Vec<KubeletSeccompDefault>,
+    /// Containers that name no seccomp profile (for AL315).
+    pub unprofiled: Vec<Unprofiled>,
     /// Managed control planes and what exports their logs, from YAML and JSON documents;
     /// on a cluster's own index, with its Terraform resolved too.
     pub control_planes: crate::model::managed::Facts,
@@ -48,6 +53,24 @@ pub struct DeclaredVersion {
     pub declared: Declared,
 }
 
+/// A kubelet `seccompDefault` setting a file makes.
+#[derive(Debug, Clone)]
+pub struct KubeletSeccompDefault {
+    pub file: Arc<SourceFile>,
+    pub setting: SeccompDefault,
+}
+
+/// Whether a cluster's kubelets give containers without a profile `RuntimeDefault`.
+#[derive(Debug, Clone, Copy)]
+pub enum SeccompDefaulting<'a> {
+    /// Every setting the cluster's files make turns it on (and it works at this version).
+    On(&'a KubeletSeccompDefault),
+    /// This setting leaves it off (or its feature gate off, or the version predates it).
+    Off(&'a KubeletSeccompDefault),
+    /// No file of the cluster sets it: the kubelet's default, off.
+    Unset,
+}
+
 impl ClusterIndex {
     pub fn merge(&mut self, other: ClusterIndex) {
         self.apiservers.extend(other.apiservers);
@@ -58,6 +81,8 @@ impl ClusterIndex {
         self.kubeadm_init_taints.extend(other.kubeadm_init_taints);
         self.versions.extend(other.versions);
         self.agent_configs.extend(other.agent_configs);
+        self.seccomp_defaults.extend(other.seccomp_defaults);
+        self.unprofiled.extend(other.unprofiled);
         self.control_planes.extend(other.control_planes);
         self.terraform.extend(other.terraform);
     }
@@ -177,12 +202,40 @@ impl ClusterIndex {
             |i| &mut i.terraform,
         );
         spread(
+            self.seccomp_defaults,
+            &mut out,
+            |s| by_file(&s.file),
+            |i| &mut i.seccomp_defaults,
+        );
+        spread(
+            self.unprofiled,
+            &mut out,
+            |u| by_file(&u.file),
+            |i| &mut i.unprofiled,
+        );
+        spread(
             self.kubeadm_init_taints,
             &mut out,
             |(file, _)| by_file(file),
             |i| &mut i.kubeadm_init_taints,
         );
         out
+    }
+
+    /// Whether the cluster's kubelets default to `RuntimeDefault`, at Kubernetes `version`.
+    /// A node whose kubelet leaves it off runs unconfined what it is given, so one setting
+    /// that leaves it off decides (the first, in path order).
+    pub fn seccomp_defaulting(&self, version: (u32, u32)) -> SeccompDefaulting<'_> {
+        let mut settings: Vec<&KubeletSeccompDefault> = self.seccomp_defaults.iter().collect();
+        settings.sort_by(|a, b| {
+            (&a.file.path, a.setting.span.start).cmp(&(&b.file.path, b.setting.span.start))
+        });
+        if let Some(off) = settings.iter().find(|s| !s.setting.effective(version)) {
+            return SeccompDefaulting::Off(off);
+        }
+        settings
+            .first()
+            .map_or(SeccompDefaulting::Unset, |on| SeccompDefaulting::On(on))
     }
 
     /// The newest version the files of this index declare.

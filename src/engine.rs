@@ -367,13 +367,15 @@ impl<'c> ScanSettings<'c> {
         let mut assumed = Vec::new();
         for cluster in &mut clusters {
             let judged = cluster.is_judged();
-            if judged {
+            {
                 let config = self.config_for(cluster.version);
-                cluster.index.managed = cluster.managed;
-                cluster.index.declared_at = cluster.origin.clone();
+                if judged {
+                    cluster.index.managed = cluster.managed;
+                    cluster.index.declared_at = cluster.origin.clone();
+                }
                 version::take_consulted();
                 let mut findings = Limiter::new(self.config.max_findings_per_rule);
-                findings.extend(rules::check_cluster(&cluster.index, &config));
+                findings.extend(rules::check_cluster(&cluster.index, &config, judged));
                 let findings = findings.finish();
                 let consulted = version::take_consulted();
                 let name = cluster.name.clone();

@@ -100,7 +100,11 @@ fn an_application_repository_is_no_cluster() {
     let out = run_in(repo.path(), &["check", "--format", "json"], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report = json(&out);
-    assert_eq!(finding_codes(&report), Vec::<String>::new());
+    // No cluster rule speaks about it; only the note that its containers name no seccomp
+    // profile (AL315 holds wherever they run, unless that cluster's kubelets default to one).
+    assert_eq!(finding_codes(&report), ["AL315"]);
+    let notes = report["findings"].as_array().unwrap();
+    assert!(notes.iter().all(|f| f["severity"] == "note"));
     // Nothing read a version, so nothing is said about one.
     assert_eq!(report["notes"], serde_json::json!([]));
     let shown = run_in(repo.path(), &["check", "--show-clusters"], None);
@@ -632,7 +636,9 @@ fn the_chart_helm_create_writes_is_clean() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(finding_codes(&json(&out)), Vec::<String>::new());
+    // Its Deployment and test Pod leave `securityContext` empty: only the notes that they name
+    // no seccomp profile.
+    assert_eq!(finding_codes(&json(&out)), ["AL315", "AL315"]);
     // The pipeline people write, with the shell's default (no pipefail).
     let pipeline = |args: &str| {
         Command::new("sh")
@@ -648,7 +654,7 @@ fn the_chart_helm_create_writes_is_clean() {
     };
     let piped = pipeline("--format json");
     assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
-    assert_eq!(finding_codes(&json(&piped)), Vec::<String>::new());
+    assert_eq!(finding_codes(&json(&piped)), ["AL315", "AL315"]);
     // A chart that fails to render leaves stdin empty: the pipeline fails too.
     std::fs::write(
         dir.path().join("mychart/templates/broken.yaml"),

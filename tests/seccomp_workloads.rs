@@ -112,9 +112,8 @@ fn resolves_through_the_configured_mapping() {
     assert!(hits[0].contains("`profile-paths`") && hits[0].contains("node/seccomp/strict.json"));
 }
 
-#[test]
-fn legacy_annotation_message_follows_the_target_version() {
-    let pod = "apiVersion: v1
+/// A pod whose only seccomp setting is the legacy pod annotation.
+const LEGACY_ANNOTATED: &str = "apiVersion: v1
 kind: Pod
 metadata:
   name: app
@@ -124,6 +123,10 @@ spec:
   containers:
   - {name: a, image: a:1}
 ";
+
+#[test]
+fn legacy_annotation_message_follows_the_target_version() {
+    let pod = LEGACY_ANNOTATED;
     let messages = |config: &Config| -> Vec<String> {
         engine::scan_texts(vec![text("pod.yaml", pod)], config)
             .findings
@@ -242,4 +245,172 @@ fn an_annotation_that_disagrees_with_its_field_is_rejected() {
     );
     let found = annotation_findings(&annotated(localhost, "", &own_b));
     assert!(found[0].1.contains("disagrees"), "{found:?}");
+}
+
+/// A workload with one container that names no seccomp profile.
+const UNPROFILED: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: web, image: nginx:1.27}
+      - name: confined
+        image: nginx:1.27
+        securityContext: {seccompProfile: {type: RuntimeDefault}}
+";
+
+/// AL315's findings (message, related labels) for `texts` under `config`.
+fn al315(texts: Vec<Text>, config: &Config) -> Vec<(String, Vec<String>)> {
+    engine::scan_texts(texts, config)
+        .findings
+        .iter()
+        .filter(|f| f.code() == "AL315")
+        .map(|f| {
+            let related = f.related.iter().map(|r| r.message.clone()).collect();
+            (f.message.clone(), related)
+        })
+        .collect()
+}
+
+#[test]
+fn no_profile_is_a_note_in_an_application_repository() {
+    // No cluster facts at all: the kubelet's default (off) is what the container gets.
+    let hits = al315(vec![text("web.yaml", UNPROFILED)], &Config::new());
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].0.contains("container `web` of Deployment/web"));
+    assert!(hits[0].0.contains("no scanned file turns on"));
+    let report = engine::scan_texts(vec![text("web.yaml", UNPROFILED)], &Config::new());
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.code() == "AL315")
+        .unwrap();
+    assert_eq!(f.severity, auditlint::catalog::Severity::Note);
+}
+
+#[test]
+fn no_profile_is_silent_when_each_source_turns_seccomp_default_on() {
+    let sources = [
+        (
+            "kubelet.yaml",
+            "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nseccompDefault: true\n",
+        ),
+        (
+            "kubeadm.yaml",
+            "apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\nnodeRegistration:\n  kubeletExtraArgs: {seccomp-default: \"true\"}\n",
+        ),
+        (
+            "kubeadm.yaml",
+            "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration:\n  kubeletExtraArgs: [{name: seccomp-default, value: \"true\"}]\n",
+        ),
+        ("patches/kubeletconfiguration+merge.yaml", "seccompDefault: true\n"),
+        (
+            "kind.yaml",
+            "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nkubeadmConfigPatches:\n- |\n  kind: KubeletConfiguration\n  seccompDefault: true\n",
+        ),
+        ("config.yaml", "kubelet-arg: [seccomp-default=true]\n"),
+        (
+            "controlplane.yaml",
+            "version: v1alpha1\nmachine:\n  type: controlplane\n  kubelet: {defaultRuntimeSeccompProfileEnabled: true}\n",
+        ),
+        (
+            "patch.yaml",
+            "machine:\n  kubelet: {extraConfig: {seccompDefault: true}}\n",
+        ),
+    ];
+    for (name, source) in sources {
+        let texts = vec![text("web.yaml", UNPROFILED), text(name, source)];
+        assert!(al315(texts, &Config::new()).is_empty(), "{name}: {source}");
+    }
+}
+
+#[test]
+fn no_profile_names_the_setting_that_leaves_it_off() {
+    let off = text(
+        "kubelet.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nseccompDefault: false\n",
+    );
+    let hits = al315(vec![text("web.yaml", UNPROFILED), off], &Config::new());
+    assert_eq!(hits.len(), 1);
+    assert!(
+        hits[0]
+            .0
+            .contains("KubeletConfiguration `seccompDefault` turns it off"),
+        "{hits:?}"
+    );
+    assert_eq!(hits[0].1, ["the kubelet's `seccompDefault`"]);
+    // On, but before 1.25 the feature gate is off unless turned on.
+    let on = text(
+        "kubelet.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nseccompDefault: true\n",
+    );
+    let mut old = Config::new();
+    old.kubernetes_version = Some((1, 24));
+    let hits = al315(vec![text("web.yaml", UNPROFILED), on.clone()], &old);
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].0.contains("feature gate"), "{hits:?}");
+    let gated = text(
+        "kubelet.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nseccompDefault: true\nfeatureGates: {SeccompDefault: true}\n",
+    );
+    assert!(al315(vec![text("web.yaml", UNPROFILED), gated], &old).is_empty());
+}
+
+#[test]
+fn no_profile_counts_a_legacy_annotation_only_before_1_27() {
+    let pod = LEGACY_ANNOTATED;
+    let hits = al315(vec![text("pod.yaml", pod)], &Config::new());
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        hits[0].1,
+        ["a legacy annotation, ignored from Kubernetes 1.27"]
+    );
+    let mut old = Config::new();
+    old.kubernetes_version = Some((1, 26));
+    assert!(al315(vec![text("pod.yaml", pod)], &old).is_empty());
+}
+
+#[test]
+fn annotation_beside_a_field_is_ignored_not_unconfined_and_pod_unconfined_is_worded_per_case() {
+    let pod = "apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+  annotations:
+    seccomp.security.alpha.kubernetes.io/pod: unconfined
+spec:
+  securityContext:
+    seccompProfile: {type: Unconfined}
+  containers:
+  - name: a
+    image: a:1
+    securityContext: {seccompProfile: {type: RuntimeDefault}}
+";
+    let report = engine::scan_texts(vec![text("pod.yaml", pod)], &Config::new());
+    let of = |code: &str| -> Vec<String> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.code() == code)
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    // The pod's own field decides: the annotation is dead text (AL314), never "unconfined".
+    assert!(of("AL313").is_empty());
+    let dead = of("AL314");
+    assert_eq!(dead.len(), 1);
+    assert!(
+        dead[0].contains("is ignored") && !dead[0].contains("runs unconfined"),
+        "{dead:?}"
+    );
+    // Every container has its own profile: AL310 does not speak of containers without one.
+    let unconfined = of("AL310");
+    assert_eq!(unconfined.len(), 1);
+    assert!(
+        unconfined[0].contains("every container sets its own today")
+            && !unconfined[0].contains("every container without its own profile"),
+        "{unconfined:?}"
+    );
 }

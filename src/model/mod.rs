@@ -4,6 +4,7 @@
 pub mod agent_config;
 pub mod agents;
 pub mod apiserver;
+pub mod kubelet;
 pub mod managed;
 pub mod paths;
 pub mod pipeline;

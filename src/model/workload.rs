@@ -32,6 +32,19 @@ impl ContainerList {
         ContainerList::EphemeralContainers,
     ];
 
+    /// `container `app``, `init container `setup``, for messages.
+    pub fn describe(self, name: Option<&str>) -> String {
+        let kind = match self {
+            ContainerList::Containers => "container",
+            ContainerList::InitContainers => "init container",
+            ContainerList::EphemeralContainers => "ephemeral container",
+        };
+        match name {
+            Some(n) => format!("{kind} `{n}`"),
+            None => format!("an unnamed {kind}"),
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             ContainerList::Containers => "containers",
@@ -92,7 +105,9 @@ impl<'d> PodTemplate<'d> {
 }
 
 mod facts;
+mod unprofiled;
 pub use facts::{AgentMatch, HostMount, Toleration, WorkloadFacts};
+pub use unprofiled::{unprofiled, Unprofiled};
 
 #[cfg(test)]
 mod tests {

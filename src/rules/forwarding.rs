@@ -14,9 +14,9 @@ use crate::cluster::ClusterIndex;
 use crate::config::{Config, Managed};
 use crate::context::DocCtx;
 use crate::finding::Finding;
-use crate::model::agent_config::{self, Resolved};
+use crate::model::agent_config::{self, Resolution, Resolved, Unreadable};
 use crate::model::apiserver::{ApiServerFacts, NodeTaints};
-use crate::model::workload::{pod_template, WorkloadFacts};
+use crate::model::workload::{pod_template, AgentMatch, WorkloadFacts};
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -44,6 +44,14 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Forwarding(|scan, _, out| pipeline::plaintext(scan, out)),
     },
     Rule {
+        codes: &[Code::AL410],
+        check: Check::Forwarding(|scan, _, out| pipeline::unreadable(scan, out)),
+    },
+    Rule {
+        codes: &[Code::AL409],
+        check: Check::Forwarding(|scan, _, out| pipeline::no_disk_buffer(scan, out)),
+    },
+    Rule {
         codes: &[Code::AL404, Code::AL405],
         // A managed control plane writes no audit log file on a node anyone can reach.
         check: Check::Forwarding(|scan, config, out| {
@@ -65,7 +73,7 @@ pub(super) fn record(cx: &mut DocCtx<'_>) {
     let facts = WorkloadFacts::read(t, cx.file, cx.doc.template.clone(), &cx.config.log_agents);
     // Other workloads are no cross-file rule's concern: what makes a cluster is its control
     // plane, not its applications.
-    if facts.agent.is_some() {
+    if facts.may_be_agent() {
         cx.index.workloads.push(facts);
     }
 }
@@ -84,6 +92,8 @@ pub struct Scan<'a> {
     pub managed: Managed,
     /// The configuration of each agent whose ConfigMap is scanned: what it tails and ships.
     pub pipelines: Vec<(&'a WorkloadFacts, Resolved)>,
+    /// Agents whose configuration is scanned but could not be read.
+    pub unreadable: Vec<(&'a WorkloadFacts, Unreadable)>,
 }
 
 impl Scan<'_> {
@@ -125,22 +135,57 @@ impl Scan<'_> {
 pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     let mut apiservers: Vec<&ApiServerFacts> = index.apiservers.iter().collect();
     apiservers.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
-    let mut workloads: Vec<&WorkloadFacts> = index.workloads.iter().collect();
-    workloads.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
-    let pipelines: Vec<(&WorkloadFacts, Resolved)> = workloads
+    let resolve = |w: &WorkloadFacts| {
+        agent_config::resolve(
+            w.agent.as_ref().map(|a| a.agent.as_str()),
+            w.namespace.as_deref(),
+            &w.config_mounts,
+            w.config_arg.as_deref(),
+            &index.agent_configs,
+        )
+    };
+    // A workload that is no agent by its image or name is a forwarder when the ConfigMap it
+    // mounts reads as an agent's configuration that tails node files (a re-hosted image).
+    let by_config: Vec<(WorkloadFacts, Resolved)> = index
+        .workloads
         .iter()
+        .filter(|w| w.agent.is_none())
         .filter_map(|w| {
-            let agent = w.agent.as_ref()?;
-            let resolved = agent_config::resolve(
-                &agent.agent,
-                w.namespace.as_deref(),
-                &w.config_mounts,
-                w.config_arg.as_deref(),
-                &index.agent_configs,
-            )?;
-            Some((*w, resolved))
+            let r = resolve(w)
+                .read()
+                .filter(|r| !r.pipeline.inputs.is_empty())?;
+            let agent = AgentMatch {
+                agent: r.pipeline.agent.to_owned(),
+                matched: format!("configuration (ConfigMap `{}`)", r.config_map),
+                span: w.mounts_span,
+            };
+            let w = WorkloadFacts {
+                agent: Some(agent),
+                ..w.clone()
+            };
+            Some((w, r))
         })
         .collect();
+    let mut workloads: Vec<&WorkloadFacts> = index
+        .workloads
+        .iter()
+        .filter(|w| w.agent.is_some())
+        .chain(by_config.iter().map(|(w, _)| w))
+        .collect();
+    workloads.sort_by(|a, b| (&a.file.path, a.span.start).cmp(&(&b.file.path, b.span.start)));
+    let mut pipelines: Vec<(&WorkloadFacts, Resolved)> = Vec::new();
+    let mut unreadable: Vec<(&WorkloadFacts, Unreadable)> = Vec::new();
+    for w in &workloads {
+        if let Some((_, r)) = by_config.iter().find(|(b, _)| std::ptr::eq(b, *w)) {
+            pipelines.push((*w, r.clone()));
+            continue;
+        }
+        match resolve(w) {
+            Resolution::Read(r) => pipelines.push((*w, r)),
+            Resolution::Unreadable(u) => unreadable.push((*w, u)),
+            Resolution::Absent => {}
+        }
+    }
     // A collector whose configuration tails no file (it only receives OTLP, or scrapes
     // metrics) forwards no node log, whatever its image.
     let tails_nothing = |w: &WorkloadFacts| {
@@ -161,6 +206,7 @@ pub(super) fn check_cluster(index: &ClusterIndex, config: &Config, out: &mut Vec
         declared_at: index.declared_at.as_ref(),
         managed: index.managed,
         pipelines,
+        unreadable,
     };
     super::registry::run_into(out, |check, out| match check {
         Check::Forwarding(check) => {

@@ -83,22 +83,31 @@ fn check_families(cx: &mut DocCtx<'_>) {
     policy::check_object(cx);
     seccomp::check_object(cx);
     workload::check_object(cx);
+    workload::record(cx);
     forwarding::record(cx);
     managed::record(cx);
 }
 
-/// Runs the rules that need facts from several files.
-pub fn check_cluster(index: &ClusterIndex, config: &Config) -> Vec<Finding> {
+/// Runs the rules that need facts from several files. Only a `judged` set of files (one
+/// that configures a control plane, or is declared a cluster) is a cluster; the others get
+/// only the rules about what their workloads say wherever they run.
+pub fn check_cluster(index: &ClusterIndex, config: &Config, judged: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     registry::run_into(&mut out, |check, out| match check {
-        Check::Cluster(check) => {
+        Check::Cluster(check) if judged => {
+            check(index, config, out);
+            true
+        }
+        Check::AnyCluster(check) => {
             check(index, config, out);
             true
         }
         _ => false,
     });
-    forwarding::check_cluster(index, config, &mut out);
-    managed::check_cluster(index, config, &mut out);
+    if judged {
+        forwarding::check_cluster(index, config, &mut out);
+        managed::check_cluster(index, config, &mut out);
+    }
     out
 }
 

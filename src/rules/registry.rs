@@ -51,6 +51,10 @@ pub enum Check {
     Once(fn(&Config, &mut Vec<Finding>)),
     /// Once per cluster, over its index, after every file is read.
     Cluster(fn(&ClusterIndex, &Config, &mut Vec<Finding>)),
+    /// As `Cluster`, also over files that configure no cluster (an application repository):
+    /// for rules whose finding holds wherever the workload runs unless the cluster's own files
+    /// say otherwise.
+    AnyCluster(fn(&ClusterIndex, &Config, &mut Vec<Finding>)),
     /// Once over the log forwarders and apiservers, when the scan defines a cluster.
     Forwarding(fn(&Scan<'_>, &Config, &mut Vec<Finding>)),
     /// Once per cluster over its managed control planes and what exports their logs (log

@@ -73,11 +73,20 @@ spec:
 """
 
 
+KUBELET = """\
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+seccompDefault: true
+"""
+
+
 @pytest.fixture
 def workspace(tmp_path: pathlib.Path) -> pathlib.Path:
     (tmp_path / "control-plane").mkdir()
     (tmp_path / "control-plane" / "kube-apiserver.yaml").write_text(APISERVER)
     (tmp_path / "control-plane" / "policy.yaml").write_text(POLICY)
+    # The kubelets run containers without a profile under RuntimeDefault (no AL315).
+    (tmp_path / "control-plane" / "kubelet.yaml").write_text(KUBELET)
     (tmp_path / "logging").mkdir()
     (tmp_path / "logging" / "agent.yaml").write_text(AGENT)
     return tmp_path

@@ -103,7 +103,9 @@ fn add_output(d: &Directive, at: Option<At>, input: usize, p: &mut Pipeline) {
         && (url.is_some_and(plaintext_url)
             || (matches!(plugin.as_str(), "elasticsearch" | "opensearch")
                 && scheme != Some("https"))
-            || (plugin == "forward" && !tls_forward));
+            || (plugin == "forward" && !tls_forward)
+            // Splunk Connect for Kubernetes' HEC output: `protocol http|https`.
+            || (plugin == "splunk_hec" && d.get("protocol") == Some("http")));
     let index = p
         .outputs
         .iter()

@@ -1,11 +1,13 @@
 //! What a log agent is configured to do: which host files its inputs tail, where its outputs
 //! send records, and which inputs reach which outputs. Read from the agent's own
 //! configuration (Fluent Bit, Fluentd, Vector, the OpenTelemetry collector, Filebeat,
-//! Promtail), so that a forwarder is judged by what it ships, not by what it mounts.
+//! Promtail, Grafana Alloy, the CloudWatch agent), so that a forwarder is judged by what it ships, not by what it mounts.
 //!
 //! Spans are in the coordinates of the text each parser was given, tagged with the index of
 //! that text (a configuration can span several files: `@INCLUDE`, `@include`).
 
+mod alloy;
+mod cloudwatch;
 mod filebeat;
 mod fluent_bit;
 mod fluentd;
@@ -76,7 +78,7 @@ pub struct Output {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pipeline {
     /// The agent (`fluent-bit`, `fluentd`, `vector`, `opentelemetry-collector`, `filebeat`,
-    /// `promtail`).
+    /// `promtail`, `grafana-alloy`, `cloudwatch-agent`).
     pub agent: &'static str,
     pub inputs: Vec<FileInput>,
     pub outputs: Vec<Output>,
@@ -97,22 +99,78 @@ pub enum Format {
     Otel,
     Filebeat,
     Promtail,
+    Alloy,
+    CloudWatch,
 }
 
 impl Format {
     /// The format of a configuration file, by the agent and the file's name.
     pub fn of(agent: &str, file_name: &str) -> Option<Format> {
         let yaml = file_name.ends_with(".yaml") || file_name.ends_with(".yml");
+        // aws-for-fluent-bit (the EKS add-ons' image) is Fluent Bit; Splunk Connect for
+        // Kubernetes is Fluentd with the `splunk_hec` output.
         Some(match agent {
-            "fluent-bit" if yaml => Format::FluentBitYaml,
-            "fluent-bit" => Format::FluentBitClassic,
-            "fluentd" => Format::Fluentd,
+            "fluent-bit" | "aws-for-fluent-bit" if yaml => Format::FluentBitYaml,
+            "fluent-bit" | "aws-for-fluent-bit" => Format::FluentBitClassic,
+            "fluentd" | "splunk-connect" => Format::Fluentd,
+            "grafana-alloy" | "grafana-agent"
+                if file_name.ends_with(".alloy") || file_name.ends_with(".river") =>
+            {
+                Format::Alloy
+            }
+            "cloudwatch-agent" => Format::CloudWatch,
             "vector" if file_name.ends_with(".toml") => Format::VectorToml,
             "vector" => Format::VectorYaml,
             "opentelemetry-collector" => Format::Otel,
             "filebeat" => Format::Filebeat,
             "promtail" => Format::Promtail,
             _ => return None,
+        })
+    }
+}
+
+impl Format {
+    /// The format a configuration file reads as, by its content (and name), whoever runs it:
+    /// a workload whose image is not in the agent list is still a forwarder when it loads one.
+    pub fn sniff(file_name: &str, text: &str) -> Option<Format> {
+        let name = file_name.to_ascii_lowercase();
+        if name.ends_with(".alloy") || name.ends_with(".river") {
+            return Some(Format::Alloy);
+        }
+        let upper = text.to_ascii_uppercase();
+        if ["[INPUT]", "[OUTPUT]", "[SERVICE]"]
+            .iter()
+            .any(|s| upper.contains(s))
+        {
+            return Some(Format::FluentBitClassic);
+        }
+        if text.contains("<source>") || text.contains("<match ") {
+            return Some(Format::Fluentd);
+        }
+        if name.ends_with(".toml") {
+            return (text.contains("[sources.") || text.contains("[sinks."))
+                .then_some(Format::VectorToml);
+        }
+        let doc = first_document(text)?;
+        let root = doc.root().filter(|r| r.is_map())?;
+        let has = |k: &str| root.get(k).is_some();
+        Some(if has("pipeline") {
+            Format::FluentBitYaml
+        } else if has("sources") || has("sinks") {
+            Format::VectorYaml
+        } else if has("receivers") && has("service") {
+            Format::Otel
+        } else if has("filebeat.inputs")
+            || has("filebeat.autodiscover")
+            || root.path(&["filebeat", "inputs"]).is_some()
+        {
+            Format::Filebeat
+        } else if has("scrape_configs") && (has("positions") || has("clients")) {
+            Format::Promtail
+        } else if root.path(&["logs", "logs_collected"]).is_some() {
+            Format::CloudWatch
+        } else {
+            return None;
         })
     }
 }
@@ -129,6 +187,8 @@ pub fn read(format: Format, files: &[(&str, &str)], main: usize) -> Option<Pipel
         Format::Otel => otel::read(files[main].1, main)?,
         Format::Filebeat => filebeat::read(files[main].1, main)?,
         Format::Promtail => promtail::read(files[main].1, main)?,
+        Format::Alloy => alloy::read(files[main].1, main)?,
+        Format::CloudWatch => cloudwatch::read(files[main].1, main)?,
     };
     p.routes.sort_unstable();
     p.routes.dedup();

@@ -41,6 +41,9 @@ pub struct WorkloadFacts {
     pub config_arg: Option<String>,
 }
 
+/// A ConfigMap volume's `items`: (file path, key).
+type ConfigItems = Vec<(String, String)>;
+
 /// Why a workload is taken for a log agent.
 #[derive(Debug, Clone)]
 pub struct AgentMatch {
@@ -189,21 +192,36 @@ impl WorkloadFacts {
                 }
             })
             .collect();
-        let config_volumes: HashMap<&str, &str> = t
+        // ConfigMap volumes by name: the ConfigMap, and its `items` (file path, key) when
+        // they pick and rename keys.
+        let config_volumes: HashMap<&str, (&str, ConfigItems)> = t
             .spec
             .get("volumes")
             .into_iter()
             .flat_map(|v| v.items())
-            .filter_map(|v| Some((v.get_str("name")?, v.path(&["configMap", "name"])?.str()?)))
+            .filter_map(|v| {
+                let cm = v.get("configMap")?;
+                let items = cm
+                    .get("items")
+                    .into_iter()
+                    .flat_map(|i| i.items())
+                    .filter_map(|i| {
+                        Some((i.get_str("path")?.to_owned(), i.get_str("key")?.to_owned()))
+                    })
+                    .collect();
+                Some((v.get_str("name")?, (cm.get_str("name")?, items)))
+            })
             .collect();
         let config_mounts = agent_containers
             .iter()
             .flat_map(|c| c.get("volumeMounts").into_iter().flat_map(|m| m.items()))
             .filter_map(|m| {
+                let (config_map, items) = config_volumes.get(m.get_str("name")?)?;
                 Some(ConfigMount {
-                    config_map: (*config_volumes.get(m.get_str("name")?)?).to_owned(),
+                    config_map: (*config_map).to_owned(),
                     mount_path: m.get_str("mountPath")?.to_owned(),
                     sub_path: m.get_str("subPath").map(str::to_owned),
+                    items: items.clone(),
                 })
             })
             .collect();
@@ -244,6 +262,13 @@ impl WorkloadFacts {
         self.kind == "DaemonSet"
     }
 
+    /// Whether the cross-file rules need the workload: it is a log agent by its image or
+    /// name, or it may be one by its configuration (it mounts a ConfigMap and a host
+    /// directory).
+    pub fn may_be_agent(&self) -> bool {
+        self.agent.is_some() || (!self.config_mounts.is_empty() && !self.host_mounts.is_empty())
+    }
+
     /// A forwarder DaemonSet: the workloads whose mounts and tolerations decide AL403–AL405.
     pub fn is_forwarder_daemonset(&self) -> bool {
         self.agent.is_some() && self.is_daemonset()
@@ -278,7 +303,9 @@ fn long_running<'d>(t: PodTemplate<'d>) -> impl Iterator<Item = Node<'d>> + 'd {
 }
 
 /// The agent a workload runs, and its agent containers: those whose image or name is in the
-/// list; when none is but the object's name is, every long-running container.
+/// list; when none is but the object's name is, every long-running container. A workload
+/// that is no agent by either gets every long-running container, so that its mounts are known
+/// if its configuration turns out to be an agent's.
 fn find_agent<'d>(t: PodTemplate<'d>, extra: &[String]) -> (Option<AgentMatch>, Vec<Node<'d>>) {
     let mut found: Option<AgentMatch> = None;
     let mut containers = Vec::new();
@@ -312,6 +339,9 @@ fn find_agent<'d>(t: PodTemplate<'d>, extra: &[String]) -> (Option<AgentMatch>, 
                 containers = long_running(t).collect();
             }
         }
+    }
+    if found.is_none() {
+        containers = long_running(t).collect();
     }
     (found, containers)
 }
@@ -456,7 +486,10 @@ spec: {template: {spec: {containers: [{name: e, image: prom/node-exporter, volum
 ",
         );
         assert!(g.agent.is_none());
-        assert!(g.host_mounts.is_empty());
+        // Its mounts are read, but it mounts no ConfigMap: no configuration can make it an
+        // agent.
+        assert_eq!(g.host_mounts.len(), 1);
+        assert!(!g.may_be_agent());
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! AL406–AL408: what a forwarder's own configuration does with what it collects — ships
-//! nothing (every route ends on the node), excludes the audit log, or ships in plain text.
+//! AL406–AL410: what a forwarder's own configuration does with what it collects — ships
+//! nothing (every route ends on the node), excludes the audit log, ships in plain text, or
+//! keeps what it has not yet sent only in memory — and a configuration that cannot be read.
 
 use std::collections::HashMap;
 
@@ -111,5 +112,88 @@ pub(super) fn plaintext(scan: &Scan<'_>, out: &mut Vec<Finding>) {
                     .related(&w.file, w.span, "the forwarder"),
             );
         }
+    }
+}
+
+/// How to keep records on disk until they are sent, by agent; `None` for agents that have
+/// no such setting.
+fn disk_buffer_fix(agent: &str) -> Option<&'static str> {
+    Some(match agent {
+        "fluent-bit" => {
+            "set `storage.path /var/fluent-bit/state/` in `[SERVICE]` (on a hostPath, so that it \
+             outlives the pod) and `storage.type filesystem` on each `tail` input"
+        }
+        "fluentd" => {
+            "add `<buffer> @type file path /var/log/fluentd-buffers/out.buffer </buffer>` to the \
+             output (on a hostPath)"
+        }
+        "vector" => "give the sink `buffer: {type: disk, max_size: 268435488}`",
+        "opentelemetry-collector" => {
+            "add the `file_storage` extension (on a hostPath) and set the exporter's \
+             `sending_queue: {storage: file_storage}`"
+        }
+        "filebeat" => "set `queue.disk: {max_size: 10GB}`",
+        "grafana-alloy" => "add `wal { enabled = true }` to the `loki.write` component",
+        _ => return None,
+    })
+}
+
+/// AL409 (opt-in): a forwarder that ships node logs keeps what it has not sent yet only in
+/// memory: a restart, or an output that is down for longer than the memory buffer lasts,
+/// loses those records.
+pub(super) fn no_disk_buffer(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+    // Several DaemonSets may load one ConfigMap: it is reported once.
+    let mut seen = std::collections::HashSet::new();
+    for (w, r) in &scan.pipelines {
+        let p = &r.pipeline;
+        if p.buffered || !p.ships_anything() {
+            continue;
+        }
+        let Some(fix) = disk_buffer_fix(p.agent) else {
+            continue;
+        };
+        if !seen.insert((r.file.path.clone(), r.file_span().start)) {
+            continue;
+        }
+        let output = p.outputs.iter().find(|o| !o.local);
+        let at = output.map_or(r.file_span(), |o| r.span(o.at));
+        out.push(
+            Finding::new(Code::AL409, &r.file, at)
+                .message(format!(
+                    "`{}` ({}) buffers what it has not yet sent in memory only: records tailed \
+                     while its output is unreachable, or before a restart of the agent, are lost",
+                    w.display(),
+                    p.agent
+                ))
+                .label("no persistent buffer")
+                .help(fix)
+                .related(&w.file, w.span, "the forwarder"),
+        );
+    }
+}
+
+/// AL410: a log agent's configuration is in the scan but could not be read, so the agent is
+/// judged by its image and mounts alone.
+pub(super) fn unreadable(scan: &Scan<'_>, out: &mut Vec<Finding>) {
+    for (w, u) in &scan.unreadable {
+        let agent = w.agent.as_ref().map_or("log agent", |a| a.agent.as_str());
+        out.push(
+            Finding::new(Code::AL410, &u.file, u.span)
+                .message(format!(
+                    "`{}` ({agent}) loads `{}` from ConfigMap `{}`, which auditlint cannot read: \
+                     what it tails and where it sends it are not checked, and it counts as a \
+                     forwarder of whatever its hostPath mounts hold",
+                    w.display(),
+                    u.key,
+                    u.config_map
+                ))
+                .label("configuration not read")
+                .help(
+                    "check that the text is a valid configuration for the agent; if it is, \
+                     scan the rendered form (a template or an expression auditlint does not \
+                     evaluate is not read), or report the construct that is not understood",
+                )
+                .related(&w.file, w.span, "the agent"),
+        );
     }
 }

@@ -22,17 +22,7 @@ impl Level<'_> {
     fn describe(&self) -> String {
         match self {
             Level::Pod { .. } => "the pod (every container without its own profile)".to_owned(),
-            Level::Container(list, name) => {
-                let kind = match list {
-                    ContainerList::Containers => "container",
-                    ContainerList::InitContainers => "init container",
-                    ContainerList::EphemeralContainers => "ephemeral container",
-                };
-                match name {
-                    Some(n) => format!("{kind} `{n}`"),
-                    None => format!("an unnamed {kind}"),
-                }
-            }
+            Level::Container(list, name) => list.describe(*name),
         }
     }
 }
