@@ -85,19 +85,29 @@ fn virtualenv_wheels() -> PathBuf {
 const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
 const BAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --audit-log-path=-]\n";
 
-/// Runs `hook` on a good commit, then a bad one; returns the first run's time.
-fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) -> Duration {
+/// A snapshot of this tree to install hooks from, and a user repository whose first commit
+/// holds `files`: (the directory holding both, the hook repository, the user repository).
+fn repositories(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let hook_repo = tmp.path().join("hook");
     let user_repo = tmp.path().join("user");
     std::fs::create_dir_all(&hook_repo).unwrap();
-    std::fs::create_dir_all(user_repo.join("deploy")).unwrap();
     snapshot_of_this_tree(&hook_repo);
-
+    std::fs::create_dir_all(&user_repo).unwrap();
     git(&["init", "-q"], &user_repo);
-    std::fs::write(user_repo.join("deploy/settings.yaml"), GOOD).unwrap();
+    for (path, text) in files {
+        let path = user_repo.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     git(&["add", "-A"], &user_repo);
-    git(&["commit", "-q", "-m", "good"], &user_repo);
+    git(&["commit", "-q", "-m", "first"], &user_repo);
+    (tmp, hook_repo, user_repo)
+}
+
+/// Runs `hook` on a good commit, then a bad one; returns the first run's time.
+fn passes_a_good_commit_and_fails_a_bad_one(hook: &str, wheel: Option<&Path>) -> Duration {
+    let (_tmp, hook_repo, user_repo) = repositories(&[("deploy/settings.yaml", GOOD)]);
     let started = Instant::now();
     let good = try_repo(&hook_repo, hook, &user_repo, wheel);
     let first_run = started.elapsed();
@@ -163,18 +173,7 @@ fn the_fix_hook_fixes_and_fails_when_it_changed_files() {
     let Some(wheel) = pre_commit_and_wheel() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let hook_repo = tmp.path().join("hook");
-    let user_repo = tmp.path().join("user");
-    std::fs::create_dir_all(&hook_repo).unwrap();
-    std::fs::create_dir_all(user_repo.join("deploy")).unwrap();
-    snapshot_of_this_tree(&hook_repo);
-    git(&["init", "-q"], &user_repo);
-    for (path, text) in FIXABLE {
-        std::fs::write(user_repo.join(path), text).unwrap();
-    }
-    git(&["add", "-A"], &user_repo);
-    git(&["commit", "-q", "-m", "fixable"], &user_repo);
+    let (_tmp, hook_repo, user_repo) = repositories(FIXABLE);
 
     let fixed = try_repo(&hook_repo, "auditlint-fix", &user_repo, Some(&wheel));
     let text = printed(&fixed);
