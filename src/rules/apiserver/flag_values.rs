@@ -153,7 +153,12 @@ fn unknown(cx: &mut DocCtx<'_>, flag: &Flag) {
 
 /// An audit flag, or a misspelling of one (`--audti-log-path`).
 fn looks_like_audit_flag(name: &str) -> bool {
-    name.starts_with("audit-") || FLAGS.iter().any(|(known, _)| levenshtein(known, name) <= 2)
+    // The edit distance is at least the difference in length: most flags (`--etcd-servers`)
+    // are ruled out without computing it.
+    name.starts_with("audit-")
+        || FLAGS.iter().any(|(known, _)| {
+            known.len().abs_diff(name.len()) <= 2 && levenshtein(known, name) <= 2
+        })
 }
 
 /// What is wrong with a flag's value for its type, and the fix.
