@@ -46,10 +46,10 @@ impl SourceFile {
         abs_path: Option<std::path::PathBuf>,
     ) -> Arc<Self> {
         let text = text.into();
-        // `match_indices` on a char searches with memchr: several times faster than a
-        // byte-by-byte filter on large files.
+        // memchr's iterator finds the newlines a vector at a time: the line index costs
+        // every file scanned a fraction of what parsing it does.
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         Arc::new(SourceFile {
             path: path.into(),

@@ -12,6 +12,9 @@ pub struct Agent {
     pub name: String,
     pub images: Vec<String>,
     pub names: Vec<String>,
+    /// `images`, each split into its components, last first: split once here rather than
+    /// for every container of every workload scanned.
+    image_parts: Vec<Vec<String>>,
 }
 
 /// The built-in agent list, parsed once.
@@ -40,9 +43,11 @@ pub fn parse(text: &str) -> Result<Vec<Agent>, String> {
     list.items()
         .map(|a| {
             let name = a.get_str("name").ok_or("an agent without `name`")?;
+            let images = strings(a.get("images"));
             Ok(Agent {
                 name: name.to_owned(),
-                images: strings(a.get("images")),
+                image_parts: images.iter().map(|p| components(p)).collect(),
+                images,
                 names: strings(a.get("names")),
             })
         })
@@ -92,24 +97,37 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
+/// The components of a repository or image pattern, last first.
+fn components<'a, S: From<&'a str>>(path: &'a str) -> Vec<S> {
+    path.rsplit('/').map(S::from).collect()
+}
+
 /// An image pattern against a repository: the pattern's components match the repository's
 /// last components, one by one.
 pub fn image_matches(pattern: &str, repository: &str) -> bool {
-    if repository.is_empty() {
-        return false;
-    }
-    let mut repo = repository.rsplit('/');
-    pattern
-        .rsplit('/')
-        .all(|p| repo.next().is_some_and(|r| glob(p, r)))
+    !repository.is_empty()
+        && parts_match(&components::<&str>(pattern), &components(repository))
+}
+
+/// [`image_matches`] on components already split, last first.
+fn parts_match<P: AsRef<str>>(pattern: &[P], repository: &[&str]) -> bool {
+    pattern.len() <= repository.len()
+        && pattern
+            .iter()
+            .zip(repository)
+            .all(|(p, r)| glob(p.as_ref(), r))
 }
 
 /// Which agent, if any, an image is (by the built-in list, then the extra patterns).
 pub fn agent_of_image(image: &str, extra: &[String]) -> Option<String> {
     let repo = image_repository(image);
+    if repo.is_empty() {
+        return None;
+    }
+    let parts: Vec<&str> = components(&repo);
     builtin()
         .iter()
-        .find(|a| a.images.iter().any(|p| image_matches(p, &repo)))
+        .find(|a| a.image_parts.iter().any(|p| parts_match(p, &parts)))
         .map(|a| a.name.clone())
         .or_else(|| {
             extra

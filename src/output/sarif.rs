@@ -55,14 +55,24 @@ pub fn suppression_kind(kind: &str) -> &'static str {
 
 /// Renders the report (paths as [`super::location`] places them).
 pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&log(report)).expect("serialisable");
+    render_with_rules(report, catalog::all())
+}
+
+/// [`render`] with `rules` as the driver's rule list instead of the whole pack. The fuzzer
+/// passes only the rules that fired: the whole pack's help (about 230 KB) is the same for
+/// every input, and rendering it again for each would take most of every execution.
+pub fn render_with_rules(report: &Report, rules: &[RuleMeta]) -> String {
+    let mut s = serde_json::to_string_pretty(&log_with_rules(report, rules)).expect("serialisable");
     s.push('\n');
     s
 }
 
 /// The SARIF log as a JSON value (tests inspect it).
 pub fn log(report: &Report) -> Value {
-    let rules = catalog::all();
+    log_with_rules(report, catalog::all())
+}
+
+fn log_with_rules(report: &Report, rules: &[RuleMeta]) -> Value {
     let fps = fingerprints(&report.findings);
     let results: Vec<Value> = report
         .findings
