@@ -580,7 +580,9 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
     if crate::model::managed::terraform::is_hcl(&file.path) {
         return scan_hcl(file);
     }
-    let text = Arc::clone(&file.text);
+    // A second handle on the file for its text, since `file` itself moves into the result.
+    let held = Arc::clone(&file);
+    let text = held.text.as_str();
     let mut result = FileResult::default();
     let mut findings = Limiter::new(config.max_findings_per_rule);
     let mut handle = |item: Item| match item {

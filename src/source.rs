@@ -20,12 +20,15 @@ pub struct SourceFile {
     /// As shown to users: relative to the working directory when the file is under it, else
     /// absolute; `-` for stdin, `CHART (helm template)` for a rendered chart.
     pub path: String,
-    pub text: Arc<str>,
+    /// Owned, not shared: the text read is the text kept, never copied.
+    pub text: String,
     /// The file on disk (canonical), for resolving host paths; `None` for stdin.
     pub abs_path: Option<std::path::PathBuf>,
     /// For rendered output: what rendered it, to find the file that wrote each object.
     pub rendered_from: Option<RenderedFrom>,
-    line_starts: Vec<usize>,
+    /// Where each line starts, indexed the first time a position is asked for: most files
+    /// of a scan have no finding, and need none.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column (columns count characters, not bytes).
@@ -36,34 +39,37 @@ pub struct Position {
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
         Self::on_disk(path, text, None)
     }
 
     pub fn on_disk(
         path: impl Into<String>,
-        text: impl Into<Arc<str>>,
+        text: impl Into<String>,
         abs_path: Option<std::path::PathBuf>,
     ) -> Arc<Self> {
-        let text = text.into();
-        // memchr's iterator finds the newlines a vector at a time: the line index costs
-        // every file scanned a fraction of what parsing it does.
-        let line_starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
         Arc::new(SourceFile {
             path: path.into(),
-            text,
+            text: text.into(),
             abs_path,
             rendered_from: None,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            // memchr's iterator finds the newlines a vector at a time.
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
         })
     }
 
     /// The output of a renderer (`helm template`, `kustomize build`).
     pub fn rendered(
         path: impl Into<String>,
-        text: impl Into<Arc<str>>,
+        text: impl Into<String>,
         from: RenderedFrom,
     ) -> Arc<Self> {
         let mut file = Self::on_disk(path, text, None);
@@ -79,7 +85,7 @@ impl SourceFile {
     pub fn prefix_through_line_after(self: &Arc<Self>, offset: usize) -> Arc<Self> {
         let line = self.line_index(offset.min(self.text.len()));
         let end = self
-            .line_starts
+            .line_starts()
             .get(line + 2)
             .copied()
             .unwrap_or(self.text.len());
@@ -96,26 +102,26 @@ impl SourceFile {
 
     /// The 0-based line holding byte `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        self.line_starts
+        self.line_starts()
             .partition_point(|&s| s <= offset)
             .saturating_sub(1)
     }
 
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
+        self.line_starts()
             .get(line)
             .copied()
             .unwrap_or(self.text.len())
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_index(offset);
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         Position {
             line: line + 1,
             column: self.text[start..offset].chars().count() + 1,

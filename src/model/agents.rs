@@ -12,9 +12,47 @@ pub struct Agent {
     pub name: String,
     pub images: Vec<String>,
     pub names: Vec<String>,
-    /// `images`, each split into its components, last first: split once here rather than
-    /// for every container of every workload scanned.
-    image_parts: Vec<Vec<String>>,
+    /// `images`, each split into its components (last first), and `names`, compiled once
+    /// here rather than for every container of every workload scanned.
+    image_globs: Vec<Vec<Glob>>,
+    name_globs: Vec<Glob>,
+}
+
+/// A pattern in which `*` matches any run of characters, sorted by its shape once so that
+/// the common shapes (`x`, `x-*`, `*-x`, `*-x-*`) match with one comparison.
+#[derive(Debug, Clone)]
+enum Glob {
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    Infix(String),
+    Other(String),
+}
+
+impl Glob {
+    fn new(pattern: &str) -> Glob {
+        let inner = pattern.trim_matches('*');
+        if inner.contains('*') {
+            return Glob::Other(pattern.to_owned());
+        }
+        let inner = inner.to_owned();
+        match (pattern.starts_with('*'), pattern.ends_with('*')) {
+            (false, false) => Glob::Exact(inner),
+            (false, true) => Glob::Prefix(inner),
+            (true, false) => Glob::Suffix(inner),
+            (true, true) => Glob::Infix(inner),
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            Glob::Exact(p) => text == p,
+            Glob::Prefix(p) => text.starts_with(p.as_str()),
+            Glob::Suffix(p) => text.ends_with(p.as_str()),
+            Glob::Infix(p) => text.contains(p.as_str()),
+            Glob::Other(p) => glob(p, text),
+        }
+    }
 }
 
 /// The built-in agent list, parsed once.
@@ -44,11 +82,16 @@ pub fn parse(text: &str) -> Result<Vec<Agent>, String> {
         .map(|a| {
             let name = a.get_str("name").ok_or("an agent without `name`")?;
             let images = strings(a.get("images"));
+            let names = strings(a.get("names"));
             Ok(Agent {
                 name: name.to_owned(),
-                image_parts: images.iter().map(|p| components(p)).collect(),
+                image_globs: images
+                    .iter()
+                    .map(|p| p.rsplit('/').map(Glob::new).collect())
+                    .collect(),
+                name_globs: names.iter().map(|p| Glob::new(p)).collect(),
                 images,
-                names: strings(a.get("names")),
+                names,
             })
         })
         .collect()
@@ -97,25 +140,20 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
-/// The components of a repository or image pattern, last first.
-fn components<'a, S: From<&'a str>>(path: &'a str) -> Vec<S> {
-    path.rsplit('/').map(S::from).collect()
-}
-
 /// An image pattern against a repository: the pattern's components match the repository's
 /// last components, one by one.
 pub fn image_matches(pattern: &str, repository: &str) -> bool {
+    let mut repo = repository.rsplit('/');
     !repository.is_empty()
-        && parts_match(&components::<&str>(pattern), &components(repository))
+        && pattern
+            .rsplit('/')
+            .all(|p| repo.next().is_some_and(|r| glob(p, r)))
 }
 
-/// [`image_matches`] on components already split, last first.
-fn parts_match<P: AsRef<str>>(pattern: &[P], repository: &[&str]) -> bool {
+/// [`image_matches`] on a compiled pattern and a repository split, both last first.
+fn components_match(pattern: &[Glob], repository: &[&str]) -> bool {
     pattern.len() <= repository.len()
-        && pattern
-            .iter()
-            .zip(repository)
-            .all(|(p, r)| glob(p.as_ref(), r))
+        && pattern.iter().zip(repository).all(|(p, r)| p.matches(r))
 }
 
 /// Which agent, if any, an image is (by the built-in list, then the extra patterns).
@@ -124,10 +162,10 @@ pub fn agent_of_image(image: &str, extra: &[String]) -> Option<String> {
     if repo.is_empty() {
         return None;
     }
-    let parts: Vec<&str> = components(&repo);
+    let parts: Vec<&str> = repo.rsplit('/').collect();
     builtin()
         .iter()
-        .find(|a| a.image_parts.iter().any(|p| parts_match(p, &parts)))
+        .find(|a| a.image_globs.iter().any(|p| components_match(p, &parts)))
         .map(|a| a.name.clone())
         .or_else(|| {
             extra
@@ -142,7 +180,7 @@ pub fn agent_of_name(name: &str, extra: &[String]) -> Option<String> {
     let name = name.to_ascii_lowercase();
     builtin()
         .iter()
-        .find(|a| a.names.iter().any(|p| glob(p, &name)))
+        .find(|a| a.name_globs.iter().any(|p| p.matches(&name)))
         .map(|a| a.name.clone())
         .or_else(|| {
             extra
@@ -292,5 +330,18 @@ mod tests {
         assert!(!glob("*-fluent-bit", "fluent-bit"));
         assert!(glob("a*b*c", "aXbYbc"));
         assert!(!glob("fluentd", "fluentd2"));
+    }
+
+    #[test]
+    fn compiled_globs_agree_with_glob() {
+        let patterns = [
+            "", "*", "**", "x", "x*", "*x", "*x*", "**x**", "x-*", "*-x", "*-x-*", "a*b", "*a*b*",
+        ];
+        let texts = ["", "x", "xx", "x-", "-x", "a-x-b", "ab", "axb", "b", "x-y-x"];
+        for p in patterns {
+            for t in texts {
+                assert_eq!(Glob::new(p).matches(t), glob(p, t), "{p:?} on {t:?}");
+            }
+        }
     }
 }

@@ -3,14 +3,37 @@
 //! crosses components, `{a,b}` and `[…]` as usual. Tag patterns as Fluent Bit and Fluentd
 //! route records.
 
-use globset::GlobBuilder;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use globset::{GlobBuilder, GlobMatcher};
 
 /// Whether the glob `pattern` matches the path `path`.
 pub fn matches(pattern: &str, path: &str) -> bool {
-    GlobBuilder::new(pattern.trim())
-        .literal_separator(true)
-        .build()
-        .is_ok_and(|g| g.compile_matcher().is_match(path))
+    // Compiling a glob costs a hundred times matching it, and the cross-file rules ask about
+    // the same few patterns again and again: each thread keeps the ones it compiled (a
+    // bounded number, for a long-running language server).
+    thread_local! {
+        static COMPILED: RefCell<HashMap<String, Option<GlobMatcher>>> =
+            RefCell::new(HashMap::new());
+    }
+    let pattern = pattern.trim();
+    COMPILED.with_borrow_mut(|compiled| {
+        if !compiled.contains_key(pattern) {
+            if compiled.len() >= 1024 {
+                compiled.clear();
+            }
+            let matcher = GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .ok()
+                .map(|g| g.compile_matcher());
+            compiled.insert(pattern.to_owned(), matcher);
+        }
+        compiled[pattern]
+            .as_ref()
+            .is_some_and(|m| m.is_match(path))
+    })
 }
 
 /// Fluent Bit's `Match`: `*` matches any run of characters, dots included.

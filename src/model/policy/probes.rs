@@ -2,7 +2,7 @@
 //! sets are data (`rules/probes.yaml`), embedded in the binary and extendable from the
 //! configuration.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::matcher::{Request, Resource, User};
 use super::Level;
@@ -25,7 +25,7 @@ pub struct Probe {
 
 /// A probe set as written in `rules/probes.yaml`: resources and verbs, expanded over the
 /// identities and namespaces.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProbeSpec {
     pub group: String,
     pub resource: String,
@@ -117,6 +117,21 @@ pub fn all(extra: &[ProbeSpec]) -> Vec<Probe> {
         expand(spec, d, &mut out);
     }
     out
+}
+
+/// [`all`], expanded once for the extra probes of a scan: every policy in it is checked
+/// against the same probes, and expanding them again for each took as long as checking.
+pub fn shared(extra: &[ProbeSpec]) -> Arc<[Probe]> {
+    static LAST: Mutex<Option<(Vec<ProbeSpec>, Arc<[Probe]>)>> = Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((specs, probes)) = &*last {
+        if specs == extra {
+            return Arc::clone(probes);
+        }
+    }
+    let probes: Arc<[Probe]> = all(extra).into();
+    *last = Some((extra.to_vec(), Arc::clone(&probes)));
+    probes
 }
 
 fn expand(spec: &ProbeSpec, d: &Data, out: &mut Vec<Probe>) {

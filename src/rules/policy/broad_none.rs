@@ -14,7 +14,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     let dead_end = super::catch_all_none(policy).or(super::trailing_none(policy));
     // rule index → the probes it silences, in probe order.
     let mut silenced: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, (probe, decision)) in analysis.results.iter().enumerate() {
+    for (i, (probe, decision)) in analysis.iter().enumerate() {
         let Some(rule) = decision.rule else { continue };
         if probe.purpose == Purpose::MustLog
             && decision.effective_level() == Level::None
@@ -25,7 +25,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     }
     for (index, probes) in silenced {
         let rule = &policy.rules[index];
-        let (witness, _) = &analysis.results[probes[0]];
+        let (witness, _) = analysis.get(probes[0]);
         let how = if rule.level() == Some(Level::None) {
             "`level: None`".to_owned()
         } else {

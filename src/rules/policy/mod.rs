@@ -162,22 +162,38 @@ pub fn check_policy_tests(config: &Config, out: &mut Vec<Finding>) {
 
 /// Every probe with the policy's decision for it.
 pub struct Analysis {
-    pub results: Vec<(Probe, Decision)>,
+    probes: Arc<[Probe]>,
+    /// The probes with a known outcome (by index into `probes`) and their decisions.
+    results: Vec<(usize, Decision)>,
 }
 
 impl Analysis {
     pub fn new(policy: &Policy, config: &Config) -> Self {
+        let probes = probes::shared(&config.extra_probes);
         // A probe decided by a rule that could not be decoded has no known outcome: no
         // finding is drawn from it.
-        let results = probes::all(&config.extra_probes)
-            .into_iter()
-            .map(|p| {
-                let d = evaluate(policy, &p.request, config.version());
-                (p, d)
-            })
+        let results = probes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, evaluate(policy, &p.request, config.version())))
             .filter(|(_, d)| policy.decision_known(d.rule))
             .collect();
-        Analysis { results }
+        Analysis { probes, results }
+    }
+
+    /// The probes with a known outcome, each with its decision.
+    pub fn iter(&self) -> impl Iterator<Item = (&Probe, &Decision)> {
+        self.results.iter().map(|(i, d)| (&self.probes[*i], d))
+    }
+
+    /// The `n`th of [`Analysis::iter`].
+    pub fn get(&self, n: usize) -> (&Probe, &Decision) {
+        let (i, d) = &self.results[n];
+        (&self.probes[*i], d)
+    }
+
+    pub fn len(&self) -> usize {
+        self.results.len()
     }
 }
 
@@ -206,7 +222,7 @@ pub(crate) fn trailing_none(policy: &Policy) -> Option<usize> {
 /// only a final `- level: None`.
 pub(crate) fn misses_catch_all(policy: &Policy, analysis: &Analysis) -> bool {
     let trailing = trailing_none(policy);
-    analysis.results.iter().any(|(p, d)| {
+    analysis.iter().any(|(p, d)| {
         p.purpose == probes::Purpose::MustLog && (d.rule.is_none() || d.rule == trailing)
     })
 }
@@ -217,7 +233,7 @@ fn more(analysis: &Analysis, probes: &[usize]) -> String {
     let mut kinds: Vec<(&str, &str, &str, &str)> = probes
         .iter()
         .filter_map(|&i| {
-            let r = &analysis.results[i].0.request;
+            let r = &analysis.get(i).0.request;
             let a = r.resource.as_ref()?;
             Some((
                 r.verb.as_str(),

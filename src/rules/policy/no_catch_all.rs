@@ -11,16 +11,16 @@ use crate::model::policy::{Level, Policy};
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     let trailing = super::trailing_none(policy);
-    let unmatched: Vec<usize> = (0..analysis.results.len())
+    let unmatched: Vec<usize> = (0..analysis.len())
         .filter(|&i| {
-            let (p, d) = &analysis.results[i];
+            let (p, d) = analysis.get(i);
             p.purpose == Purpose::MustLog && (d.rule.is_none() || d.rule == trailing)
         })
         .collect();
     let Some(&first) = unmatched.first() else {
         return;
     };
-    let witness = &analysis.results[first].0;
+    let witness = analysis.get(first).0;
     let editor = editor(cx, policy);
     let finding = match trailing.map(|i| &policy.rules[i]) {
         // `- level: None` as the last rule logs nothing, the same as no rule.

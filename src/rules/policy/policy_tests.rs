@@ -90,6 +90,6 @@ fn check_file(config: &Config, path: &Path, out: &mut Vec<Finding>) {
 fn policy_at(path: &Path) -> Option<(Arc<SourceFile>, Arc<Policy>)> {
     let canonical = path.canonicalize().ok();
     let (file, policy, _) = crate::policy_cmd::load(path).ok()?;
-    let file = SourceFile::on_disk(display_path(path), Arc::clone(&file.text), canonical);
+    let file = SourceFile::on_disk(display_path(path), file.text.clone(), canonical);
     Some((file, Arc::new(policy)))
 }

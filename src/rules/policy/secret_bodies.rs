@@ -32,7 +32,7 @@ const CONFIGMAP_GUARD: NewRule = NewRule {
 
 pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
     let mut leaks: BTreeMap<(Code, usize), Vec<usize>> = BTreeMap::new();
-    for (i, (probe, decision)) in analysis.results.iter().enumerate() {
+    for (i, (probe, decision)) in analysis.iter().enumerate() {
         let (Purpose::Sensitive { leak }, Some(rule)) = (probe.purpose, decision.rule) else {
             continue;
         };
@@ -59,7 +59,7 @@ pub fn check(cx: &mut DocCtx<'_>, policy: &Policy, analysis: &Analysis) {
             Code::AL215 if fixes_al208.contains(&index) => None,
             _ => guard(cx, policy, index, new_rule),
         };
-        let (witness, decision) = &analysis.results[probes[0]];
+        let (witness, decision) = analysis.get(probes[0]);
         let level = decision.level;
         let finding = cx
             .finding(code, rule.anchor())
