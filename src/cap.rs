@@ -14,8 +14,8 @@ pub const DEFAULT_LIMIT: usize = 100;
 pub struct Limiter {
     limit: usize,
     kept: Vec<Finding>,
-    /// Per (file path, code): how many were made, and the first one left out.
-    counts: HashMap<(String, &'static str), (usize, Option<Finding>)>,
+    /// Per file path, then per code: how many were made, and the first one left out.
+    counts: HashMap<String, HashMap<&'static str, (usize, Option<Finding>)>>,
 }
 
 impl Limiter {
@@ -32,8 +32,13 @@ impl Limiter {
             self.kept.push(finding);
             return;
         }
-        let key = (finding.file.path.clone(), finding.code());
-        let (made, first_left_out) = self.counts.entry(key).or_insert((0, None));
+        // Looked up before it is inserted: a path is copied once per file, not per finding.
+        let path = finding.file.path.as_str();
+        if !self.counts.contains_key(path) {
+            self.counts.insert(path.to_owned(), HashMap::new());
+        }
+        let per_code = self.counts.get_mut(path).expect("inserted above");
+        let (made, first_left_out) = per_code.entry(finding.code()).or_insert((0, None));
         *made += 1;
         if *made <= self.limit {
             self.kept.push(finding);
@@ -75,6 +80,7 @@ impl Limiter {
         } = self;
         let mut over: Vec<_> = counts
             .into_values()
+            .flat_map(HashMap::into_values)
             .filter_map(|(made, first)| first.map(|f| (made - limit, f)))
             .collect();
         over.sort_by_cached_key(|(_, f)| f.sort_key());

@@ -674,6 +674,24 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     for output in &outputs {
         let to_terminal = output.file.is_none();
+        // JSON goes out as it is serialised (a large repository's report would otherwise be
+        // held whole in memory); standard output stays quiet about a closed pipe, as `print`.
+        let streamed = output.format == Format::Json && !(args.statistics && output.primary);
+        if streamed && fixed_stdin.is_none() {
+            match &output.file {
+                None => {
+                    let _ = output::json::write(&report, std::io::stdout().lock());
+                }
+                Some(path) => {
+                    if let Err(e) = std::fs::File::create(path)
+                        .and_then(|file| output::json::write(&report, file))
+                    {
+                        return fail(&format!("{}: {e}", path.display()));
+                    }
+                }
+            }
+            continue;
+        }
         let text = if args.statistics && output.primary {
             output::statistics::render(&report, output.format == Format::Json)
         } else {
@@ -695,9 +713,14 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let status = exit_status(&report, args.fail_on);
-    if changed_files && args.exit_non_zero_on_fix && report.input_errors.is_empty() {
-        return ExitCode::from(1);
-    }
+    let status = if changed_files && args.exit_non_zero_on_fix && report.input_errors.is_empty() {
+        ExitCode::from(1)
+    } else {
+        status
+    };
+    // The process ends here: freeing every finding and the file each holds, one by one,
+    // would only delay the exit (by a tenth of the scan on a large repository).
+    std::mem::forget(report);
     status
 }
 

@@ -339,6 +339,11 @@ impl<'c> ScanSettings<'c> {
         let config = self.config_for(version);
         version::take_consulted();
         let mut result = scan_text(Arc::clone(&file), &config);
+        // A file its findings or facts hold will be asked for positions at the end of the
+        // scan, on one thread: index its lines now, while files are scanned in parallel.
+        if Arc::strong_count(&file) > 1 {
+            file.index_lines();
+        }
         result.consulted = version::take_consulted();
         result.assumed = source == VersionSource::Assumed;
         result.version = version;
@@ -588,7 +593,7 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
     let mut handle = |item: Item| match item {
         Item::Error(error) => {
             let mut finding = rules::input::syntax_error(&file, &error);
-            finding.template = crate::helm::template_at(&text, finding.span.start);
+            finding.template = crate::helm::template_at(text, finding.span.start);
             findings.push(finding);
         }
         Item::Document(doc) => {
@@ -610,16 +615,16 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
             }
         }
     };
-    let mut info = if rules::input::may_be_template(&text) {
+    let mut info = if rules::input::may_be_template(text) {
         // A template file: its documents that parse and hold no template action are linted;
         // the rest is said once (AL003), never guessed at.
-        let (items, info) = parse_all(&text);
+        let (items, info) = parse_all(text);
         match rules::input::unrendered_template(&file, &items) {
             Some(not_linted) => {
                 let mut linted = 0;
                 for item in items {
                     if let Item::Document(d) = &item {
-                        if d.template_action(&text).is_none() {
+                        if d.template_action(text).is_none() {
                             linted += 1;
                             handle(item);
                         }
@@ -649,7 +654,7 @@ fn scan_text(file: Arc<SourceFile>, config: &Config) -> FileResult {
         }
         info
     } else {
-        parse_stream(&text, &mut handle)
+        parse_stream(text, &mut handle)
     };
     result.findings.extend(findings.finish());
     let embedded = suppress::embedded_comments(&file, &info.comments);
@@ -690,5 +695,68 @@ const SUPPRESSION_MARK: &str = "auditlint";
 
 /// The output contract's order: path, line, column, code (then message, for determinism).
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by_cached_key(Finding::sort_key);
+    // The order of `Finding::sort_key`. Positions count characters, so each is worked out
+    // once; paths and messages are compared where they are, not copied into keys.
+    let mut order: Vec<(crate::source::Position, usize)> = findings
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| (f.file.position(f.span.start), i))
+        .collect();
+    order.sort_by(|(pa, a), (pb, b)| {
+        let (fa, fb) = (&findings[*a], &findings[*b]);
+        (fa.file.path.as_str(), pa, fa.code(), fa.message.as_str()).cmp(&(
+            fb.file.path.as_str(),
+            pb,
+            fb.code(),
+            fb.message.as_str(),
+        ))
+    });
+    // Each finding to its place, following the permutation as `sort_by_cached_key` does.
+    for i in 0..order.len() {
+        let mut index = order[i].1;
+        while index < i {
+            index = order[index].1;
+        }
+        order[i].1 = index;
+        findings.swap(i, index);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_orders_by_path_position_code_and_message_and_keeps_ties_in_order() {
+        let a = SourceFile::new("a.yaml", "x: 1\ny: é2\nz: 3\n");
+        let b = SourceFile::new("b.yaml", "x: 1\n");
+        let at = |file: &Arc<SourceFile>, offset, code, message: &str| {
+            Finding::new(code, file, Span::point(offset)).message(message)
+        };
+        let mut findings = vec![
+            at(&b, 0, Code::AL101, "m"),
+            at(&a, 8, Code::AL102, "m"),
+            at(&a, 8, Code::AL101, "z"),
+            at(&a, 0, Code::AL103, "m"),
+            at(&a, 8, Code::AL101, "a"),
+            at(&a, 5, Code::AL101, "m"),
+            at(&a, 8, Code::AL101, "a"),
+            at(&a, 12, Code::AL101, "m"),
+        ];
+        // Two equal findings told apart by their label: the sort must keep them in order.
+        findings[4].label = Some("first".into());
+        findings[6].label = Some("second".into());
+        let mut expected = findings.clone();
+        expected.sort_by_cached_key(Finding::sort_key);
+        sort(&mut findings);
+        let seen = |f: &[Finding]| -> Vec<String> {
+            f.iter()
+                .map(|f| format!("{:?} {:?}", f.sort_key(), f.label))
+                .collect()
+        };
+        assert_eq!(seen(&findings), seen(&expected));
+        assert_eq!(findings[0].file.path, "a.yaml");
+        assert_eq!(findings[2].label.as_deref(), Some("first"));
+        assert_eq!(findings[3].label.as_deref(), Some("second"));
+    }
 }

@@ -57,6 +57,11 @@ impl SourceFile {
         })
     }
 
+    /// Indexes the lines now rather than at the first position asked for.
+    pub fn index_lines(&self) {
+        self.line_starts();
+    }
+
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
             // memchr's iterator finds the newlines a vector at a time.

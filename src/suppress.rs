@@ -130,12 +130,12 @@ fn suppress(
     if f.suppressed.is_some() {
         return;
     }
-    let line = f.file.line_index(f.span.start);
+    let line = || f.file.line_index(f.span.start);
     let code = f.rule.code;
     for &i in by_path.get(&f.file.path).map(Vec::as_slice).unwrap_or(&[]) {
         let ig = &mut ignores[i];
         let covers = match ig.scope {
-            Scope::Line(l) => l == Some(line),
+            Scope::Line(l) => l == Some(line()),
             Scope::File => true,
             Scope::Document(span) => span.start <= f.span.start && f.span.start <= span.end,
         };

@@ -152,8 +152,7 @@ pub fn image_matches(pattern: &str, repository: &str) -> bool {
 
 /// [`image_matches`] on a compiled pattern and a repository split, both last first.
 fn components_match(pattern: &[Glob], repository: &[&str]) -> bool {
-    pattern.len() <= repository.len()
-        && pattern.iter().zip(repository).all(|(p, r)| p.matches(r))
+    pattern.len() <= repository.len() && pattern.iter().zip(repository).all(|(p, r)| p.matches(r))
 }
 
 /// Which agent, if any, an image is (by the built-in list, then the extra patterns).
@@ -337,7 +336,9 @@ mod tests {
         let patterns = [
             "", "*", "**", "x", "x*", "*x", "*x*", "**x**", "x-*", "*-x", "*-x-*", "a*b", "*a*b*",
         ];
-        let texts = ["", "x", "xx", "x-", "-x", "a-x-b", "ab", "axb", "b", "x-y-x"];
+        let texts = [
+            "", "x", "xx", "x-", "-x", "a-x-b", "ab", "axb", "b", "x-y-x",
+        ];
         for p in patterns {
             for t in texts {
                 assert_eq!(Glob::new(p).matches(t), glob(p, t), "{p:?} on {t:?}");

@@ -1,5 +1,8 @@
 //! `--format json`: the output contract in RULES.md, consumed by CI integrations.
 
+use std::io::Write;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::Report;
@@ -170,22 +173,36 @@ pub fn finding(f: &Finding) -> JsonFinding<'_> {
 
 /// Active findings under `findings`; suppressed ones apart, so tools can audit them.
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`render`] written out as it is serialised: the report of a large repository runs to
+/// hundreds of megabytes, which need not be held in memory at once.
+pub fn write(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
+    let output = output(report);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &output)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The report, its findings made in parallel: each works out positions and paths on its own.
+fn output(report: &Report) -> Output<'_> {
     use crate::finding::Severity::*;
     let count = |s| report.count(s);
-    let output = Output {
+    let (suppressed, active): (Vec<&Finding>, Vec<&Finding>) =
+        report.findings.iter().partition(|f| f.suppressed.is_some());
+    Output {
         version: 1,
         root: crate::discover::working_dir()
             .map(|d| d.display().to_string())
             .unwrap_or_default(),
         input_errors: &report.input_errors,
         notes: &report.notes,
-        findings: report.active().map(finding).collect(),
-        suppressed: report
-            .findings
-            .iter()
-            .filter(|f| f.suppressed.is_some())
-            .map(finding)
-            .collect(),
+        findings: active.into_par_iter().map(finding).collect(),
+        suppressed: suppressed.into_par_iter().map(finding).collect(),
         summary: Summary {
             files: report.files,
             documents: report.documents,
@@ -196,8 +213,50 @@ pub fn render(report: &Report) -> String {
             suppressed_by_kind: report.suppressed_by_kind(),
             omitted: report.omitted(),
         },
-    };
-    let mut s = serde_json::to_string_pretty(&output).expect("serialisable");
-    s.push('\n');
-    s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::engine::{scan_texts, Text};
+
+    /// The report streamed to a writer, its findings made in parallel, is the report
+    /// serde_json writes of them in one piece: every kind of field (fixes, related places,
+    /// suppressions, non-ASCII and escaped text) included.
+    #[test]
+    fn the_streamed_report_is_the_report_written_in_one_piece() {
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+        let mut texts = Vec::new();
+        for code in ["AL006", "AL101", "AL208", "AL404", "AL315"] {
+            for case in ["bad.yaml", "good.yaml"] {
+                let path = rules.join(code).join(case);
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(Text {
+                        display: format!("{code}/{case}"),
+                        text,
+                        abs_path: None,
+                    });
+                }
+            }
+        }
+        texts.push(Text {
+            display: "odd \"name\"\tü.yaml".into(),
+            text: "kind: Pod\nmetadata: {name: \"é\\n\"}\nspec:\n  containers:\n  - name: a\n    image: x\n".into(),
+            abs_path: None,
+        });
+        let report = scan_texts(texts, &Config::new());
+        assert!(report.findings.iter().any(|f| f.suppressed.is_some()));
+        assert!(report.findings.iter().any(|f| f.fix.is_some()));
+        assert!(report.findings.iter().any(|f| !f.related.is_empty()));
+        let in_order: Vec<JsonFinding> = report.active().map(finding).collect();
+        let mut whole = serde_json::to_string_pretty(&Output {
+            findings: in_order,
+            ..output(&report)
+        })
+        .unwrap();
+        whole.push('\n');
+        assert_eq!(render(&report), whole);
+    }
 }

@@ -30,9 +30,7 @@ pub fn matches(pattern: &str, path: &str) -> bool {
                 .map(|g| g.compile_matcher());
             compiled.insert(pattern.to_owned(), matcher);
         }
-        compiled[pattern]
-            .as_ref()
-            .is_some_and(|m| m.is_match(path))
+        compiled[pattern].as_ref().is_some_and(|m| m.is_match(path))
     })
 }
 

@@ -122,7 +122,8 @@ pub fn all(extra: &[ProbeSpec]) -> Vec<Probe> {
 /// [`all`], expanded once for the extra probes of a scan: every policy in it is checked
 /// against the same probes, and expanding them again for each took as long as checking.
 pub fn shared(extra: &[ProbeSpec]) -> Arc<[Probe]> {
-    static LAST: Mutex<Option<(Vec<ProbeSpec>, Arc<[Probe]>)>> = Mutex::new(None);
+    type Expanded = (Vec<ProbeSpec>, Arc<[Probe]>);
+    static LAST: Mutex<Option<Expanded>> = Mutex::new(None);
     let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((specs, probes)) = &*last {
         if specs == extra {

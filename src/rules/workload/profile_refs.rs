@@ -2,7 +2,7 @@
 //! `--host-root`, or file `profile-paths` maps them to). Only checked when there is
 //! something to check against.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::catalog::Code;
 use crate::cluster::ClusterIndex;
@@ -15,15 +15,22 @@ pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
     let host_root = config.host_root.as_deref();
     // One finding per file and profile name, however many containers repeat it.
     let mut seen = HashSet::new();
+    // Whether a name resolves, and the profile nearest to it, looked up once per name: each
+    // lookup goes through every scanned profile, and many workloads name the same ones.
+    let mut missing: HashMap<&str, bool> = HashMap::new();
+    let mut near: HashMap<&str, Option<&ProfileEntry>> = HashMap::new();
     for r in &index.seccomp_refs {
-        if !seen.insert((r.file.path.clone(), r.profile.clone())) {
+        if !seen.insert((r.file.path.as_str(), r.profile.as_str())) {
             continue;
         }
         let mapped = config.profile_paths.get(&r.profile).map(String::as_str);
         if mapped.is_none() && index.profiles.is_empty() && host_root.is_none() {
             continue;
         }
-        if resolve(&r.profile, &index.profiles, host_root, mapped) != Resolution::Missing {
+        let is_missing = *missing.entry(r.profile.as_str()).or_insert_with(|| {
+            resolve(&r.profile, &index.profiles, host_root, mapped) == Resolution::Missing
+        });
+        if !is_missing {
             continue;
         }
         let mut looked = Vec::new();
@@ -54,7 +61,10 @@ pub fn check(index: &ClusterIndex, config: &Config, out: &mut Vec<Finding>) {
                 looked.join("; ")
             ))
             .label("profile not found");
-        finding = match (mapped, nearest(&r.profile, &index.profiles)) {
+        let nearest = *near
+            .entry(r.profile.as_str())
+            .or_insert_with(|| nearest(&r.profile, &index.profiles));
+        finding = match (mapped, nearest) {
             (Some(file), _) => finding.help(format!(
                 "scan `{file}` together with this workload, or correct the `profile-paths` \
                  entry for `{}` in .auditlint.yaml",
