@@ -10,12 +10,10 @@ static AGENTS_YAML: &str = include_str!("../../rules/log-agents.yaml");
 #[derive(Debug, Clone)]
 pub struct Agent {
     pub name: String,
-    pub images: Vec<String>,
-    pub names: Vec<String>,
-    /// `images`, each split into its components (last first), and `names`, compiled once
-    /// here rather than for every container of every workload scanned.
-    image_globs: Vec<Vec<Glob>>,
-    name_globs: Vec<Glob>,
+    /// Image patterns, each split into its components (last first), and name patterns:
+    /// compiled once here rather than for every container of every workload scanned.
+    images: Vec<Vec<Glob>>,
+    names: Vec<Glob>,
 }
 
 /// A pattern in which `*` matches any run of characters, sorted by its shape once so that
@@ -81,17 +79,16 @@ pub fn parse(text: &str) -> Result<Vec<Agent>, String> {
     list.items()
         .map(|a| {
             let name = a.get_str("name").ok_or("an agent without `name`")?;
-            let images = strings(a.get("images"));
-            let names = strings(a.get("names"));
             Ok(Agent {
                 name: name.to_owned(),
-                image_globs: images
+                images: strings(a.get("images"))
                     .iter()
                     .map(|p| p.rsplit('/').map(Glob::new).collect())
                     .collect(),
-                name_globs: names.iter().map(|p| Glob::new(p)).collect(),
-                images,
-                names,
+                names: strings(a.get("names"))
+                    .iter()
+                    .map(|p| Glob::new(p))
+                    .collect(),
             })
         })
         .collect()
@@ -164,7 +161,7 @@ pub fn agent_of_image(image: &str, extra: &[String]) -> Option<String> {
     let parts: Vec<&str> = repo.rsplit('/').collect();
     builtin()
         .iter()
-        .find(|a| a.image_globs.iter().any(|p| components_match(p, &parts)))
+        .find(|a| a.images.iter().any(|p| components_match(p, &parts)))
         .map(|a| a.name.clone())
         .or_else(|| {
             extra
@@ -179,7 +176,7 @@ pub fn agent_of_name(name: &str, extra: &[String]) -> Option<String> {
     let name = name.to_ascii_lowercase();
     builtin()
         .iter()
-        .find(|a| a.name_globs.iter().any(|p| p.matches(&name)))
+        .find(|a| a.names.iter().any(|p| p.matches(&name)))
         .map(|a| a.name.clone())
         .or_else(|| {
             extra
